@@ -1,0 +1,115 @@
+"""The access policy: who may do what, in one place.
+
+Two questions are answered here and nowhere else:
+- which roles a user holds (from Membership rows), and so which pages they may open;
+- whether a user may act on one object, from django-guardian grants to the user or to the
+  groups that mirror their organisations. Model-level permissions and superuser status never
+  open a record (accept_global_perms=False, with_superuser=False).
+
+Views declare who may use them with @require_roles(...) or @for_any_user; a test walks the
+URLconf and fails on a view that declares nothing.
+"""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from .models import Membership, Role
+
+ALL_ROLES = frozenset(Role)
+
+
+def memberships_of(user) -> list[Membership]:
+    """The user's memberships with their organisations, read once per request."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, "_memberships_cache", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user)
+            .select_related("organisation", "organisation__municipality", "organisation__se_team_of")
+            .order_by("organisation__name", "role")
+        )
+        user._memberships_cache = cached
+    return cached
+
+
+def roles_of(user) -> frozenset[str]:
+    return frozenset(m.role for m in memberships_of(user))
+
+
+def has_role(user, *roles: str) -> bool:
+    return not roles_of(user).isdisjoint(roles)
+
+
+def organisations_with_role(user, *roles: str) -> list:
+    return [m.organisation for m in memberships_of(user) if m.role in roles]
+
+
+def is_system_user(user) -> bool:
+    return user.username == settings.SYSTEM_USERNAME and not user.has_usable_password()
+
+
+def may_administer(user) -> bool:
+    """Reference data, users and memberships: administrators, and the system user of commands."""
+    return is_system_user(user) or (user.is_active and has_role(user, Role.ADMINISTRATOR))
+
+
+def may_use_admin(user) -> bool:
+    return user.is_active and user.is_staff and has_role(user, Role.ADMINISTRATOR)
+
+
+def may_view_access_log(user) -> bool:
+    return has_role(user, Role.AUDITOR)
+
+
+def objects_for_user(user, perm: str, queryset: QuerySet) -> QuerySet:
+    """The objects of `queryset` on which `user` holds `perm` through a grant, filtered in the database."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    return get_objects_for_user(
+        user,
+        perm,
+        klass=queryset,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def has_object_permission(user, perm: str, obj: Model) -> bool:
+    return objects_for_user(user, perm, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def _declare(view: Callable, roles: Iterable[str]) -> Callable:
+    view.allowed_roles = frozenset(roles)
+    return view
+
+
+def require_roles(*roles: str) -> Callable:
+    """Declare the roles that may use a view; a signed-in user without one of them gets 403.
+
+    Visitors who are not signed in never get here: LoginRequiredMiddleware sends them to the login.
+    """
+    unknown = set(roles) - ALL_ROLES
+    if unknown or not roles:
+        raise ValueError(f"require_roles needs known roles, got {roles!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return _declare(wrapped, roles)
+
+    return decorator
+
+
+def for_any_user(view: Callable) -> Callable:
+    """Declare a view open to every signed-in user, whatever their roles (start page, own account)."""
+    return _declare(view, ALL_ROLES)

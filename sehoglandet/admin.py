@@ -1,0 +1,164 @@
+"""Admin for reference data and user accounts. Changes go through sehoglandet.services."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    AccessLog,
+    Association,
+    Membership,
+    Municipality,
+    Organisation,
+    ReferralGroup,
+    ReferralGroupMember,
+    ReferralGroupSeat,
+)
+
+
+class ServiceBackedAdmin(SimpleHistoryAdmin):
+    """Creation and deletion go through a service; rows are never edited in place."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class ReferenceDataAdmin(SimpleHistoryAdmin):
+    """Organisations and referral groups come from the reference-data file (load_reference_data)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Association)
+class AssociationAdmin(ReferenceDataAdmin):
+    list_display = ["name", "code"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ReferenceDataAdmin):
+    list_display = ["name", "short_name", "kind", "municipality"]
+    list_filter = ["kind", "municipality"]
+    search_fields = ["name", "code"]
+
+
+class SeatInline(admin.TabularInline):
+    model = ReferralGroupSeat
+    fields = ["organisation"]
+    readonly_fields = ["organisation"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReferralGroup)
+class ReferralGroupAdmin(ReferenceDataAdmin):
+    inlines = [SeatInline]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(SimpleHistoryAdmin):
+    """Only the coach FTE is edited here; it sets the municipality's capacity."""
+
+    list_display = ["name", "coach_fte_percent", "capacity", "se_team"]
+    fields = ["name", "code", "se_team", "coach_fte_percent", "capacity"]
+    readonly_fields = ["name", "code", "se_team", "capacity"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.update_municipality(actor=request.user, municipality=obj, coach_fte_percent=obj.coach_fte_percent)
+
+
+@admin.register(Membership)
+class MembershipAdmin(ServiceBackedAdmin):
+    list_display = ["user", "role", "organisation"]
+    list_filter = ["role", "organisation"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = services.add_membership(
+            actor=request.user, user=obj.user, organisation=obj.organisation, role=obj.role
+        ).pk
+
+    def delete_model(self, request, obj):
+        services.remove_membership(actor=request.user, membership=obj)
+
+
+class ReferralGroupMemberForm(forms.ModelForm):
+    class Meta:
+        model = ReferralGroupMember
+        fields = ["seat", "user"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("seat") and cleaned.get("user"):
+            services.check_may_take_seat(seat=cleaned["seat"], user=cleaned["user"])
+        return cleaned
+
+
+@admin.register(ReferralGroupMember)
+class ReferralGroupMemberAdmin(ServiceBackedAdmin):
+    form = ReferralGroupMemberForm
+    list_display = ["user", "seat"]
+    list_filter = ["seat__referral_group"]
+    autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = services.add_referral_group_member(actor=request.user, seat=obj.seat, user=obj.user).pk
+
+    def delete_model(self, request, obj):
+        services.remove_referral_group_member(actor=request.user, member=obj)
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only for whoever holds the view permission; nobody can add, change or delete a row."""
+
+    list_display = ["created_at", "user", "organisation", "action", "object_type", "object_id", "purpose"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class SEUserAdmin(UserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
+    readonly_fields = ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+
+
+@admin.register(Group)
+class SEGroupAdmin(GroupAdmin):
+    def has_change_permission(self, request, obj=None):
+        return False

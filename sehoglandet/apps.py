@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "sehoglandet"
+    verbose_name = _("Organisations and access")
+
+
+class SEAdminConfig(AdminConfig):
+    default_site = "sehoglandet.admin_site.SEAdminSite"

@@ -1,0 +1,53 @@
+"""Demo users for every role, for trying the app locally. Never run in production (DEBUG only).
+
+All names are fictional.
+"""
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from . import services
+from .models import Organisation, ReferralGroupSeat, Role
+
+DEMO_PASSWORD = "demo-2026"
+
+# username, first name, last name, organisation code, role, seat in the referral group of
+DEMO_USERS = [
+    ("coach.nassjo", "Maja", "Lindqvist", "nassjo-se", Role.COACH, None),
+    ("chef.nassjo", "Per", "Sandberg", "nassjo-se", Role.MANAGER, None),
+    ("bistand.nassjo", "Elin", "Holm", "nassjo-bistand", Role.GROUP_MEMBER, "nassjo"),
+    ("af.nassjo", "Omar", "Rashid", "af", Role.GROUP_MEMBER, "nassjo"),
+    ("fk.nassjo", "Karin", "Ek", "fk", Role.GROUP_MEMBER, "nassjo"),
+    ("region.nassjo", "Jonas", "Wik", "region-psykiatri", Role.GROUP_MEMBER, "nassjo"),
+    ("coach.eksjo", "Sara", "Nyberg", "eksjo-se", Role.COACH, None),
+    ("chef.eksjo", "Anders", "Falk", "eksjo-se", Role.MANAGER, None),
+    ("fk.eksjo", "Lena", "Strand", "fk", Role.GROUP_MEMBER, "eksjo"),
+    ("referrer.af", "Amir", "Haddad", "af", Role.REFERRER, None),
+    ("forbundschef", "Ingrid", "Björk", "forbundet", Role.DIRECTOR, None),
+    ("auditor", "Tove", "Lund", "forbundet", Role.AUDITOR, None),
+    ("admin", "Erik", "Dahl", "forbundet", Role.ADMINISTRATOR, None),
+]
+
+
+@transaction.atomic
+def create_demo_users() -> list[tuple[str, str]]:
+    """Create or refresh the demo users, their roles and seats. Returns (username, description) pairs."""
+    actor = services.get_system_user()
+    organisations = {o.code: o for o in Organisation.objects.all()}
+    created = []
+    for username, first, last, org_code, role, seat_of in DEMO_USERS:
+        organisation = organisations[org_code]
+        user, _new = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.se"},
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        services.add_membership(actor=actor, user=user, organisation=organisation, role=role)
+        if seat_of:
+            seat = ReferralGroupSeat.objects.get(
+                referral_group__municipality__code=seat_of, organisation=organisation
+            )
+            services.add_referral_group_member(actor=actor, seat=seat, user=user)
+        created.append((username, f"{Role(role).label}, {organisation.name}"))
+    return created

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from sehoglandet import demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (password demo-2026) for every role. Only when DEBUG is on; idempotent."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(_("Demo data is only created when DEBUG is on. Nothing was changed."))
+        call_command("load_reference_data", stdout=self.stdout)
+        users = demo.create_demo_users()
+        self.stdout.write(_("Demo logins (password %(password)s):") % {"password": demo.DEMO_PASSWORD})
+        for username, description in users:
+            self.stdout.write(f"  {username:<14} {description}")

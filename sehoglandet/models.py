@@ -1,0 +1,295 @@
+"""Organisations, municipalities, referral groups, memberships and the access log.
+
+Reference data (which organisations exist, each municipality's coach FTE, who sits in each
+remittentgrupp) is data loaded from sehoglandet/data/; nothing here names a municipality.
+Every change goes through sehoglandet/services.py.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history import register
+from simple_history.models import HistoricalRecords
+
+PARTICIPANTS_PER_FULL_TIME_COACH = 20
+
+# Changes to user accounts are history too; the password hash and login times are not kept there.
+register(User, app="sehoglandet", excluded_fields=["password", "last_login"])
+
+
+class Association(models.Model):
+    """The samordningsförbund that funds the service."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("association")
+        verbose_name_plural = _("associations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """A party of the association, or a unit of one (a municipality's SE team, its social services).
+
+    Each organisation is mirrored by an auth group: object permissions are granted to it, and a
+    user's membership of the organisation puts them in it.
+    """
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        EMPLOYMENT_SERVICE = "employment_service", _("Employment service")
+        SOCIAL_INSURANCE = "social_insurance", _("Social insurance")
+        REGION = "region", _("Region")
+        ASSOCIATION = "association", _("Association")
+
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("association")
+    )
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        "Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("municipality"),
+        help_text=_("For a municipal unit: the municipality it belongs to."),
+    )
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organisation", editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    """A member municipality: it employs SE-coaches and owns a remittentgrupp."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    coach_fte_percent = models.PositiveIntegerField(
+        _("coach FTE (%)"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Coach posts in per cent of a full-time post, e.g. 150 for one and a half posts."),
+    )
+    se_team = models.OneToOneField(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="se_team_of",
+        null=True,
+        blank=True,
+        verbose_name=_("SE team"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def capacity(self) -> int:
+        """Participants the municipality's coaches can have at once (20 per full-time post)."""
+        return int(Decimal(self.coach_fte_percent) * PARTICIPANTS_PER_FULL_TIME_COACH / 100)
+
+
+class ReferralGroup(models.Model):
+    """The remittentgrupp of a municipality. Its seats are organisations; members fill them."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.PROTECT, related_name="referral_group", verbose_name=_("municipality")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("referral group")
+        verbose_name_plural = _("referral groups")
+        ordering = ["municipality__name"]
+
+    def __str__(self) -> str:
+        return _("Remittentgrupp %(municipality)s") % {"municipality": self.municipality.name}
+
+
+class ReferralGroupSeat(models.Model):
+    """An organisation's place in a remittentgrupp, mirrored by its own auth group.
+
+    Consent is per organisation, so grants for a group's agenda go to the seat's auth group: the
+    users who represent that organisation in that group.
+    """
+
+    referral_group = models.ForeignKey(
+        ReferralGroup, on_delete=models.PROTECT, related_name="seats", verbose_name=_("referral group")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="seats", verbose_name=_("organisation")
+    )
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="referral_group_seat", editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("seat in a referral group")
+        verbose_name_plural = _("seats in referral groups")
+        constraints = [
+            models.UniqueConstraint(fields=["referral_group", "organisation"], name="unique_seat_per_organisation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_group} – {self.organisation.short_name}"
+
+
+class Role(models.TextChoices):
+    COACH = "coach", _("SE-coach")
+    MANAGER = "manager", _("Manager")
+    REFERRER = "referrer", _("Referrer")
+    GROUP_MEMBER = "group_member", _("Referral group member")
+    DIRECTOR = "director", _("Director of the association")
+    AUDITOR = "auditor", _("Auditor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Membership(models.Model):
+    """A user's role in an organisation. One user may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["organisation__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="unique_membership_role"),
+        ]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.organisation}"
+
+
+class ReferralGroupMember(models.Model):
+    """A user who sits in a remittentgrupp for an organisation."""
+
+    seat = models.ForeignKey(
+        ReferralGroupSeat, on_delete=models.PROTECT, related_name="members", verbose_name=_("seat")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="referral_group_seats",
+        verbose_name=_("user"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("member of a referral group")
+        verbose_name_plural = _("members of referral groups")
+        constraints = [models.UniqueConstraint(fields=["seat", "user"], name="unique_member_per_seat")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.seat}"
+
+
+class ReferralGroupUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(ReferralGroup, on_delete=models.CASCADE)
+
+
+class ReferralGroupGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(ReferralGroup, on_delete=models.CASCADE)
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an access-log row."""
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The access log is append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("The access log is append-only.")
+
+
+class AccessLog(models.Model):
+    """Who saw or exported what, when, from where and why. Never holds the personal data itself.
+
+    Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger refuses them
+    in the database too (migration 0002).
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("View")
+        LIST = "list", _("List")
+        EXPORT = "export", _("Export")
+        PRINT = "print", _("Print")
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    person_id = models.BigIntegerField(_("person id"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or kwargs.get("force_update"):
+            raise AppendOnlyError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The access log is append-only.")
+
+    def clean(self):
+        if not self.purpose:
+            raise ValidationError({"purpose": _("State why the data was accessed.")})

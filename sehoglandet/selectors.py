@@ -1,0 +1,46 @@
+"""Read queries scoped to the user who asks, each built for a constant number of queries."""
+
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404
+
+from . import access
+from .models import AccessLog, Municipality, ReferralGroup, ReferralGroupMember
+
+
+def referral_groups_visible_to(user) -> QuerySet[ReferralGroup]:
+    """The remittentgrupper whose view permission reaches the user, directly or through a group."""
+    return access.objects_for_user(
+        user, "sehoglandet.view_referralgroup", ReferralGroup.objects.select_related("municipality")
+    ).order_by("municipality__name")
+
+
+def get_referral_group_for_user(user, pk: int) -> ReferralGroup:
+    """One remittentgrupp, or 404 for anyone the grants do not reach (never revealing it exists)."""
+    group = referral_groups_visible_to(user).filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    return group
+
+
+def referral_group_members(group: ReferralGroup) -> QuerySet[ReferralGroupMember]:
+    return (
+        ReferralGroupMember.objects.filter(seat__referral_group=group)
+        .select_related("user", "seat__organisation")
+        .order_by("seat__organisation__name", "user__last_name", "user__first_name")
+    )
+
+
+def municipalities_with_capacity() -> QuerySet[Municipality]:
+    return Municipality.objects.select_related("se_team").order_by("name")
+
+
+def capacity_totals() -> dict:
+    return Municipality.objects.aggregate(fte=Sum("coach_fte_percent"), municipalities=Count("id"))
+
+
+def access_log_entries() -> QuerySet[AccessLog]:
+    """Every access-log row, newest first, with the user and organisation in the same query.
+
+    Only auditors reach this (the view checks the role); filtering is done by AccessLogFilter.
+    """
+    return AccessLog.objects.select_related("user", "organisation").order_by("-created_at", "-id")

@@ -1,0 +1,285 @@
+"""State changes to organisations, reference data, memberships and referral groups.
+
+Every function takes the acting user first, checks the policy in sehoglandet.access, changes the
+rows inside one transaction, keeps the auth groups that mirror organisations in step, and
+records the actor and a reason in the history.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+
+from . import access
+from .models import (
+    Association,
+    Membership,
+    Municipality,
+    Organisation,
+    ReferralGroup,
+    ReferralGroupMember,
+    ReferralGroupSeat,
+    Role,
+)
+
+ADMINISTRATORS_GROUP = "Administratörer"
+
+# What the administrator role may do in the Django admin: reference data and user accounts.
+ADMINISTRATOR_PERMISSIONS = [
+    ("auth", "user", ("add", "change", "view")),
+    ("auth", "group", ("view",)),
+    ("sehoglandet", "association", ("view",)),
+    ("sehoglandet", "organisation", ("view",)),
+    ("sehoglandet", "municipality", ("change", "view")),
+    ("sehoglandet", "referralgroup", ("view",)),
+    ("sehoglandet", "referralgroupseat", ("view",)),
+    ("sehoglandet", "membership", ("add", "delete", "view")),
+    ("sehoglandet", "referralgroupmember", ("add", "delete", "view")),
+]
+
+
+def _check(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _track(instance, actor: User, reason: str) -> None:
+    """Set who made the change and why, for the history row the next save writes."""
+    instance._history_user = actor
+    instance._change_reason = reason
+
+
+def get_system_user() -> User:
+    """The acting user of management commands: no password, cannot sign in."""
+    user, created = User.objects.get_or_create(
+        username=settings.SYSTEM_USERNAME,
+        defaults={"first_name": "System", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def ensure_administrators_group() -> Group:
+    group, _created = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
+    wanted = []
+    for app_label, model, actions in ADMINISTRATOR_PERMISSIONS:
+        wanted += [f"{action}_{model}" for action in actions]
+    perms = Permission.objects.filter(
+        content_type__app_label__in={a for a, _m, _x in ADMINISTRATOR_PERMISSIONS}, codename__in=wanted
+    )
+    group.permissions.set(perms)
+    return group
+
+
+def _upsert(model, actor: User, reason: str, lookup: dict[str, Any], values: dict[str, Any]):
+    """Create or update one row by its natural key, writing history only when something changed."""
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        instance = model(**lookup, **values)
+        _track(instance, actor, reason)
+        instance.full_clean()
+        instance.save()
+        return instance
+    changed = [field for field, value in values.items() if getattr(instance, field) != value]
+    if changed:
+        for field in changed:
+            setattr(instance, field, values[field])
+        _track(instance, actor, reason)
+        instance.full_clean()
+        instance.save(update_fields=changed)
+    return instance
+
+
+def _group_for(name: str) -> Group:
+    group, _created = Group.objects.get_or_create(name=name)
+    return group
+
+
+def _seat_group_name(municipality: Municipality, organisation: Organisation) -> str:
+    return f"Remittentgrupp {municipality.name} – {organisation.short_name}"
+
+
+@transaction.atomic
+def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
+    """Create or update the association, its organisations, municipalities and referral groups.
+
+    `data` has been validated by sehoglandet.reference_data.parse. Rows that the data no longer
+    lists are left alone: retiring an organisation is an administrator's decision in the admin.
+    Grants `view_referralgroup` on each group to the municipality's SE team and to every seat.
+    """
+    _check(access.may_administer(actor))
+    reason = _("Reference data loaded")
+    association = _upsert(Association, actor, reason, {"code": data["association"]["code"]}, {
+        "name": data["association"]["name"]
+    })
+    organisations: dict[str, Organisation] = {}
+
+    def upsert_organisation(spec: dict[str, Any], municipality: Municipality | None) -> Organisation:
+        existing = Organisation.objects.filter(code=spec["code"]).select_related("group").first()
+        group = existing.group if existing else _group_for(spec["name"])
+        if existing and group.name != spec["name"]:
+            group.name = spec["name"]
+            group.save(update_fields=["name"])
+        organisation = _upsert(
+            Organisation,
+            actor,
+            reason,
+            {"code": spec["code"]},
+            {
+                "association": association,
+                "name": spec["name"],
+                "short_name": spec["short_name"],
+                "kind": spec["kind"],
+                "municipality": municipality,
+                "group": group,
+            },
+        )
+        organisations[spec["code"]] = organisation
+        return organisation
+
+    for spec in data["organisations"]:
+        upsert_organisation(spec, None)
+
+    seats = 0
+    for spec in data["municipalities"]:
+        municipality = _upsert(
+            Municipality,
+            actor,
+            reason,
+            {"code": spec["code"]},
+            {"name": spec["name"], "coach_fte_percent": spec["coach_fte_percent"]},
+        )
+        for unit in spec["units"]:
+            upsert_organisation({**unit, "kind": Organisation.Kind.MUNICIPALITY}, municipality)
+        se_team = organisations[spec["se_team"]]
+        if municipality.se_team_id != se_team.pk:
+            municipality.se_team = se_team
+            _track(municipality, actor, reason)
+            municipality.save(update_fields=["se_team"])
+
+        referral_group = _upsert(ReferralGroup, actor, reason, {"municipality": municipality}, {})
+        assign_perm("view_referralgroup", se_team.group, referral_group)
+        for code in spec["referral_group"]:
+            organisation = organisations[code]
+            seat = ReferralGroupSeat.objects.filter(referral_group=referral_group, organisation=organisation).first()
+            if seat is None:
+                seat = ReferralGroupSeat(
+                    referral_group=referral_group,
+                    organisation=organisation,
+                    group=_group_for(_seat_group_name(municipality, organisation)),
+                )
+                _track(seat, actor, reason)
+                seat.save()
+            assign_perm("view_referralgroup", seat.group, referral_group)
+            seats += 1
+
+    ensure_administrators_group()
+    return {
+        "organisations": len(organisations),
+        "municipalities": len(data["municipalities"]),
+        "seats": seats,
+    }
+
+
+@transaction.atomic
+def update_municipality(*, actor: User, municipality: Municipality, coach_fte_percent: int) -> Municipality:
+    """Change a municipality's coach FTE, which sets its capacity (20 participants per full-time post)."""
+    _check(access.may_administer(actor))
+    municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    municipality.coach_fte_percent = coach_fte_percent
+    _track(municipality, actor, _("Coach FTE changed"))
+    municipality.full_clean()
+    municipality.save(update_fields=["coach_fte_percent"])
+    return municipality
+
+
+def _sync_staff(user: User) -> None:
+    """Administrators, and only they, are staff and in the administrators' group."""
+    is_admin = Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).exists()
+    group = ensure_administrators_group()
+    if is_admin:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    if user.is_staff != is_admin:
+        user.is_staff = is_admin
+        user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def add_membership(*, actor: User, user: User, organisation: Organisation, role: str) -> Membership:
+    """Give `user` a role in `organisation` and put them in the organisation's group."""
+    _check(access.may_administer(actor))
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    membership = Membership.objects.filter(user=user, organisation=organisation, role=role).first()
+    if membership is not None:
+        return membership
+    membership = Membership(user=user, organisation=organisation, role=role)
+    _track(membership, actor, _("Role given"))
+    membership.full_clean()
+    membership.save()
+    user.groups.add(organisation.group)
+    _sync_staff(user)
+    return membership
+
+
+@transaction.atomic
+def remove_membership(*, actor: User, membership: Membership) -> None:
+    """Take a role away. The user leaves the organisation's group when no role there is left,
+    and every referral-group seat of that organisation when no group-member role is left."""
+    _check(access.may_administer(actor))
+    user, organisation = membership.user, membership.organisation
+    _track(membership, actor, _("Role removed"))
+    membership.delete()
+    remaining = set(Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True))
+    if not remaining:
+        user.groups.remove(organisation.group)
+    if Role.GROUP_MEMBER not in remaining:
+        for member in ReferralGroupMember.objects.filter(user=user, seat__organisation=organisation):
+            remove_referral_group_member(actor=actor, member=member)
+    _sync_staff(user)
+
+
+def check_may_take_seat(*, seat: ReferralGroupSeat, user: User) -> None:
+    if not Membership.objects.filter(user=user, organisation=seat.organisation, role=Role.GROUP_MEMBER).exists():
+        raise ValidationError(
+            _("%(user)s must have the role group member in %(organisation)s before taking a seat.")
+            % {"user": user.get_full_name() or user.username, "organisation": seat.organisation.name}
+        )
+
+
+@transaction.atomic
+def add_referral_group_member(*, actor: User, seat: ReferralGroupSeat, user: User) -> ReferralGroupMember:
+    """Seat `user` in a remittentgrupp for the seat's organisation.
+
+    The user must hold the group-member role in that organisation: a member always represents
+    an organisation, and consent is given per organisation.
+    """
+    _check(access.may_administer(actor))
+    check_may_take_seat(seat=seat, user=user)
+    member = ReferralGroupMember.objects.filter(seat=seat, user=user).first()
+    if member is not None:
+        return member
+    member = ReferralGroupMember(seat=seat, user=user)
+    _track(member, actor, _("Seat in referral group given"))
+    member.save()
+    user.groups.add(seat.group)
+    return member
+
+
+@transaction.atomic
+def remove_referral_group_member(*, actor: User, member: ReferralGroupMember) -> None:
+    """Take a user's seat away; the grants of the seat's group stop reaching them at once."""
+    _check(access.may_administer(actor))
+    user, seat = member.user, member.seat
+    _track(member, actor, _("Seat in referral group removed"))
+    member.delete()
+    user.groups.remove(seat.group)

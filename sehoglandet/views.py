@@ -1,0 +1,93 @@
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import access, selectors
+from .audit import log_access
+from .filters import AccessLogFilter
+from .models import AccessLog, Role
+
+ACCESS_LOG_PAGE_SIZE = 50
+GROUP_ROLES = (Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def health(request):
+    """For load balancers: 200 when the database answers, 503 otherwise. Reveals nothing else."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return HttpResponse("unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@access.for_any_user
+@require_GET
+def home(request):
+    """The start page: one section for each role the user holds."""
+    memberships = access.memberships_of(request.user)
+    roles = access.roles_of(request.user)
+    context = {"memberships": memberships, "roles": roles, "Role": Role}
+    if roles & {Role.COACH, Role.MANAGER}:
+        context["teams"] = [
+            m.organisation.se_team_of
+            for m in memberships
+            if m.role in (Role.COACH, Role.MANAGER) and hasattr(m.organisation, "se_team_of")
+        ]
+    if roles & set(GROUP_ROLES):
+        context["referral_groups"] = list(selectors.referral_groups_visible_to(request.user))
+    if Role.DIRECTOR in roles:
+        context["municipalities"] = list(selectors.municipalities_with_capacity())
+        context["totals"] = {
+            "fte": sum(m.coach_fte_percent for m in context["municipalities"]),
+            "capacity": sum(m.capacity for m in context["municipalities"]),
+        }
+    return render(request, "sehoglandet/home.html", context)
+
+
+@access.require_roles(*GROUP_ROLES)
+@require_GET
+def referral_group_list(request):
+    groups = selectors.referral_groups_visible_to(request.user)
+    return render(request, "sehoglandet/referral_group_list.html", {"groups": groups})
+
+
+@access.require_roles(*GROUP_ROLES)
+@require_GET
+def referral_group_detail(request, pk: int):
+    group = selectors.get_referral_group_for_user(request.user, pk)
+    members = selectors.referral_group_members(group)
+    return render(request, "sehoglandet/referral_group_detail.html", {"group": group, "members": members})
+
+
+@access.require_roles(Role.AUDITOR)
+@require_GET
+def access_log(request):
+    """The access log for auditors, filterable by user, person, date and action. Viewing it is logged."""
+    filterset = AccessLogFilter(request.GET or None, queryset=selectors.access_log_entries())
+    if filterset.is_bound and not filterset.is_valid():
+        entries = AccessLog.objects.none()
+    else:
+        entries = filterset.qs
+    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    log_access(
+        request,
+        action=AccessLog.Action.LIST,
+        object_type=AccessLog._meta.label_lower,
+        purpose=_("Audit of the access log"),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "sehoglandet/access_log.html",
+        {"filter": filterset, "page": page, "query": query.urlencode()},
+    )
