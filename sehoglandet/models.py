@@ -128,7 +128,7 @@ class ReferralGroup(models.Model):
         ordering = ["municipality__name"]
 
     def __str__(self) -> str:
-        return _("Remittentgrupp %(municipality)s") % {"municipality": self.municipality.name}
+        return _("Referral group %(municipality)s") % {"municipality": self.municipality.name}
 
 
 class ReferralGroupSeat(models.Model):
