@@ -10,17 +10,16 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("home", reverse("home"), _("Start"))]
+    items = [("home", _("Start"), {"home"})]
     if access.has_role(user, Role.COACH, Role.MANAGER, Role.GROUP_MEMBER):
-        items.append(("referral_groups", reverse("referral_group_list"), _("Referral groups")))
+        items.append(("referral_group_list", _("Referral groups"), {"referral_group_list", "referral_group_detail"}))
     if access.may_view_access_log(user):
-        items.append(("access_log", reverse("access_log"), _("Access log")))
+        items.append(("access_log", _("Access log"), {"access_log"}))
     if access.may_use_admin(user):
-        items.append(("admin", reverse("admin:index"), _("Administration")))
+        items.append(("admin:index", _("Administration"), set()))
     current = getattr(request.resolver_match, "url_name", None)
     return {
         "nav_items": [
-            {"key": key, "url": url, "label": label, "current": key == current or (key == "referral_groups" and current == "referral_group_detail")}
-            for key, url, label in items
+            {"url": reverse(name), "label": label, "current": current in pages} for name, label, pages in items
         ]
     }

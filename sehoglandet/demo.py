@@ -45,9 +45,7 @@ def create_demo_users() -> list[tuple[str, str]]:
         user.save(update_fields=["password"])
         services.add_membership(actor=actor, user=user, organisation=organisation, role=role)
         if seat_of:
-            seat = ReferralGroupSeat.objects.get(
-                referral_group__municipality__code=seat_of, organisation=organisation
-            )
+            seat = ReferralGroupSeat.objects.get(referral_group__municipality__code=seat_of, organisation=organisation)
             services.add_referral_group_member(actor=actor, seat=seat, user=user)
         created.append((username, f"{Role(role).label}, {organisation.name}"))
     return created

@@ -63,7 +63,9 @@ def parse(text: str) -> dict[str, Any]:
 
     def claim(code: str, where: str) -> None:
         if code in codes:
-            raise ReferenceDataError(_("%(where)s: the code “%(code)s” is used twice.") % {"where": where, "code": code})
+            raise ReferenceDataError(
+                _("%(where)s: the code “%(code)s” is used twice.") % {"where": where, "code": code}
+            )
         codes.add(code)
 
     other_kinds = set(Organisation.Kind.values) - {Organisation.Kind.MUNICIPALITY}

@@ -69,7 +69,7 @@ def get_system_user() -> User:
 def ensure_administrators_group() -> Group:
     group, _created = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
     wanted = []
-    for app_label, model, actions in ADMINISTRATOR_PERMISSIONS:
+    for _app_label, model, actions in ADMINISTRATOR_PERMISSIONS:
         wanted += [f"{action}_{model}" for action in actions]
     perms = Permission.objects.filter(
         content_type__app_label__in={a for a, _m, _x in ADMINISTRATOR_PERMISSIONS}, codename__in=wanted
@@ -116,9 +116,9 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
     """
     _check(access.may_administer(actor))
     reason = _("Reference data loaded")
-    association = _upsert(Association, actor, reason, {"code": data["association"]["code"]}, {
-        "name": data["association"]["name"]
-    })
+    association = _upsert(
+        Association, actor, reason, {"code": data["association"]["code"]}, {"name": data["association"]["name"]}
+    )
     organisations: dict[str, Organisation] = {}
 
     def upsert_organisation(spec: dict[str, Any], municipality: Municipality | None) -> Organisation:

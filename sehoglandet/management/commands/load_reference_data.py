@@ -30,6 +30,9 @@ class Command(BaseCommand):
                 _("%(path)s: %(error)s Nothing was changed.") % {"path": path, "error": " ".join(error.messages)}
             ) from None
         self.stdout.write(
-            _("Reference data loaded: %(organisations)d organisations, %(municipalities)d municipalities, %(seats)d seats in referral groups.")
+            _(
+                "Reference data loaded: %(organisations)d organisations, %(municipalities)d municipalities, "
+                "%(seats)d seats in referral groups."
+            )
             % summary
         )
