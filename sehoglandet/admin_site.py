@@ -7,10 +7,11 @@ any other signed-in user gets 403.
 
 from functools import update_wrapper
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import access
@@ -23,6 +24,15 @@ class SEAdminSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return access.may_use_admin(request.user)
+
+    def get_urls(self):
+        """Send visitors to the app's login (not the admin's) and declare the admin's own login view."""
+        patterns = super().get_urls()
+        _use_app_login(patterns)
+        for index, pattern in enumerate(patterns):
+            if isinstance(pattern, URLPattern) and pattern.name == "login":
+                patterns[index] = URLPattern(pattern.pattern, self.admin_view(self.login), name="login")
+        return patterns
 
     def login(self, request, extra_context=None):
         return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
@@ -38,3 +48,11 @@ class SEAdminSite(admin.AdminSite):
         guarded = update_wrapper(guarded, wrapped)
         guarded.allowed_roles = frozenset({access.Role.ADMINISTRATOR})
         return guarded
+
+
+def _use_app_login(patterns) -> None:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            _use_app_login(pattern.url_patterns)
+        elif hasattr(pattern.callback, "login_url"):
+            pattern.callback.login_url = settings.LOGIN_URL

@@ -5,6 +5,7 @@ All names are fictional.
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import services
 from .models import Organisation, ReferralGroupSeat, Role
@@ -37,12 +38,18 @@ def create_demo_users() -> list[tuple[str, str]]:
     created = []
     for username, first, last, org_code, role, seat_of in DEMO_USERS:
         organisation = organisations[org_code]
-        user, _new = User.objects.get_or_create(
-            username=username,
-            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.se"},
-        )
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.se")
+            user.set_password(DEMO_PASSWORD)
+            user._history_user = actor
+            user._change_reason = _("Demo user created")
+            user.save()
+        elif not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user._history_user = actor
+            user._change_reason = _("Demo password restored")
+            user.save(update_fields=["password"])
         services.add_membership(actor=actor, user=user, organisation=organisation, role=role)
         if seat_of:
             seat = ReferralGroupSeat.objects.get(referral_group__municipality__code=seat_of, organisation=organisation)

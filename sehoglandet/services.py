@@ -200,7 +200,7 @@ def update_municipality(*, actor: User, municipality: Municipality, coach_fte_pe
     return municipality
 
 
-def _sync_staff(user: User) -> None:
+def _sync_staff(user: User, actor: User) -> None:
     """Administrators, and only they, are staff and in the administrators' group."""
     is_admin = Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).exists()
     group = ensure_administrators_group()
@@ -210,6 +210,7 @@ def _sync_staff(user: User) -> None:
         user.groups.remove(group)
     if user.is_staff != is_admin:
         user.is_staff = is_admin
+        _track(user, actor, _("Administrator role changed"))
         user.save(update_fields=["is_staff"])
 
 
@@ -227,7 +228,7 @@ def add_membership(*, actor: User, user: User, organisation: Organisation, role:
     membership.full_clean()
     membership.save()
     user.groups.add(organisation.group)
-    _sync_staff(user)
+    _sync_staff(user, actor)
     return membership
 
 
@@ -245,7 +246,7 @@ def remove_membership(*, actor: User, membership: Membership) -> None:
     if Role.GROUP_MEMBER not in remaining:
         for member in ReferralGroupMember.objects.filter(user=user, seat__organisation=organisation):
             remove_referral_group_member(actor=actor, member=member)
-    _sync_staff(user)
+    _sync_staff(user, actor)
 
 
 def check_may_take_seat(*, seat: ReferralGroupSeat, user: User) -> None:

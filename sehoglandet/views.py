@@ -71,19 +71,22 @@ def referral_group_detail(request, pk: int):
 @access.require_roles(Role.AUDITOR)
 @require_GET
 def access_log(request):
-    """The access log for auditors, filterable by user, person, date and action. Viewing it is logged."""
-    filterset = AccessLogFilter(request.GET or None, queryset=selectors.access_log_entries())
-    if filterset.is_bound and not filterset.is_valid():
-        entries = AccessLog.objects.none()
-    else:
-        entries = filterset.qs
-    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    """The access log for auditors, filterable by user, person, date and action. Viewing it is logged.
+
+    The visit is logged before the page is read, so the row counts and the page agree.
+    """
     log_access(
         request,
         action=AccessLog.Action.LIST,
         object_type=AccessLog._meta.label_lower,
         purpose=_("Audit of the access log"),
     )
+    filterset = AccessLogFilter(request.GET or None, queryset=selectors.access_log_entries())
+    if filterset.is_bound and not filterset.is_valid():
+        entries = AccessLog.objects.none()
+    else:
+        entries = filterset.qs
+    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,0 +1,161 @@
+"""`manage.py demo_data`: a signed-in user for every role, for trying the app locally, never in production."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from sehoglandet import demo
+from sehoglandet.models import Membership, Municipality, ReferralGroupMember, Role
+
+DEMO_USERNAMES = [username for username, *_rest in demo.DEMO_USERS]
+
+
+def run_demo_data() -> str:
+    out = StringIO()
+    call_command("demo_data", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "seats": ReferralGroupMember.objects.count(),
+        "membership history": Membership.history.count(),
+        "seat history": ReferralGroupMember.history.count(),
+        "municipalities": Municipality.objects.count(),
+    }
+
+
+def roles_of(username: str) -> set[tuple[str, str]]:
+    return set(Membership.objects.filter(user__username=username).values_list("organisation__name", "role"))
+
+
+def test_without_debug_the_command_refuses_and_creates_no_user(db, settings):
+    settings.DEBUG = False
+    users_before = User.objects.count()
+
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        run_demo_data()
+
+    assert "DEBUG" in str(refused.value)
+    assert User.objects.count() == users_before
+    assert not User.objects.filter(username__in=DEMO_USERNAMES).exists()
+    assert not Municipality.objects.exists()
+
+
+@pytest.fixture
+def demo_data(db, settings):
+    settings.DEBUG = True
+    return run_demo_data()
+
+
+def test_with_debug_every_demo_user_can_sign_in_with_the_demo_password(demo_data):
+    users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)}
+
+    assert sorted(users) == sorted(DEMO_USERNAMES)
+    for user in users.values():
+        assert user.is_active
+        assert user.check_password("demo-2026"), user.username
+
+
+def test_the_command_lists_the_logins_it_made(demo_data):
+    for username in DEMO_USERNAMES:
+        assert username in demo_data
+    assert "demo-2026" in demo_data
+
+
+def test_every_demo_user_has_the_role_demo_py_describes(demo_data):
+    for username, _first, _last, organisation_code, role, _seat_of in demo.DEMO_USERS:
+        memberships = Membership.objects.filter(user__username=username)
+        assert list(memberships.values_list("organisation__code", "role")) == [(organisation_code, role)], username
+
+
+def test_the_nassjo_coach_is_a_coach_in_the_nassjo_se_team(demo_data):
+    assert roles_of("coach.nassjo") == {("SE-team Nässjö", Role.COACH)}
+    assert not ReferralGroupMember.objects.filter(user__username="coach.nassjo").exists()
+
+
+def test_fk_nassjo_sits_in_nassjos_referral_group_for_forsakringskassan(demo_data):
+    seat = (
+        ReferralGroupMember.objects.select_related("seat__organisation", "seat__referral_group__municipality")
+        .get(user__username="fk.nassjo")
+        .seat
+    )
+
+    assert seat.referral_group.municipality.name == "Nässjö"
+    assert seat.organisation.name == "Försäkringskassan"
+    assert roles_of("fk.nassjo") == {("Försäkringskassan", Role.GROUP_MEMBER)}
+
+
+def test_every_demo_seat_is_where_demo_py_puts_it(demo_data):
+    expected = {
+        (username, seat_of, organisation_code)
+        for username, _f, _l, organisation_code, _role, seat_of in demo.DEMO_USERS
+        if seat_of
+    }
+
+    seats = set(
+        ReferralGroupMember.objects.values_list(
+            "user__username", "seat__referral_group__municipality__code", "seat__organisation__code"
+        )
+    )
+    assert seats == expected
+
+
+def test_the_demo_administrator_is_staff_but_not_a_superuser(demo_data):
+    admin = User.objects.get(username="admin")
+
+    assert admin.is_staff
+    assert not admin.is_superuser
+    assert roles_of("admin") == {("Höglandets samordningsförbund", Role.ADMINISTRATOR)}
+
+
+def test_no_other_demo_user_is_staff_or_superuser(demo_data):
+    others = User.objects.filter(username__in=DEMO_USERNAMES).exclude(username="admin")
+
+    assert not others.filter(is_staff=True).exists()
+    assert not others.filter(is_superuser=True).exists()
+
+
+def test_the_director_of_the_association_is_forbundschef(demo_data):
+    assert roles_of("forbundschef") == {("Höglandets samordningsförbund", Role.DIRECTOR)}
+
+
+def test_running_it_twice_changes_no_count_and_writes_no_membership_history(demo_data):
+    before = counts()
+
+    run_demo_data()
+
+    assert counts() == before
+
+
+def test_the_history_names_the_system_user_as_the_one_who_made_the_demo_roles_and_seats(demo_data):
+    rows = [
+        *Membership.history.select_related("history_user"),
+        *ReferralGroupMember.history.select_related("history_user"),
+    ]
+
+    assert rows
+    assert {row.history_user.username for row in rows} == {"system"}
+
+
+def test_the_history_names_the_system_user_as_the_one_who_made_the_demo_accounts(demo_data):
+    rows = User.history.filter(username__in=DEMO_USERNAMES)
+
+    assert rows.exists()
+    assert set(rows.values_list("history_user__username", flat=True)) == {"system"}
+
+
+def test_running_it_again_restores_a_changed_demo_password(demo_data):
+    coach = User.objects.get(username="coach.nassjo")
+    coach.set_password("something-else-entirely")
+    coach.save(update_fields=["password"])
+
+    run_demo_data()
+
+    assert User.objects.get(username="coach.nassjo").check_password("demo-2026")

@@ -1,0 +1,222 @@
+"""Signing in and out, lockout after wrong passwords, changing one's password, and the idle timeout.
+
+Every login here goes through the real login page, so django-axes sees it as a user would.
+"""
+
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db.models import F
+from django.test import Client
+from django.utils import timezone
+
+from sehoglandet.demo import DEMO_PASSWORD
+
+LOGIN = "/konto/logga-in/"
+LOGOUT = "/konto/logga-ut/"
+PASSWORD_CHANGE = "/konto/losenord/"
+ADDRESS = "192.0.2.10"
+OTHER_ADDRESS = "192.0.2.99"
+LOCKED_HEADING = "För många misslyckade försök"
+
+
+def log_in(client, username: str, password: str, address: str = ADDRESS):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def is_signed_in(client) -> bool:
+    response = client.get("/")
+    assert response.status_code in (200, 302)
+    return response.status_code == 200
+
+
+def fail_to_log_in(client, username: str, times: int, address: str = ADDRESS) -> list[int]:
+    return [log_in(client, username, "fel-lösenord", address).status_code for _ in range(times)]
+
+
+def move_failed_attempts_back(minutes: int) -> None:
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=minutes))
+
+
+@pytest.fixture
+def coach(people):
+    return people["coach.nassjo"]
+
+
+def test_the_login_page_is_in_swedish(client, db):
+    body = client.get(LOGIN).content.decode()
+
+    assert '<html lang="sv">' in body
+    assert "Logga in" in body
+    assert "Användarnamn" in body
+    assert "Lösenord" in body
+
+
+def test_the_right_password_signs_in_and_leads_to_the_start_page(client, coach):
+    response = log_in(client, "coach.nassjo", DEMO_PASSWORD)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert is_signed_in(client)
+
+
+def test_a_wrong_password_shows_an_error_and_does_not_sign_in(client, coach):
+    response = log_in(client, "coach.nassjo", "fel-lösenord")
+
+    assert response.status_code == 200
+    assert "Ange ett korrekt användarnamn och lösenord" in response.content.decode()
+    assert not is_signed_in(client)
+
+
+def test_five_wrong_passwords_lock_the_user_name_from_that_address(client, coach):
+    statuses = fail_to_log_in(client, "coach.nassjo", 5)
+
+    assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_a_locked_user_name_is_refused_even_with_the_right_password(client, coach):
+    fail_to_log_in(client, "coach.nassjo", 5)
+
+    response = log_in(client, "coach.nassjo", DEMO_PASSWORD)
+
+    assert response.status_code == 429
+    assert not is_signed_in(client)
+
+
+def test_the_lockout_page_is_in_swedish(client, coach):
+    fail_to_log_in(client, "coach.nassjo", 5)
+
+    body = log_in(client, "coach.nassjo", DEMO_PASSWORD).content.decode()
+
+    assert '<html lang="sv">' in body
+    assert LOCKED_HEADING in body
+    assert "15 minuter" in body
+
+
+def test_ten_wrong_passwords_keep_the_right_one_out(client, coach):
+    fail_to_log_in(client, "coach.nassjo", 10)
+
+    assert log_in(client, "coach.nassjo", DEMO_PASSWORD).status_code == 429
+    assert not is_signed_in(client)
+
+
+def test_the_lock_lifts_after_fifteen_minutes_and_not_before(client, coach):
+    fail_to_log_in(client, "coach.nassjo", 5)
+
+    move_failed_attempts_back(minutes=14)
+    still_locked = log_in(client, "coach.nassjo", DEMO_PASSWORD)
+    move_failed_attempts_back(minutes=16)
+    after_cool_off = log_in(client, "coach.nassjo", DEMO_PASSWORD)
+
+    assert still_locked.status_code == 429
+    assert after_cool_off.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_another_user_name_from_the_same_address_is_not_locked(client, people):
+    fail_to_log_in(client, "coach.nassjo", 5)
+
+    response = log_in(client, "chef.nassjo", DEMO_PASSWORD)
+
+    assert response.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_the_same_user_name_from_another_address_is_not_locked(client, coach):
+    fail_to_log_in(client, "coach.nassjo", 5)
+
+    response = log_in(client, "coach.nassjo", DEMO_PASSWORD, address=OTHER_ADDRESS)
+
+    assert response.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_a_get_to_the_logout_address_does_not_sign_out(client, coach):
+    log_in(client, "coach.nassjo", DEMO_PASSWORD)
+
+    response = client.get(LOGOUT)
+
+    assert response.status_code == 405
+    assert is_signed_in(client)
+
+
+def test_logging_out_by_post_ends_the_session(client, coach):
+    log_in(client, "coach.nassjo", DEMO_PASSWORD)
+
+    response = client.post(LOGOUT)
+
+    assert response.status_code == 302
+    assert response["Location"] == LOGIN
+    start = client.get("/")
+    assert start.status_code == 302
+    assert start["Location"] == f"{LOGIN}?next=/"
+
+
+def change_password(client, old: str, new: str):
+    return client.post(PASSWORD_CHANGE, {"old_password": old, "new_password1": new, "new_password2": new})
+
+
+def test_a_too_short_new_password_is_refused_and_the_old_one_still_works(client, coach):
+    log_in(client, "coach.nassjo", DEMO_PASSWORD)
+
+    response = change_password(client, DEMO_PASSWORD, "Kort-2026")
+
+    assert response.status_code == 200
+    assert "Det här lösenordet är för kort" in response.content.decode()
+    assert log_in(Client(), "coach.nassjo", DEMO_PASSWORD).status_code == 302
+
+
+def test_a_good_new_password_replaces_the_old_one(client, coach):
+    new_password = "Vinbärsbuske-vid-Solgården-31"
+    log_in(client, "coach.nassjo", DEMO_PASSWORD)
+
+    response = change_password(client, DEMO_PASSWORD, new_password)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/konto/losenord/klart/"
+    assert is_signed_in(client)
+    assert log_in(Client(), "coach.nassjo", new_password).status_code == 302
+    assert log_in(Client(), "coach.nassjo", DEMO_PASSWORD).status_code == 200
+
+
+def test_the_idle_timeout_is_thirty_minutes_and_every_request_renews_it():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def session_expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_signing_in_starts_a_thirty_minute_idle_timer(client, coach):
+    log_in(client, "coach.nassjo", DEMO_PASSWORD)
+
+    remaining = session_expiry(client) - timezone.now()
+
+    assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
+
+
+def test_a_request_moves_the_session_expiry_forward(client, coach):
+    log_in(client, "coach.nassjo", DEMO_PASSWORD)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() + timedelta(minutes=5)
+    )
+
+    client.get("/")
+
+    assert session_expiry(client) - timezone.now() > timedelta(minutes=29)
+
+
+def test_a_session_idle_past_its_expiry_has_to_sign_in_again(client, coach):
+    log_in(client, "coach.nassjo", DEMO_PASSWORD)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next=/"

@@ -1,0 +1,157 @@
+"""Who may open which page: every persona against every app page, and what each of them sees.
+
+Nässjö's people are the insiders of Nässjö's remittentgrupp; Eksjö's coach, manager and FK member
+are outsiders who hold the right role but no grant on it, so the group does not exist for them.
+"""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+
+from sehoglandet.demo import DEMO_USERS
+from sehoglandet.models import AccessLog, ReferralGroup, ReferralGroupMember
+
+PERSONAS = [username for username, *_rest in DEMO_USERS] + ["nobody"]
+NASSJO_GROUP = {"coach.nassjo", "chef.nassjo", "bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"}
+OUTSIDERS = {"coach.eksjo", "chef.eksjo", "fk.eksjo"}
+
+NASSJO_GROUP_PAGE = "/remittentgrupper/<nassjo>/"
+
+EXPECTED = {
+    "/": dict.fromkeys(PERSONAS, 200),
+    "/remittentgrupper/": {p: 200 if p in NASSJO_GROUP | OUTSIDERS else 403 for p in PERSONAS},
+    NASSJO_GROUP_PAGE: {p: 200 if p in NASSJO_GROUP else 404 if p in OUTSIDERS else 403 for p in PERSONAS},
+    "/atkomstlogg/": {p: 200 if p == "auditor" else 403 for p in PERSONAS},
+    "/admin/": {p: 200 if p == "admin" else 403 for p in PERSONAS},
+    "/konto/losenord/": dict.fromkeys(PERSONAS, 200),
+}
+# Pages the main menu may link to, besides the start page.
+MENU_PAGES = ["/remittentgrupper/", "/atkomstlogg/", "/admin/"]
+
+
+def nassjo_group() -> ReferralGroup:
+    return ReferralGroup.objects.get(municipality__code="nassjo")
+
+
+def url_of(page: str) -> str:
+    return f"/remittentgrupper/{nassjo_group().pk}/" if page == NASSJO_GROUP_PAGE else page
+
+
+def every_row() -> dict[str, list[dict]]:
+    """Every row of the app's own tables and of the user table, by model."""
+    models = [*apps.get_app_config("sehoglandet").get_models(), User]
+    return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in models}
+
+
+class _MenuLinks(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "nav" and "main-nav" in (attrs.get("class") or "").split():
+            self.depth = 1
+        elif tag == "nav" and self.depth:
+            self.depth += 1
+        elif tag == "a" and self.depth:
+            self.links.append(attrs.get("href"))
+
+    def handle_endtag(self, tag):
+        if tag == "nav" and self.depth:
+            self.depth -= 1
+
+
+def menu_links(response) -> list[str]:
+    parser = _MenuLinks()
+    parser.feed(response.content.decode())
+    return parser.links
+
+
+@pytest.mark.parametrize(
+    ("username", "page", "status"),
+    [(username, page, statuses[username]) for page, statuses in EXPECTED.items() for username in PERSONAS],
+)
+def test_each_role_gets_exactly_the_pages_it_may_use(client_for, username, page, status):
+    response = client_for(username).get(url_of(page))
+
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("username", sorted(OUTSIDERS | {"referrer.af", "auditor", "admin", "nobody"}))
+def test_it_never_reveals_the_group_to_someone_it_does_not_reach(client_for, username):
+    group = nassjo_group()
+    names = [m.user.get_full_name() for m in ReferralGroupMember.objects.filter(seat__referral_group=group)]
+
+    body = client_for(username).get(url_of(NASSJO_GROUP_PAGE)).content.decode()
+
+    assert len(names) == 4
+    assert [name for name in names if name in body] == []
+    assert group.municipality.name not in body
+
+
+def test_a_member_sees_who_sits_in_the_group(client_for):
+    group = nassjo_group()
+    names = [m.user.get_full_name() for m in ReferralGroupMember.objects.filter(seat__referral_group=group)]
+
+    body = client_for("fk.nassjo").get(url_of(NASSJO_GROUP_PAGE)).content.decode()
+
+    assert names
+    assert [name for name in names if name not in body] == []
+
+
+def test_a_referral_group_that_does_not_exist_gives_a_coach_404(client_for):
+    missing = ReferralGroup.objects.order_by("-pk").first().pk + 1000
+
+    response = client_for("coach.nassjo").get(f"/remittentgrupper/{missing}/")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_the_menu_links_only_the_pages_the_role_may_use(client_for, username):
+    response = client_for(username).get("/")
+
+    allowed = [page for page in MENU_PAGES if EXPECTED[page][username] == 200]
+    assert sorted(menu_links(response)) == sorted(["/", *allowed])
+
+
+@pytest.mark.parametrize("page", [page for page in EXPECTED if page != "/atkomstlogg/"])
+def test_opening_a_page_changes_no_row(client_for, page):
+    changed = []
+    for username in PERSONAS:
+        client = client_for(username)
+        url = url_of(page)
+        before = every_row()
+        client.get(url)
+        if every_row() != before:
+            changed.append(username)
+
+    assert changed == []
+
+
+def test_opening_the_access_log_adds_one_access_log_row_and_changes_nothing_else(client_for, people):
+    client = client_for("auditor")
+    before = every_row()
+
+    client.get("/atkomstlogg/")
+
+    after = every_row()
+    log_before, log_after = before.pop(AccessLog._meta.label), after.pop(AccessLog._meta.label)
+    assert after == before
+    assert log_after[: len(log_before)] == log_before
+    new_entries = log_after[len(log_before) :]
+    assert [(e["user_id"], e["action"]) for e in new_entries] == [(people["auditor"].pk, AccessLog.Action.LIST)]
+
+
+@pytest.mark.parametrize("username", [p for p in PERSONAS if p != "auditor"])
+def test_a_refused_look_at_the_access_log_changes_no_row(client_for, username):
+    client = client_for(username)
+    before = every_row()
+
+    client.get("/atkomstlogg/")
+
+    assert every_row() == before

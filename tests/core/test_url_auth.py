@@ -1,0 +1,224 @@
+"""Deny by default: every URL in the URLconf is closed to visitors unless it is on a short list.
+
+After cisagov/manage.get.gov's test_url_auth.py. The tests walk the whole URLconf, the admin
+included, so a new view that forgets to declare who may use it fails here, by name.
+"""
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+from sehoglandet.models import Role
+
+# The only pages a visitor who is not signed in may open, by qualified URL name. Keep it short.
+OPEN_TO_VISITORS = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "health",
+}
+
+# Sample values for path converters: by parameter name first, then by converter type.
+SAMPLE_BY_NAME = {"uidb64": "MQ", "token": "set-password"}
+SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}
+ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+REGEX_GROUP = re.compile(r"\((?:\?P<(?P<name>\w+)>)?(?P<body>[^()]*)\)")
+
+
+class Endpoint:
+    """One URL pattern of the URLconf, with a concrete URL that resolves to it."""
+
+    def __init__(self, chain: list, pattern: URLPattern):
+        self.pattern = pattern
+        namespaces = [r.namespace for r in chain if r.namespace]
+        self.name = ":".join([*namespaces, pattern.name]) if pattern.name else None
+        self.route = "".join(str(p.pattern) for p in [*chain, pattern])
+        self.url = "/" + "".join(_sample_piece(p.pattern) for p in [*chain, pattern])
+
+    @property
+    def callback(self):
+        return self.pattern.callback
+
+    def __repr__(self) -> str:
+        return f"{self.url} ({self.name or 'unnamed pattern ' + self.route})"
+
+
+def _sample_piece(pattern) -> str:
+    if isinstance(pattern, RoutePattern):
+
+        def sample(match: re.Match) -> str:
+            name, converter = match["name"], match["converter"] or "str"
+            if name in SAMPLE_BY_NAME:
+                return SAMPLE_BY_NAME[name]
+            if converter not in SAMPLE_BY_CONVERTER:
+                raise AssertionError(f"No sample value for converter {converter!r} in route {pattern}")
+            return SAMPLE_BY_CONVERTER[converter]
+
+        return ROUTE_PARAMETER.sub(sample, str(pattern))
+    if isinstance(pattern, RegexPattern):
+
+        def sample(match: re.Match) -> str:
+            body = match["body"]
+            if match["name"] in SAMPLE_BY_NAME:
+                return SAMPLE_BY_NAME[match["name"]]
+            candidates = [*body.split("|"), "1", "x"] if "|" in body else ["1", "x"]
+            for candidate in candidates:
+                if re.fullmatch(body, candidate):
+                    return candidate
+            raise AssertionError(f"No sample value for group ({body}) in regex {pattern}")
+
+        return REGEX_GROUP.sub(sample, str(pattern)).removeprefix("^").removesuffix("$")
+    raise AssertionError(f"Unknown pattern type {type(pattern).__name__}: {pattern}")
+
+
+def _walk(resolver: URLResolver, chain: list):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry, [*chain, entry])
+        else:
+            yield Endpoint(chain, entry)
+
+
+def all_endpoints() -> list[Endpoint]:
+    """Every pattern in the URLconf, each with a URL checked to resolve back to that pattern."""
+    endpoints = list(_walk(get_resolver(), []))
+    for endpoint in endpoints:
+        try:
+            match = resolve(endpoint.url)
+        except Resolver404:
+            raise AssertionError(f"The sample URL {endpoint} resolves to nothing; teach _sample_piece") from None
+        assert match.func is endpoint.callback, f"The sample URL {endpoint} resolves to {match.view_name}, not itself"
+    return endpoints
+
+
+def _admin_site_of(callback):
+    """The admin site whose admin_view Django's admin wraps around this callback on every request.
+
+    AdminSite.get_urls and ModelAdmin.get_urls register a small `wrapper` that calls
+    `site.admin_view(view)` when the request comes in, so the declaration lives on what
+    admin_view returns, not on the registered callback.
+    """
+    if hasattr(callback, "admin_site"):
+        return callback.admin_site
+    if hasattr(callback, "model_admin"):
+        return callback.model_admin.admin_site
+    return None
+
+
+def declared_roles(callback):
+    """The roles a view declares, or None when it declares nothing."""
+    site = _admin_site_of(callback)
+    if site is not None:
+        callback = site.admin_view(callback.__wrapped__)
+    for candidate in (callback, getattr(getattr(callback, "view_class", None), "dispatch", None)):
+        roles = getattr(candidate, "allowed_roles", None)
+        if roles is not None:
+            return roles
+    return None
+
+
+def declares_open_to_visitors(callback) -> bool:
+    """True for views marked with Django's login_not_required."""
+    candidates = (callback, getattr(getattr(callback, "view_class", None), "dispatch", None))
+    return any(getattr(candidate, "login_required", True) is False for candidate in candidates)
+
+
+def _redirects_to_login(response, url: str) -> bool:
+    if response.status_code != 302:
+        return False
+    location = urlsplit(response["Location"])
+    return location.path == resolve_url(settings.LOGIN_URL) and parse_qs(location.query).get("next") == [url]
+
+
+def _describe(response) -> str:
+    if response.status_code in (301, 302, 303, 307, 308):
+        return f"{response.status_code} to {response['Location']}"
+    return str(response.status_code)
+
+
+def test_the_walk_reaches_the_app_the_accounts_and_the_admin():
+    names = {endpoint.name for endpoint in all_endpoints()}
+
+    assert {"home", "referral_group_detail", "access_log", "logout", "admin:index", "admin:auth_user_change"} <= names
+    assert names >= OPEN_TO_VISITORS
+
+
+@pytest.mark.django_db
+def test_it_sends_an_anonymous_visitor_to_the_login_page_from_every_url_but_the_open_ones(client):
+    broken = []
+    for endpoint in all_endpoints():
+        if endpoint.name in OPEN_TO_VISITORS:
+            continue
+        response = client.get(endpoint.url)
+        if not _redirects_to_login(response, endpoint.url):
+            broken.append(f"{endpoint}: {_describe(response)}")
+
+    login = resolve_url(settings.LOGIN_URL)
+    assert not broken, f"These URLs do not redirect a visitor to {login}?next=<the URL>:\n" + "\n".join(broken)
+
+
+@pytest.mark.django_db
+def test_it_lets_an_anonymous_visitor_open_the_login_and_password_reset_pages(client):
+    open_pages = [e for e in all_endpoints() if e.name in OPEN_TO_VISITORS - {"health"}]
+
+    answers = {endpoint.name: client.get(endpoint.url).status_code for endpoint in open_pages}
+
+    assert answers == dict.fromkeys(OPEN_TO_VISITORS - {"health"}, 200)
+
+
+@pytest.mark.django_db
+def test_the_health_check_answers_ok_and_nothing_else_without_signing_in(client):
+    response = client.get("/health/")
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_every_view_declares_who_may_use_it():
+    undeclared = [
+        repr(endpoint)
+        for endpoint in all_endpoints()
+        if declared_roles(endpoint.callback) is None and not declares_open_to_visitors(endpoint.callback)
+    ]
+
+    assert not undeclared, (
+        "These views declare neither allowed roles (access.require_roles / access.for_any_user) "
+        "nor login_not_required:\n" + "\n".join(undeclared)
+    )
+
+
+def test_only_the_listed_pages_declare_themselves_open_to_visitors():
+    declared_open = {endpoint.name for endpoint in all_endpoints() if declares_open_to_visitors(endpoint.callback)}
+
+    assert declared_open == OPEN_TO_VISITORS
+
+
+def test_every_admin_view_is_declared_for_administrators_only():
+    admin_views = [e for e in all_endpoints() if e.url.startswith(reverse("admin:index"))]
+
+    roles = {repr(e): declared_roles(e.callback) for e in admin_views}
+
+    assert len(admin_views) > 10
+    assert roles == dict.fromkeys(roles, frozenset({Role.ADMINISTRATOR}))
+
+
+@pytest.mark.parametrize("username", ["nobody", "auditor", "coach.nassjo"])
+def test_every_admin_url_refuses_a_signed_in_user_who_is_not_an_administrator(client_for, username):
+    client = client_for(username)
+    admin_views = [e for e in all_endpoints() if e.url.startswith(reverse("admin:index"))]
+
+    let_through = []
+    for endpoint in admin_views:
+        response = client.get(endpoint.url, follow=True)
+        if response.status_code != 403:
+            let_through.append(f"{endpoint}: {response.status_code} after {response.redirect_chain}")
+
+    assert len(admin_views) > 10
+    assert let_through == []

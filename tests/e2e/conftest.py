@@ -1,0 +1,71 @@
+"""Browser tests: pytest-playwright driving Debian's Chromium against pytest-django's live server.
+
+Every test that opens a page gets the live server as its base URL, which also makes it a
+`transactional_db` test: the server thread reads the data the test writes (`people`).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page
+
+from sehoglandet import demo
+
+from .ui import login_path, submit_login_form
+
+# Playwright's sync API keeps an asyncio loop running on the main thread from the first browser
+# test to the end of the session, and Django refuses ORM calls "from an async context" while one
+# runs. The Makefile sets this too; setdefault makes a bare `pytest` work.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # No network here: without these Chromium keeps dialling Google and floods the log.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+E2E_DIR = Path(__file__).parent
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last, so the loop Playwright leaves running touches no other test."""
+    browser_tests = [item for item in items if item.path.is_relative_to(E2E_DIR)]
+    others = [item for item in items if not item.path.is_relative_to(E2E_DIR)]
+    items[:] = others + browser_tests
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url(django_db_setup, live_server) -> str:
+    # django_db_setup first: the test database exists before the server thread starts and outlives it.
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "locale": "sv-SE", "timezone_id": "Europe/Stockholm"}
+
+
+@pytest.fixture
+def login(page: Page, live_server, people: dict[str, User]):
+    """`login("coach.nassjo")` signs that persona in through the login form; returns the page."""
+
+    def sign_in(username: str, password: str = demo.DEMO_PASSWORD) -> Page:
+        page.goto(live_server.url + login_path())
+        submit_login_form(page, username, password)
+        return page
+
+    return sign_in

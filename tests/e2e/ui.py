@@ -1,0 +1,30 @@
+"""What a person sees and clicks, by accessible name.
+
+Each name accepts the Swedish text and the English source string, so the tests pass whether or
+not the Swedish catalogue has been compiled.
+"""
+
+import re
+
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+USERNAME = re.compile(r"^(Användarnamn|User name)$")
+PASSWORD = re.compile(r"^(Lösenord|Password)$")
+LOG_IN = re.compile(r"^(Logga in|Log in)$")
+LOG_OUT = re.compile(r"^(Logga ut|Log out)$")
+SKIP_TO_CONTENT = re.compile(r"^(Hoppa till innehållet|Skip to content)$")
+
+
+def login_path() -> str:
+    return reverse("login")
+
+
+def submit_login_form(page: Page, username: str, password: str) -> None:
+    """Fill in the login form shown on the page, as a person would, and send it."""
+    page.get_by_label(USERNAME).fill(username)
+    page.get_by_label(PASSWORD).fill(password)
+    page.get_by_role("button", name=LOG_IN).click()
+    expect(page, f"{username} should be signed in and leave the login page").not_to_have_url(
+        re.compile(re.escape(login_path()))
+    )
