@@ -43,7 +43,7 @@ format: $(VENV)/.installed
 # Refresh the Swedish catalogue after changing user-facing strings; commit both .po and .mo.
 messages: $(VENV)/.installed
 	@bin/ensure-debian-packages gettext
-	$(DEV_ENV) $(PY) manage.py makemessages --locale sv --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(DEV_ENV) $(PY) manage.py makemessages --locale sv --no-obsolete --no-location --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*'
 	$(DEV_ENV) $(PY) manage.py compilemessages --locale sv --ignore '.venv/*'
 
 clean:
