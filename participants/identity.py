@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import luhn
 
-_PATTERN = re.compile(r"^(\d{2})?(\d{6})([-+]?)(\d{4})$")
+_PATTERN = re.compile(r"^(\d{2})?(\d{6})([-+]?)(\d{4})$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,7 @@ def parse_identity_number(value: str, *, today: date | None = None) -> IdentityN
     compact = re.sub(r"\s", "", value or "")
     match = _PATTERN.match(compact)
     if not match:
-        raise ValidationError(
-            _("Write the number as ÅÅÅÅMMDD-NNNN or ÅÅMMDD-NNNN (10 or 12 digits)."), code="format"
-        )
+        raise ValidationError(_("Write the number as ÅÅÅÅMMDD-NNNN or ÅÅMMDD-NNNN (10 or 12 digits)."), code="format")
     century, six, separator, last_four = match.groups()
     year2, month, day = int(six[:2]), int(six[2:4]), int(six[4:6])
     is_coordination = day > 60
@@ -63,9 +61,7 @@ def parse_identity_number(value: str, *, today: date | None = None) -> IdentityN
     if birth_date > today:
         raise ValidationError(_("The date of birth lies in the future."), code="date")
     if not luhn.is_valid(six + last_four):
-        raise ValidationError(
-            _("The last digit does not match: check the number for a typing error."), code="checksum"
-        )
+        raise ValidationError(_("The last digit does not match: check the number for a typing error."), code="checksum")
     return IdentityNumber(
         digits=f"{birth_date.year:04d}{six[2:]}{last_four}",
         is_coordination_number=is_coordination,
@@ -75,3 +71,12 @@ def parse_identity_number(value: str, *, today: date | None = None) -> IdentityN
 
 def validate_identity_number(value: str) -> None:
     parse_identity_number(value)
+
+
+def with_check_digit(birth: date, serial: int) -> str:
+    """A personnummer ÅÅÅÅMMDD-NNNN for `birth` and a three-digit `serial`, with its check digit.
+
+    For demo and test data only: numbers made this way are fictional.
+    """
+    body = f"{birth:%y%m%d}{serial % 1000:03d}"
+    return f"{birth:%Y%m%d}-{body[6:]}{luhn.calc_check_digit(body)}"

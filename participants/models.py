@@ -1,1 +1,173 @@
-"""Models for this app arrive with its issue; every model holding personal data gets HistoricalRecords()."""
+"""Persons and their enrolments (participants).
+
+A Person is someone referred to the service, identified by personnummer, samordningsnummer or a
+reserve identity. A Participant is one enrolment of a person in a municipality; a person who
+comes back later gets a new one. Changes go through participants/services.py.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from sehoglandet.models import Municipality
+
+from .identity import format_identity_number
+
+YOUTH_MIN_AGE = 18
+YOUTH_MAX_AGE = 29
+
+
+def age_on(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+class Person(models.Model):
+    class IdentityKind(models.TextChoices):
+        PERSONNUMMER = "personnummer", _("Personal identity number")
+        SAMORDNINGSNUMMER = "samordningsnummer", _("Coordination number")
+        RESERVE = "reserve", _("Reserve identity")
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        OTHER = "other", _("Other or prefers not to say")
+
+    identity_kind = models.CharField(_("kind of identity"), max_length=20, choices=IdentityKind.choices)
+    identity_number = models.CharField(
+        _("personal identity number"), max_length=12, null=True, blank=True, unique=True, editable=False
+    )
+    reserve_identity = models.CharField(
+        _("reserve identity"), max_length=20, null=True, blank=True, unique=True, editable=False
+    )
+    birth_date = models.DateField(_("date of birth"))
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    gender = models.CharField(
+        _("gender"),
+        max_length=10,
+        choices=Gender.choices,
+        help_text=_("As the person states it; used only for gender-split statistics."),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        null=True,
+        blank=True,
+        verbose_name=_("municipality of residence"),
+    )
+    protected_identity = models.BooleanField(
+        _("protected identity"),
+        default=False,
+        help_text=_("Skyddad identitet: name, address and number are shown only to the responsible coach."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(identity_kind="reserve", reserve_identity__isnull=False, identity_number__isnull=True)
+                | (~Q(identity_kind="reserve") & Q(identity_number__isnull=False, reserve_identity__isnull=True)),
+                name="person_has_exactly_one_identity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def identity_display(self) -> str:
+        if self.identity_number:
+            return format_identity_number(self.identity_number)
+        return self.reserve_identity or ""
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.birth_date, day)
+
+
+class Participant(models.Model):
+    """One enrolment of a person in a municipality's SE team."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("In the queue")
+        ACTIVE = "active", _("Active")
+        AFTERCARE = "aftercare", _("Aftercare")
+        EXITED = "exited", _("Exited")
+
+    ALLOWED_TRANSITIONS = {
+        Status.QUEUED: {Status.ACTIVE, Status.EXITED},
+        Status.ACTIVE: {Status.AFTERCARE, Status.EXITED},
+        Status.AFTERCARE: {Status.ACTIVE, Status.EXITED},
+        Status.EXITED: set(),
+    }
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("person"))
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="participants", verbose_name=_("municipality")
+    )
+    referral = models.OneToOneField(
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        related_name="participant",
+        null=True,
+        blank=True,
+        verbose_name=_("referral"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, editable=False)
+    decided_on = models.DateField(_("decision on enrolment"))
+    started_on = models.DateField(_("started"), null=True, blank=True)
+    age_at_decision = models.PositiveSmallIntegerField(_("age at the decision"), editable=False)
+    responsible_coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="caseload",
+        null=True,
+        blank=True,
+        verbose_name=_("responsible coach"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        indexes = [models.Index(fields=["municipality", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=~Q(status="exited"),
+                name="one_open_enrolment_per_person",
+                violation_error_message=_("The person already has an open enrolment."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.municipality})"
+
+    @property
+    def is_young(self) -> bool:
+        return YOUTH_MIN_AGE <= self.age_at_decision <= YOUTH_MAX_AGE
+
+
+class ParticipantUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Participant, on_delete=models.CASCADE)
+
+
+class ParticipantGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Participant, on_delete=models.CASCADE)

@@ -113,3 +113,80 @@ def require_roles(*roles: str) -> Callable:
 def for_any_user(view: Callable) -> Callable:
     """Declare a view open to every signed-in user, whatever their roles (start page, own account)."""
     return _declare(view, ALL_ROLES)
+
+
+# Referrals, consent and participants. Record-level visibility comes from guardian grants (see
+# referrals/grants.py); these rules add what the role in the owning municipality allows.
+
+
+def is_coach_of(user, municipality) -> bool:
+    return any(m.role == Role.COACH and m.organisation_id == municipality.se_team_id for m in memberships_of(user))
+
+
+def is_manager_of(user, municipality) -> bool:
+    return any(m.role == Role.MANAGER and m.organisation_id == municipality.se_team_id for m in memberships_of(user))
+
+
+def municipalities_coached_by(user) -> list:
+    return [
+        m.organisation.se_team_of
+        for m in memberships_of(user)
+        if m.role == Role.COACH and hasattr(m.organisation, "se_team_of")
+    ]
+
+
+def municipalities_managed_by(user) -> list:
+    return [
+        m.organisation.se_team_of
+        for m in memberships_of(user)
+        if m.role == Role.MANAGER and hasattr(m.organisation, "se_team_of")
+    ]
+
+
+def may_view_referral(user, referral) -> bool:
+    return has_object_permission(user, "referrals.view_referral", referral)
+
+
+def may_edit_referral(user, referral) -> bool:
+    """The referrer while it is a draft; the municipality's coach while it is open."""
+    from referrals.models import Referral
+
+    if referral.status == Referral.Status.DRAFT:
+        return referral.referrer_id == user.pk or referral.written_by_id == user.pk
+    return referral.status in Referral.OPEN_STATUSES and is_coach_of(user, referral.municipality)
+
+
+def may_record_consent(user, person) -> bool:
+    """The coach of a municipality the person is referred to, or the writer of an open referral of theirs."""
+    from referrals.models import Referral
+
+    referrals = Referral.objects.filter(person=person).exclude(status=Referral.Status.WITHDRAWN)
+    for referral in referrals.select_related("municipality"):
+        if is_coach_of(user, referral.municipality) or (
+            referral.status == Referral.Status.DRAFT and user.pk in (referral.referrer_id, referral.written_by_id)
+        ):
+            return True
+    return False
+
+
+def may_run_meetings(user, referral_group) -> bool:
+    """The coach convenes the remittentgrupp of their municipality."""
+    return is_coach_of(user, referral_group.municipality)
+
+
+def seats_of(user, referral_group) -> list:
+    """The seats (organisations) the user holds in a remittentgrupp."""
+    from .models import ReferralGroupMember
+
+    return [
+        member.seat
+        for member in ReferralGroupMember.objects.filter(user=user, seat__referral_group=referral_group).select_related(
+            "seat__organisation"
+        )
+    ]
+
+
+def may_see_identity(user, person, municipality) -> bool:
+    """Name, address and number of a person with protected identity (skyddad identitet) are shown
+    only to the coaches of the SE team responsible for them; anyone else sees the case reference."""
+    return not person.protected_identity or is_coach_of(user, municipality)

@@ -11,6 +11,14 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("home", _("Start"), {"home"})]
+    if access.has_role(user, Role.REFERRER, Role.COACH):
+        items.append(
+            ("referrals:referral_list", _("Referrals"), {"referral_list", "referral_detail", "referral_create"})
+        )
+    if access.has_role(user, Role.COACH, Role.MANAGER, Role.GROUP_MEMBER):
+        items.append(("referrals:meeting_list", _("Meetings"), {"meeting_list", "meeting_detail"}))
+    if access.has_role(user, Role.MANAGER):
+        items.append(("referrals:escalation_list", _("Escalations"), {"escalation_list", "escalation_decide"}))
     if access.has_role(user, Role.COACH, Role.MANAGER, Role.GROUP_MEMBER):
         items.append(("referral_group_list", _("Referral groups"), {"referral_group_list", "referral_group_detail"}))
     if access.may_view_access_log(user):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import services
+from .history import track
 from .models import Organisation, ReferralGroupSeat, Role
 
 DEMO_PASSWORD = "demo-2026"
@@ -42,13 +43,11 @@ def create_demo_users() -> list[tuple[str, str]]:
         if user is None:
             user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.se")
             user.set_password(DEMO_PASSWORD)
-            user._history_user = actor
-            user._change_reason = _("Demo user created")
+            track(user, actor, _("Demo user created"))
             user.save()
         elif not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
-            user._history_user = actor
-            user._change_reason = _("Demo password restored")
+            track(user, actor, _("Demo password restored"))
             user.save(update_fields=["password"])
         services.add_membership(actor=actor, user=user, organisation=organisation, role=role)
         if seat_of:

@@ -248,6 +248,7 @@ class AccessLog(models.Model):
         LIST = "list", _("List")
         EXPORT = "export", _("Export")
         PRINT = "print", _("Print")
+        REFUSED = "refused", _("Refused")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

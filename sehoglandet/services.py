@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from . import access
+from .history import track
 from .models import (
     Association,
     Membership,
@@ -47,12 +48,6 @@ def _check(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _track(instance, actor: User, reason: str) -> None:
-    """Set who made the change and why, for the history row the next save writes."""
-    instance._history_user = actor
-    instance._change_reason = reason
-
-
 def get_system_user() -> User:
     """The acting user of management commands: no password, cannot sign in."""
     user, created = User.objects.get_or_create(
@@ -83,7 +78,7 @@ def _upsert(model, actor: User, reason: str, lookup: dict[str, Any], values: dic
     instance = model.objects.filter(**lookup).first()
     if instance is None:
         instance = model(**lookup, **values)
-        _track(instance, actor, reason)
+        track(instance, actor, reason)
         instance.full_clean()
         instance.save()
         return instance
@@ -91,7 +86,7 @@ def _upsert(model, actor: User, reason: str, lookup: dict[str, Any], values: dic
     if changed:
         for field in changed:
             setattr(instance, field, values[field])
-        _track(instance, actor, reason)
+        track(instance, actor, reason)
         instance.full_clean()
         instance.save(update_fields=changed)
     return instance
@@ -161,7 +156,7 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
         se_team = organisations[spec["se_team"]]
         if municipality.se_team_id != se_team.pk:
             municipality.se_team = se_team
-            _track(municipality, actor, reason)
+            track(municipality, actor, reason)
             municipality.save(update_fields=["se_team"])
 
         referral_group = _upsert(ReferralGroup, actor, reason, {"municipality": municipality}, {})
@@ -175,7 +170,7 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
                     organisation=organisation,
                     group=_group_for(_seat_group_name(municipality, organisation)),
                 )
-                _track(seat, actor, reason)
+                track(seat, actor, reason)
                 seat.save()
             assign_perm("view_referralgroup", seat.group, referral_group)
             seats += 1
@@ -194,7 +189,7 @@ def update_municipality(*, actor: User, municipality: Municipality, coach_fte_pe
     _check(access.may_administer(actor))
     municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
     municipality.coach_fte_percent = coach_fte_percent
-    _track(municipality, actor, _("Coach FTE changed"))
+    track(municipality, actor, _("Coach FTE changed"))
     municipality.full_clean()
     municipality.save(update_fields=["coach_fte_percent"])
     return municipality
@@ -210,7 +205,7 @@ def _sync_staff(user: User, actor: User) -> None:
         user.groups.remove(group)
     if user.is_staff != is_admin:
         user.is_staff = is_admin
-        _track(user, actor, _("Administrator role changed"))
+        track(user, actor, _("Administrator role changed"))
         user.save(update_fields=["is_staff"])
 
 
@@ -224,7 +219,7 @@ def add_membership(*, actor: User, user: User, organisation: Organisation, role:
     if membership is not None:
         return membership
     membership = Membership(user=user, organisation=organisation, role=role)
-    _track(membership, actor, _("Role given"))
+    track(membership, actor, _("Role given"))
     membership.full_clean()
     membership.save()
     user.groups.add(organisation.group)
@@ -238,7 +233,7 @@ def remove_membership(*, actor: User, membership: Membership) -> None:
     and every referral-group seat of that organisation when no group-member role is left."""
     _check(access.may_administer(actor))
     user, organisation = membership.user, membership.organisation
-    _track(membership, actor, _("Role removed"))
+    track(membership, actor, _("Role removed"))
     membership.delete()
     remaining = set(Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True))
     if not remaining:
@@ -270,7 +265,7 @@ def add_referral_group_member(*, actor: User, seat: ReferralGroupSeat, user: Use
     if member is not None:
         return member
     member = ReferralGroupMember(seat=seat, user=user)
-    _track(member, actor, _("Seat in referral group given"))
+    track(member, actor, _("Seat in referral group given"))
     member.save()
     user.groups.add(seat.group)
     return member
@@ -281,6 +276,6 @@ def remove_referral_group_member(*, actor: User, member: ReferralGroupMember) ->
     """Take a user's seat away; the grants of the seat's group stop reaching them at once."""
     _check(access.may_administer(actor))
     user, seat = member.user, member.seat
-    _track(member, actor, _("Seat in referral group removed"))
+    track(member, actor, _("Seat in referral group removed"))
     member.delete()
     user.groups.remove(seat.group)

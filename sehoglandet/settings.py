@@ -245,6 +245,9 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The address people use to reach the app, for links in e-mail.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 # Acting user for changes made by management commands (reference data, demo data).
 SYSTEM_USERNAME = "system"
 
@@ -253,4 +256,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import access, views
 from .forms import LoginForm
@@ -39,5 +39,6 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,12 +7,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from participants import selectors as participant_selectors
+from participants import services as participant_services
+from referrals import selectors as referral_selectors
+
 from . import access, selectors
 from .audit import log_access
 from .filters import AccessLogFilter
 from .models import AccessLog, Role
 
 ACCESS_LOG_PAGE_SIZE = 50
+QUEUE_PREVIEW = 10
 GROUP_ROLES = (Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
 
 
@@ -37,11 +42,27 @@ def home(request):
     roles = access.roles_of(request.user)
     context = {"memberships": memberships, "roles": roles, "Role": Role}
     if roles & {Role.COACH, Role.MANAGER}:
-        context["teams"] = [
-            m.organisation.se_team_of
-            for m in memberships
-            if m.role in (Role.COACH, Role.MANAGER) and hasattr(m.organisation, "se_team_of")
-        ]
+        teams = list(
+            {
+                m.pk: m
+                for m in access.municipalities_coached_by(request.user) + access.municipalities_managed_by(request.user)
+            }.values()
+        )
+        use = participant_services.capacity_use(teams)
+        for team in teams:
+            team.active = use[team.pk]["active"]
+            team.queued = use[team.pk]["queued"]
+            team.queue = list(participant_selectors.queue_of(team)[:QUEUE_PREVIEW])
+        context["teams"] = teams
+        if any(team.queue for team in teams):
+            log_access(
+                request,
+                action=AccessLog.Action.LIST,
+                object_type="participants.participant",
+                purpose=_("Queue on the start page"),
+            )
+    if Role.MANAGER in roles:
+        context["escalation_count"] = referral_selectors.escalations_for(request.user).count()
     if roles & set(GROUP_ROLES):
         context["referral_groups"] = list(selectors.referral_groups_visible_to(request.user))
     if Role.DIRECTOR in roles:

@@ -28,3 +28,21 @@ def submit_login_form(page: Page, username: str, password: str) -> None:
     expect(page, f"{username} should be signed in and leave the login page").not_to_have_url(
         re.compile(re.escape(login_path()))
     )
+
+
+MAIN_MENU = re.compile(r"^(Huvudmeny|Main menu)$")
+
+
+def either(swedish: str, english: str) -> re.Pattern:
+    """An accessible name or text in Swedish or in the English source, matched whole."""
+    return re.compile(rf"^\s*({re.escape(swedish)}|{re.escape(english)})\s*$")
+
+
+def containing(swedish: str, english: str) -> re.Pattern:
+    """Text holding the Swedish or the English wording somewhere."""
+    return re.compile(rf"({re.escape(swedish)}|{re.escape(english)})")
+
+
+def open_from_menu(page: Page, swedish: str, english: str) -> None:
+    """Follow a link of the main menu, as a person would."""
+    page.get_by_role("navigation", name=MAIN_MENU).get_by_role("link", name=either(swedish, english)).click()

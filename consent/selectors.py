@@ -1,0 +1,43 @@
+"""May organisation X see person P for purpose Y on day D? Answered here, in the database."""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from participants.models import Person
+from sehoglandet.models import Organisation
+
+from .models import Consent, Purpose
+
+
+def valid_on(day: date) -> Q:
+    """Consents in force on `day`: given, not expired, not withdrawn."""
+    return Q(given_on__lte=day, valid_until__gte=day) & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+
+
+def consents_of(person: Person) -> QuerySet[Consent]:
+    return (
+        Consent.objects.filter(person=person)
+        .select_related("recorded_by", "withdrawal_recorded_by")
+        .prefetch_related("organisations")
+    )
+
+
+def covered_organisation_ids(person: Person, purpose: Purpose, day: date | None = None) -> set[int]:
+    """Ids of the organisations a consent in force on `day` covers for `purpose` (one query)."""
+    day = day or timezone.localdate()
+    through = Consent.organisations.through
+    return set(
+        through.objects.filter(consent__person=person, **{f"consent__{purpose.field}": True})
+        .filter(consent__in=Consent.objects.filter(valid_on(day)))
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def missing_consent(
+    person: Person, organisations: list[Organisation], purpose: Purpose, day: date | None = None
+) -> list[Organisation]:
+    """The organisations of `organisations` that no consent in force covers for `purpose`."""
+    covered = covered_organisation_ids(person, purpose, day)
+    return [organisation for organisation in organisations if organisation.pk not in covered]

@@ -1,0 +1,436 @@
+"""Forms for referrals, consent and the coach's pre-meeting.
+
+They parse and check what was typed (formats, dates, files); the rules of the process (who may,
+which transition, what consent is needed) are checked by the services, whose ValidationErrors the
+views put back on these forms.
+"""
+
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from consent.models import Consent, Purpose
+from participants.identity import parse_identity_number
+from participants.models import Person
+from sehoglandet import access
+from sehoglandet.models import Municipality, Organisation, Role
+
+from . import services
+from .models import IncomeSource, PreMeeting, Referral
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# What the first bytes of an accepted file must be, by extension: a renamed file is refused.
+DOCUMENT_SIGNATURES = {
+    "pdf": b"%PDF-",
+    "png": b"\x89PNG\r\n\x1a\n",
+    "jpg": b"\xff\xd8\xff",
+    "jpeg": b"\xff\xd8\xff",
+}
+DATE_HELP = _("Write the date as ÅÅÅÅ-MM-DD.")
+
+
+def date_field(label, *, required: bool = True, help_text=DATE_HELP) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _model_label(model, field: str):
+    return capfirst(model._meta.get_field(field).verbose_name)
+
+
+def parties():
+    """The parties a person can be active at: AF, FK, the region and the municipalities' units
+    other than the SE teams."""
+    return (
+        Organisation.objects.exclude(kind=Organisation.Kind.ASSOCIATION)
+        .filter(se_team_of__isnull=True)
+        .order_by("name")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class ReferralFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Referral.Status.choices]
+    )
+
+
+class ReferralForm(forms.Form):
+    """What the referral says; the parts that may be changed while the referral is open."""
+
+    grounds = forms.MultipleChoiceField(
+        label=_("Target-group grounds"),
+        choices=[(name, _model_label(Referral, name)) for name in services.GROUND_FIELDS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose every ground that applies, at least one."),
+        error_messages={"required": _("Choose at least one target-group ground.")},
+    )
+    active_at = forms.ModelMultipleChoiceField(
+        label=_("Active at (aktuell hos)"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The parties where the person is active now. Enrolment needs at least two."),
+    )
+    income_source = forms.ChoiceField(
+        label=_("Income (försörjning)"), choices=[("", _("Choose the income source")), *IncomeSource.choices]
+    )
+    motivation = forms.CharField(
+        label=_("The person's motivation, in their own words"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    question = forms.CharField(
+        label=_("Question to the referral group"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["active_at"].queryset = parties()
+
+    @staticmethod
+    def initial_for(referral: Referral) -> dict:
+        return {
+            "grounds": [name for name in services.GROUND_FIELDS if getattr(referral, name)],
+            "active_at": list(referral.active_at.all()),
+            "income_source": referral.income_source,
+            "motivation": referral.motivation,
+            "question": referral.question,
+        }
+
+    def grounds_dict(self) -> dict[str, bool]:
+        chosen = set(self.cleaned_data["grounds"])
+        return {name: name in chosen for name in services.GROUND_FIELDS}
+
+    def referral_fields(self) -> dict:
+        """The cleaned referral fields as the services take them (active_at apart)."""
+        data = self.cleaned_data
+        return {
+            **self.grounds_dict(),
+            "income_source": data["income_source"],
+            "motivation": data["motivation"],
+            "question": data["question"],
+        }
+
+
+class NewReferralForm(ReferralForm):
+    """A new referral: the person, where it goes and who refers, and what it says."""
+
+    identity_number = forms.CharField(
+        label=_("Personal identity number or coordination number"),
+        required=False,
+        max_length=20,
+        help_text=_("ÅÅÅÅMMDD-NNNN. A coordination number has 60 added to the day of birth."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    no_number = forms.BooleanField(
+        label=_("The person has neither a personal identity number nor a coordination number"),
+        required=False,
+        help_text=_("A reserve identity is then created; give the date of birth below."),
+    )
+    birth_date = date_field(
+        _("Date of birth"),
+        required=False,
+        help_text=_("Only for a person without a number. Write the date as ÅÅÅÅ-MM-DD."),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    residence = forms.ModelChoiceField(
+        label=_("Municipality of residence"),
+        queryset=Municipality.objects.order_by("name"),
+        required=False,
+        empty_label=_("Not known"),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=Person.Gender.choices,
+        widget=forms.RadioSelect,
+        help_text=_("As the person states it; used only for gender-split statistics."),
+    )
+    protected_identity = forms.BooleanField(
+        label=_("Protected identity (skyddad identitet)"),
+        required=False,
+        help_text=_("Name, address and number are then shown only to the responsible coach."),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality the referral goes to"),
+        queryset=Municipality.objects.filter(se_team__isnull=False).order_by("name"),
+        empty_label=_("Choose the municipality"),
+    )
+    referring_organisation = forms.ModelChoiceField(
+        label=_("Referring organisation"), queryset=Organisation.objects.none()
+    )
+    referrer = UserChoiceField(
+        label=_("Referrer (handläggare)"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("I am the referrer"),
+        help_text=_("When you write the referral on behalf of a referrer, choose them here."),
+    )
+
+    PERSON_FIELDS = [
+        "identity_number",
+        "no_number",
+        "birth_date",
+        "first_name",
+        "last_name",
+        "gender",
+        "phone",
+        "email",
+        "street_address",
+        "postal_code",
+        "city",
+        "residence",
+        "protected_identity",
+    ]
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = services.referring_organisations(actor)
+        field = self.fields["referring_organisation"]
+        field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
+        if len(organisations) == 1:
+            field.initial = organisations[0].pk
+            field.empty_label = None
+        self.own_organisations = organisations
+        if access.has_role(actor, Role.COACH):
+            # On behalf of a referrer the referral comes from the referrer's organisation.
+            field.queryset = (
+                Organisation.objects.filter(
+                    Q(pk__in=[o.pk for o in organisations])
+                    | Q(memberships__role=Role.REFERRER, memberships__user__is_active=True)
+                )
+                .distinct()
+                .order_by("name")
+            )
+            field.empty_label = _("Choose the organisation")
+            field.initial = None
+            self.fields["referrer"].queryset = (
+                User.objects.filter(memberships__role=Role.REFERRER, is_active=True)
+                .exclude(pk=actor.pk)
+                .distinct()
+                .order_by("last_name", "first_name", "username")
+            )
+        else:
+            del self.fields["referrer"]
+
+    def clean_identity_number(self) -> str:
+        value = self.cleaned_data["identity_number"].strip()
+        if value:
+            parse_identity_number(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        referrer, organisation = cleaned.get("referrer"), cleaned.get("referring_organisation")
+        if organisation is not None:
+            allowed = access.organisations_with_role(referrer, Role.REFERRER) if referrer else self.own_organisations
+            if organisation not in allowed:
+                self.add_error(
+                    "referring_organisation",
+                    _("The referrer does not work for %(organisation)s.") % {"organisation": organisation.name}
+                    if referrer
+                    else _("You can refer only for your own organisation."),
+                )
+        number = cleaned.get("identity_number")
+        if cleaned.get("no_number"):
+            if number:
+                self.add_error(
+                    "identity_number",
+                    _("Leave the number empty for a person without one, or untick the box for no number."),
+                )
+            if not cleaned.get("birth_date") and "birth_date" not in self.errors:
+                self.add_error("birth_date", _("Give the date of birth of a person without a number."))
+        elif not number and "identity_number" not in self.errors:
+            self.add_error(
+                "identity_number",
+                _("Give the personal identity number or coordination number, or tick that the person has neither."),
+            )
+        birth_date = cleaned.get("birth_date")
+        if birth_date and birth_date > timezone.localdate():
+            self.add_error("birth_date", _("The date of birth cannot lie in the future."))
+        return cleaned
+
+    def person_details(self) -> dict:
+        data = self.cleaned_data
+        details = {
+            name: data[name]
+            for name in [
+                "first_name",
+                "last_name",
+                "gender",
+                "phone",
+                "email",
+                "street_address",
+                "postal_code",
+                "city",
+                "protected_identity",
+            ]
+        }
+        details["municipality"] = data["residence"]
+        if data["no_number"]:
+            details["birth_date"] = data["birth_date"]
+        return details
+
+
+class AgencyDecisionForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Deciding party"), queryset=Organisation.objects.none(), empty_label=_("Choose the party")
+    )
+    reference = forms.CharField(
+        label=_("The party's reference"),
+        max_length=100,
+        help_text=_("The decision itself stays in the party's own records; write only its reference."),
+    )
+    decided_on = date_field(_("Decided on"))
+    valid_until = date_field(_("Valid until (optional)"), required=False)
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            Q(kind__in=[Organisation.Kind.EMPLOYMENT_SERVICE, Organisation.Kind.SOCIAL_INSURANCE])
+            | Q(kind=Organisation.Kind.MUNICIPALITY, municipality=referral.municipality_id, se_team_of__isnull=True)
+        ).order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        decided_on, valid_until = cleaned.get("decided_on"), cleaned.get("valid_until")
+        if decided_on and decided_on > timezone.localdate():
+            self.add_error("decided_on", _("The decision date cannot lie in the future."))
+        if decided_on and valid_until and valid_until < decided_on:
+            self.add_error("valid_until", _("Valid until cannot be before the decision date."))
+        return cleaned
+
+
+class ConsentForm(forms.Form):
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations that may share and receive information"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one organisation.")},
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("Purposes"),
+        choices=Purpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one purpose.")},
+    )
+    given_on = date_field(_("Given on"))
+    method = forms.ChoiceField(label=_("How it was given"), choices=Consent.Method.choices, widget=forms.RadioSelect)
+    valid_until = date_field(_("Valid until"))
+    document = forms.FileField(
+        label=_("Signed form (optional)"),
+        required=False,
+        help_text=_("PDF, JPG or PNG, at most 10 MB."),
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.exclude(
+            kind=Organisation.Kind.ASSOCIATION
+        ).order_by("name")
+        self.fields["given_on"].initial = timezone.localdate
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if not document:
+            return document
+        if document.size > MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        extension = document.name.rsplit(".", 1)[-1].lower() if "." in document.name else ""
+        signature = DOCUMENT_SIGNATURES.get(extension)
+        if signature is None:
+            raise forms.ValidationError(_("Upload the signed form as a PDF, JPG or PNG file."))
+        document.seek(0)
+        head = document.read(len(signature))
+        document.seek(0)
+        if head != signature:
+            raise forms.ValidationError(_("The file is not the kind its name says; upload a real PDF, JPG or PNG."))
+        return document
+
+    def purpose_list(self) -> list[Purpose]:
+        return [Purpose(value) for value in self.cleaned_data["purposes"]]
+
+
+class ConsentWithdrawalForm(forms.Form):
+    withdrawn_on = date_field(_("Withdrawn on"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["withdrawn_on"].initial = timezone.localdate
+
+
+class PreMeetingBookingForm(forms.Form):
+    day = date_field(_("Date"))
+    time = forms.TimeField(
+        label=_("Time"),
+        input_formats=["%H:%M", "%H.%M"],
+        help_text=_("Write the time as TT:MM."),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    def booked_for(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"]))
+
+
+class PreMeetingRecordForm(forms.Form):
+    CHECKLIST = ["target_group", "needs_two_parties", "motivated", "income_secured"]
+
+    held_on = date_field(_("Held on"))
+    target_group = forms.BooleanField(label=_model_label(PreMeeting, "target_group"), required=False)
+    needs_two_parties = forms.BooleanField(label=_model_label(PreMeeting, "needs_two_parties"), required=False)
+    motivated = forms.BooleanField(label=_model_label(PreMeeting, "motivated"), required=False)
+    income_secured = forms.BooleanField(label=_model_label(PreMeeting, "income_secured"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Only the SE team sees the notes; the referrer and the referral group do not."),
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=PreMeeting.Outcome.choices, widget=forms.RadioSelect)
+    outcome_reason = forms.CharField(
+        label=_("Why"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the criteria are not met."),
+    )
+
+    @staticmethod
+    def initial_for(pre_meeting: PreMeeting) -> dict:
+        initial = {
+            name: getattr(pre_meeting, name)
+            for name in ["target_group", "needs_two_parties", "motivated", "income_secured", "notes", "outcome"]
+        }
+        initial["outcome_reason"] = pre_meeting.outcome_reason
+        initial["held_on"] = pre_meeting.held_on or min(
+            timezone.localtime(pre_meeting.booked_for).date(), timezone.localdate()
+        )
+        return initial
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {name: data[name] for name in [*self.CHECKLIST, "notes", "outcome_reason"]}

@@ -1,0 +1,62 @@
+"""Who holds a grant on a referral follows from the business state; this module makes it so.
+
+- the referrer (a user grant) views their own referral from the start;
+- the municipality's SE team (its organisation's group) views and changes it once submitted;
+- each seat of the municipality's remittentgrupp views it while it is on an agenda, but only when a
+  consent in force covers the seat's organisation for discussion in the referral group.
+
+`sync_referral_access` is called inside the transaction of every service that changes one of
+those facts (submit, agenda, consent given or withdrawn); it adds and removes grants by difference.
+"""
+
+from django.contrib.auth.models import Group
+from guardian.shortcuts import assign_perm, remove_perm
+
+from consent.models import Purpose
+from consent.selectors import covered_organisation_ids
+from sehoglandet.models import ReferralGroupSeat
+
+from .models import Referral, ReferralGroupObjectPermission
+
+VIEW = "referrals.view_referral"
+CHANGE = "referrals.change_referral"
+
+
+def _wanted_group_perms(referral: Referral) -> set[tuple[int, str]]:
+    wanted: set[tuple[int, str]] = set()
+    if referral.status != Referral.Status.DRAFT and referral.municipality.se_team_id:
+        team_group = referral.municipality.se_team.group_id
+        wanted |= {(team_group, "view_referral"), (team_group, "change_referral")}
+    if referral.status != Referral.Status.WITHDRAWN and referral.agenda_items.exists():
+        covered = covered_organisation_ids(referral.person, Purpose.REFERRAL_GROUP)
+        seats = ReferralGroupSeat.objects.filter(referral_group__municipality=referral.municipality_id)
+        wanted |= {(seat.group_id, "view_referral") for seat in seats if seat.organisation_id in covered}
+    return wanted
+
+
+def sync_referral_access(referral: Referral) -> None:
+    """Bring the group grants on `referral` in line with its state and the person's consent."""
+    wanted = _wanted_group_perms(referral)
+    current = set(
+        ReferralGroupObjectPermission.objects.filter(content_object=referral).values_list(
+            "group_id", "permission__codename"
+        )
+    )
+    groups = {group.pk: group for group in Group.objects.filter(pk__in={g for g, _p in wanted | current})}
+    for group_id, codename in wanted - current:
+        assign_perm(f"referrals.{codename}", groups[group_id], referral)
+    for group_id, codename in current - wanted:
+        remove_perm(f"referrals.{codename}", groups[group_id], referral)
+
+
+def grant_referrer(referral: Referral) -> None:
+    """The referrer, and a coach who wrote the referral on their behalf, see and edit their draft."""
+    for user in {referral.referrer, referral.written_by}:
+        assign_perm(VIEW, user, referral)
+        assign_perm(CHANGE, user, referral)
+
+
+def sync_person_access(person) -> None:
+    """After a consent of `person` changed: every open or agenda-listed referral of theirs."""
+    for referral in Referral.objects.filter(person=person).select_related("municipality__se_team", "person"):
+        sync_referral_access(referral)

@@ -1,0 +1,241 @@
+"""Read queries on referrals, meetings and decisions, scoped to the asking user in the database."""
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from sehoglandet import access
+from sehoglandet.models import ReferralGroup
+from sehoglandet.selectors import referral_groups_visible_to
+
+from .models import AgendaItem, Attendance, Decision, ItemResponse, Meeting, PreMeeting, Referral
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    """Referrals a grant reaches: the referrer's own, the SE team's municipality, consented agenda items."""
+    return access.objects_for_user(
+        user,
+        "referrals.view_referral",
+        Referral.objects.select_related("person", "municipality", "referring_organisation", "referrer"),
+    )
+
+
+def get_referral_for_user(user, pk: int) -> Referral:
+    """One referral, or 404 for anyone no grant reaches, never revealing whether it exists."""
+    referral = (
+        referrals_visible_to(user)
+        .select_related("municipality__se_team", "person__municipality")
+        .prefetch_related(
+            "active_at",
+            "agency_decisions__organisation",
+            Prefetch("pre_meetings", queryset=PreMeeting.objects.select_related("coach")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None:
+        raise Http404
+    return referral
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    """Meetings of the remittentgrupper the user may see. Members see an agenda once published;
+    the coach who convenes sees every meeting of the group."""
+    groups = referral_groups_visible_to(user)
+    coached = [m.pk for m in access.municipalities_coached_by(user)]
+    managed = [m.pk for m in access.municipalities_managed_by(user)]
+    own = coached + managed
+    meetings = Meeting.objects.filter(referral_group__in=groups).select_related("referral_group__municipality")
+    return meetings.filter(referral_group__municipality__in=own) | meetings.filter(
+        status__in=[Meeting.Status.PUBLISHED, Meeting.Status.HELD]
+    )
+
+
+def get_meeting_for_user(user, pk: int) -> Meeting:
+    meeting = meetings_visible_to(user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def agenda_for(user, meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's items, each with `visible`: whether the user may read it (consent covers their
+    organisation). Three queries whatever the length of the agenda."""
+    items = list(
+        meeting.items.select_related(
+            "referral__person", "referral__referring_organisation", "decision"
+        ).prefetch_related(Prefetch("responses", queryset=ItemResponse.objects.select_related("organisation")))
+    )
+    visible = set(
+        referrals_visible_to(user).filter(pk__in=[item.referral_id for item in items]).values_list("pk", flat=True)
+    )
+    for item in items:
+        item.visible = item.referral_id in visible
+    return items
+
+
+def attendance_of(meeting: Meeting) -> list[Attendance]:
+    return list(meeting.attendance.select_related("seat__organisation").order_by("seat__organisation__name"))
+
+
+def escalations_for(user) -> QuerySet[Decision]:
+    """Questions the groups of the manager's municipalities could not agree on, oldest first."""
+    municipalities = access.municipalities_managed_by(user)
+    return (
+        Decision.objects.filter(
+            status=Decision.Status.ESCALATED, item__meeting__referral_group__municipality__in=municipalities
+        )
+        .select_related("item__meeting__referral_group__municipality", "item__referral__person", "recorded_by")
+        .order_by("recorded_at")
+    )
+
+
+def get_escalation_for_user(user, pk: int) -> Decision:
+    decision = (
+        Decision.objects.filter(item__meeting__referral_group__municipality__in=access.municipalities_managed_by(user))
+        .select_related("item__meeting__referral_group__municipality", "item__referral__person")
+        .filter(pk=pk)
+        .first()
+    )
+    if decision is None:
+        raise Http404
+    return decision
+
+
+def coming_meetings(referral_group: ReferralGroup) -> QuerySet[Meeting]:
+    from django.utils import timezone
+
+    return referral_group.meetings.filter(
+        starts_at__gt=timezone.now(), status__in=[Meeting.Status.PLANNED, Meeting.Status.PUBLISHED]
+    ).order_by("starts_at")
+
+
+# Meeting pages: the year's plan, the convener's agenda tools, members' items, attendance.
+
+
+def referral_groups_convened_by(user) -> QuerySet[ReferralGroup]:
+    """The remittentgrupper the user convenes: those of the municipalities they coach."""
+    return (
+        ReferralGroup.objects.filter(municipality__in=access.municipalities_coached_by(user))
+        .select_related("municipality")
+        .order_by("municipality__name")
+    )
+
+
+def get_agenda_item_for_user(user, pk: int) -> AgendaItem:
+    """One item of a meeting the user may see, with `visible` as in agenda_for (whether consent
+    covers the user's organisation); 404 when the meeting is not theirs to see."""
+    item = (
+        AgendaItem.objects.filter(pk=pk, meeting__in=meetings_visible_to(user).values("pk"))
+        .select_related(
+            "meeting__referral_group__municipality", "referral__person", "referral__municipality", "decision"
+        )
+        .first()
+    )
+    if item is None:
+        raise Http404
+    item.visible = referrals_visible_to(user).filter(pk=item.referral_id).exists()
+    return item
+
+
+def agenda_candidates(user, meeting: Meeting) -> QuerySet[Referral]:
+    """Cases the convener may put on the meeting's agenda: referrals of the municipality ready for
+    the group (or sent back to it), and enrolled participants to follow up or exit; not those
+    already on it."""
+    from django.db.models import Q
+
+    from participants.models import Participant
+
+    open_participation = [Participant.Status.QUEUED, Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
+    return (
+        referrals_visible_to(user)
+        .filter(municipality=meeting.referral_group.municipality_id)
+        .filter(
+            Q(status__in=[Referral.Status.READY, Referral.Status.SENT_BACK])
+            | Q(participant__status__in=open_participation)
+        )
+        .exclude(agenda_items__meeting=meeting)
+        .select_related("participant")
+        .order_by("reference")
+    )
+
+
+def organisations_without_consent_by_item(meeting: Meeting, items: list[AgendaItem]) -> dict[int, list]:
+    """For each item, the group's member organisations that no consent in force covers for discussion
+    in the referral group: they will not see it. Two queries whatever the length of the agenda."""
+    from django.utils import timezone
+
+    from consent.models import Consent, Purpose
+    from consent.selectors import valid_on
+
+    seats = list(meeting.referral_group.seats.select_related("organisation").order_by("organisation__name"))
+    persons = {item.referral.person_id for item in items}
+    covered = set(
+        Consent.organisations.through.objects.filter(
+            consent__person__in=persons,
+            consent__in=Consent.objects.filter(valid_on(timezone.localdate()), **{Purpose.REFERRAL_GROUP.field: True}),
+        ).values_list("consent__person_id", "organisation_id")
+    )
+    return {
+        item.pk: [seat.organisation for seat in seats if (item.referral.person_id, seat.organisation_id) not in covered]
+        for item in items
+    }
+
+
+def attendance_by_seat(meeting: Meeting) -> list[tuple]:
+    """Every seat of the meeting's group with its attendance row (None when nothing is recorded)."""
+    rows = {row.seat_id: row for row in meeting.attendance.all()}
+    seats = meeting.referral_group.seats.select_related("organisation").order_by("organisation__name")
+    return [(seat, rows.get(seat.pk)) for seat in seats]
+
+
+# The referral, consent and pre-meeting pages.
+
+
+def agenda_items_of(referral: Referral) -> list[AgendaItem]:
+    """The referral's agenda items with their meetings and decisions, earliest meeting first (one query)."""
+    return list(
+        AgendaItem.objects.filter(referral=referral)
+        .select_related("meeting__referral_group__municipality", "decision__decided_by_manager")
+        .order_by("meeting__starts_at", "id")
+    )
+
+
+def consents_visible_to(user):
+    """Consents the user may open: a coach every consent of a person referred to their municipality;
+    anyone else only the consents they recorded themselves, of a person whose referral they can see.
+    So a referrer learns nothing about consents from the person's earlier cases."""
+    from django.db.models import Q
+
+    from consent.models import Consent
+
+    referrals = referrals_visible_to(user)
+    coached = [m.pk for m in access.municipalities_coached_by(user)]
+    return Consent.objects.filter(
+        Q(person__in=referrals.filter(municipality__in=coached).values("person_id"))
+        | Q(recorded_by=user, person__in=referrals.values("person_id"))
+    )
+
+
+def get_consent_for_user(user, pk: int):
+    """One consent, or 404 for anyone consents_visible_to does not reach."""
+    consent = consents_visible_to(user).select_related("person").filter(pk=pk).first()
+    if consent is None:
+        raise Http404
+    return consent
+
+
+def get_pre_meeting_for_user(user, pk: int) -> PreMeeting:
+    """One pre-meeting, or 404 unless the user may see its referral."""
+    pre_meeting = (
+        PreMeeting.objects.filter(pk=pk, referral__in=referrals_visible_to(user).values("pk"))
+        .select_related("referral__person__municipality", "referral__municipality__se_team", "coach")
+        .first()
+    )
+    if pre_meeting is None:
+        raise Http404
+    return pre_meeting
+
+
+def latest_referral_of(user, person) -> Referral | None:
+    """The person's most recent referral that the user may see (where to return after a consent change)."""
+    return referrals_visible_to(user).filter(person=person).order_by("-created_at", "-id").first()

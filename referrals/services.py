@@ -1,0 +1,620 @@
+"""Referrals from draft to decision, the coach's pre-meeting, remittentgrupp meetings and decisions.
+
+Every function takes the acting user first, checks sehoglandet.access, checks the transition
+against the model's ALLOWED_TRANSITIONS, writes history with a reason, and keeps record access in
+step through referrals.grants, all in one transaction. E-mail leaves only after commit.
+"""
+
+import calendar
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.db.models.functions import Length
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consent.models import Purpose
+from consent.selectors import missing_consent
+from participants import services as participant_services
+from participants.models import Participant, Person
+from sehoglandet import access
+from sehoglandet.history import track
+from sehoglandet.models import Municipality, Organisation, ReferralGroup, ReferralGroupMember, Role
+
+from . import grants
+from .models import (
+    MIN_ACTIVE_PARTIES,
+    AgencyDecision,
+    AgendaItem,
+    Attendance,
+    Decision,
+    ItemResponse,
+    Meeting,
+    PreMeeting,
+    Referral,
+)
+
+
+class AlreadyDecided(Exception):
+    """Someone else recorded a decision on the item first."""
+
+    def __init__(self, decision: Decision):
+        super().__init__("already decided")
+        self.decision = decision
+
+
+def _check(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _transition(referral: Referral, new_status: str, actor: User, reason: str, **fields) -> None:
+    if new_status not in Referral.ALLOWED_TRANSITIONS[referral.status]:
+        raise ValidationError(
+            _("A referral that is “%(current)s” cannot become “%(new)s”.")
+            % {"current": referral.get_status_display(), "new": Referral.Status(new_status).label}
+        )
+    referral.status = new_status
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    track(referral, actor, reason)
+    referral.save(update_fields=["status", *fields])
+
+
+def _lock(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("municipality__se_team", "person")
+        .get(pk=referral.pk)
+    )
+
+
+def _next_reference(year: int) -> str:
+    """SE-<year>-NNNN, numbered within the year (the longest, then highest, reference is the last)."""
+    prefix = f"SE-{year}-"
+    last = (
+        Referral.objects.filter(reference__startswith=prefix)
+        .order_by(Length("reference").desc(), "-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+# Referral
+
+
+def referring_organisations(actor: User) -> list[Organisation]:
+    """The organisations the actor may refer for: as referrer, or as coach on someone's behalf."""
+    return [m.organisation for m in access.memberships_of(actor) if m.role in (Role.REFERRER, Role.COACH)]
+
+
+@transaction.atomic
+def create_referral(
+    *,
+    actor: User,
+    person: Person,
+    municipality: Municipality,
+    referring_organisation: Organisation,
+    active_at: list[Organisation],
+    income_source: str,
+    motivation: str,
+    question: str,
+    grounds: dict[str, bool],
+    referrer: User | None = None,
+) -> Referral:
+    """A draft referral written by a referrer, or by a coach for a referrer (`referrer`).
+
+    The referrer gets a user grant on it at once; the municipality's SE team when it is submitted.
+    """
+    referrer = referrer or actor
+    if referrer == actor:
+        _check(referring_organisation in referring_organisations(actor))
+    else:
+        _check(access.is_coach_of(actor, municipality))
+        _check(referring_organisation in access.organisations_with_role(referrer, Role.REFERRER))
+    if not any(grounds.values()):
+        raise ValidationError(_("Choose at least one target-group ground."))
+    for attempt in range(3):
+        referral = Referral(
+            reference=_next_reference(timezone.localdate().year),
+            person=person,
+            municipality=municipality,
+            referring_organisation=referring_organisation,
+            referrer=referrer,
+            written_by=actor,
+            income_source=income_source,
+            motivation=motivation,
+            question=question,
+            **grounds,
+        )
+        track(referral, actor, _("Referral written"))
+        referral.full_clean(exclude=["reference"])
+        try:
+            with transaction.atomic():
+                referral.save()
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    referral.active_at.set(active_at)
+    grants.grant_referrer(referral)
+    return referral
+
+
+@transaction.atomic
+def update_referral(*, actor: User, referral: Referral, active_at: list[Organisation], **fields) -> Referral:
+    """Change what the referral says, while the policy allows the actor to edit it."""
+    referral = _lock(referral)
+    _check(access.may_edit_referral(actor, referral))
+    grounds = {name: fields.get(name, getattr(referral, name)) for name in GROUND_FIELDS}
+    if not any(grounds.values()):
+        raise ValidationError(_("Choose at least one target-group ground."))
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    track(referral, actor, _("Referral changed"))
+    referral.full_clean()
+    referral.save(update_fields=list(fields))
+    referral.active_at.set(active_at)
+    return referral
+
+
+GROUND_FIELDS = ["ground_disability", "ground_mental_ill_health", "ground_past_substance_abuse"]
+
+
+@transaction.atomic
+def add_agency_decision(
+    *, actor: User, referral: Referral, organisation: Organisation, reference: str, decided_on: date, valid_until=None
+) -> AgencyDecision:
+    """Record the reference of an individual decision on insats that AF, FK or the municipality made."""
+    referral = _lock(referral)
+    _check(access.may_edit_referral(actor, referral))
+    decision = AgencyDecision(
+        referral=referral,
+        organisation=organisation,
+        reference=reference,
+        decided_on=decided_on,
+        valid_until=valid_until,
+    )
+    if organisation.kind not in (
+        Organisation.Kind.EMPLOYMENT_SERVICE,
+        Organisation.Kind.SOCIAL_INSURANCE,
+        Organisation.Kind.MUNICIPALITY,
+    ):
+        raise ValidationError({"organisation": _("Only AF, FK or the municipality decide on insats.")})
+    track(decision, actor, _("Individual decision recorded"))
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+def submission_problems(referral: Referral, day: date | None = None) -> list[str]:
+    """What stops the referral from being submitted, in words for the person fixing it."""
+    problems = []
+    if not any(getattr(referral, name) for name in GROUND_FIELDS):
+        problems.append(_("Choose at least one target-group ground."))
+    if referral.active_at.count() < MIN_ACTIVE_PARTIES:
+        problems.append(_("Name at least two parties where the person is active (aktuell hos)."))
+    se_team = referral.municipality.se_team
+    needed = [referral.referring_organisation, *([se_team] if se_team else [])]
+    for organisation in missing_consent(referral.person, needed, Purpose.REFERRAL_GROUP, day):
+        problems.append(
+            _("There is no consent in force that covers %(organisation)s for discussion in the referral group.")
+            % {"organisation": organisation.name}
+        )
+    return problems
+
+
+@transaction.atomic
+def submit_referral(*, actor: User, referral: Referral) -> Referral:
+    """Send a draft to the municipality's SE team. Needs a ground and consent in force covering the
+    referring organisation and the SE team; the team gets access in the same transaction."""
+    referral = _lock(referral)
+    _check(access.may_edit_referral(actor, referral))
+    problems = submission_problems(referral)
+    if problems:
+        raise ValidationError(problems)
+    _transition(referral, Referral.Status.SUBMITTED, actor, _("Referral submitted"), submitted_at=timezone.now())
+    grants.sync_referral_access(referral)
+    return referral
+
+
+@transaction.atomic
+def withdraw_referral(*, actor: User, referral: Referral) -> Referral:
+    """The referrer or the coach withdraws a referral that has not been decided."""
+    referral = _lock(referral)
+    _check(
+        referral.referrer_id == actor.pk
+        or referral.written_by_id == actor.pk
+        or (referral.status != Referral.Status.DRAFT and access.is_coach_of(actor, referral.municipality))
+    )
+    _transition(referral, Referral.Status.WITHDRAWN, actor, _("Referral withdrawn"))
+    grants.sync_referral_access(referral)
+    return referral
+
+
+# Pre-meeting
+
+
+@transaction.atomic
+def book_pre_meeting(*, actor: User, referral: Referral, booked_for: datetime) -> PreMeeting:
+    """The coach books the intake meeting with the person."""
+    referral = _lock(referral)
+    _check(access.is_coach_of(actor, referral.municipality))
+    pre_meeting = PreMeeting(referral=referral, booked_for=booked_for, coach=actor)
+    track(pre_meeting, actor, _("Pre-meeting booked"))
+    pre_meeting.full_clean()
+    pre_meeting.save()
+    if referral.status != Referral.Status.PRE_MEETING_BOOKED:
+        _transition(referral, Referral.Status.PRE_MEETING_BOOKED, actor, _("Pre-meeting booked"))
+    return pre_meeting
+
+
+PRE_MEETING_NEXT_STATUS = {
+    PreMeeting.Outcome.MEETS: Referral.Status.READY,
+    PreMeeting.Outcome.DOES_NOT_MEET: Referral.Status.READY,
+    PreMeeting.Outcome.NEEDS_PREPARATION: Referral.Status.SUBMITTED,
+}
+
+
+@transaction.atomic
+def record_pre_meeting(*, actor: User, pre_meeting: PreMeeting, held_on: date, outcome: str, **fields) -> PreMeeting:
+    """Record the held pre-meeting: the checklist, notes and outcome. A referral that meets (or does
+    not meet) the criteria goes to the group; one that needs more preparation waits for a new booking."""
+    pre_meeting = PreMeeting.objects.select_for_update().get(pk=pre_meeting.pk)
+    referral = _lock(pre_meeting.referral)
+    _check(access.is_coach_of(actor, referral.municipality))
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("A pre-meeting cannot be recorded as held in the future.")})
+    if outcome == PreMeeting.Outcome.DOES_NOT_MEET and not fields.get("outcome_reason", "").strip():
+        raise ValidationError({"outcome_reason": _("Say why the criteria are not met.")})
+    pre_meeting.held_on = held_on
+    pre_meeting.outcome = outcome
+    for name, value in fields.items():
+        setattr(pre_meeting, name, value)
+    track(pre_meeting, actor, _("Pre-meeting recorded"))
+    pre_meeting.full_clean()
+    pre_meeting.save()
+    next_status = PRE_MEETING_NEXT_STATUS[outcome]
+    if referral.status != next_status:
+        _transition(referral, next_status, actor, _("Pre-meeting recorded"))
+    return pre_meeting
+
+
+# Meetings
+
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    days = [d for d in calendar.Calendar().itermonthdates(year, month) if d.month == month and d.weekday() == weekday]
+    return days[min(nth, len(days)) - 1]
+
+
+@transaction.atomic
+def create_meetings_for_year(
+    *,
+    actor: User,
+    referral_group: ReferralGroup,
+    year: int,
+    weekday: int,
+    nth: int,
+    starts: time,
+    location: str = "",
+    deadline_days: int = 7,
+) -> list[Meeting]:
+    """Create the year's monthly meetings in one go (e.g. the second Tuesday at 13.00). Past dates
+    and dates that already have a meeting are skipped."""
+    _check(access.may_run_meetings(actor, referral_group))
+    now = timezone.now()
+    created = []
+    for month in range(1, 13):
+        day = _nth_weekday(year, month, weekday, nth)
+        starts_at = timezone.make_aware(datetime.combine(day, starts))
+        if starts_at <= now or Meeting.objects.filter(referral_group=referral_group, starts_at=starts_at).exists():
+            continue
+        meeting = Meeting(
+            referral_group=referral_group,
+            starts_at=starts_at,
+            location=location,
+            item_deadline=day - timedelta(days=deadline_days),
+        )
+        track(meeting, actor, _("Meeting planned"))
+        meeting.save()
+        created.append(meeting)
+    return created
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("referral_group__municipality")
+        .get(pk=meeting.pk)
+    )
+
+
+def agenda_problems(referral: Referral, meeting: Meeting) -> list[str]:
+    """What stops the referral from going on the meeting's agenda."""
+    problems = []
+    if meeting.starts_at <= timezone.now():
+        problems.append(_("The meeting has already taken place; choose a coming meeting."))
+    elif meeting.item_deadline < timezone.localdate():
+        problems.append(
+            _("The last day to add items to this meeting was %(date)s; choose a later meeting.")
+            % {"date": meeting.item_deadline.isoformat()}
+        )
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
+        problems.append(_("The meeting is %(status)s.") % {"status": meeting.get_status_display()})
+    if referral.municipality_id != meeting.referral_group.municipality_id:
+        problems.append(_("The referral belongs to another municipality's referral group."))
+    if referral.status not in (Referral.Status.READY, Referral.Status.SENT_BACK) and not hasattr(
+        referral, "participant"
+    ):
+        problems.append(_("The referral is not ready for the group: record the pre-meeting first."))
+    members = [seat.organisation for seat in meeting.referral_group.seats.select_related("organisation")]
+    if len(missing_consent(referral.person, members, Purpose.REFERRAL_GROUP)) == len(members):
+        problems.append(
+            _("There is no consent in force for discussion in the referral group with any of its member organisations.")
+        )
+    return problems
+
+
+def organisations_without_consent(referral: Referral, referral_group: ReferralGroup) -> list[Organisation]:
+    """The group's member organisations that will not see the item, for the coach's information."""
+    members = [seat.organisation for seat in referral_group.seats.select_related("organisation")]
+    return missing_consent(referral.person, members, Purpose.REFERRAL_GROUP)
+
+
+def default_agenda_kind(referral: Referral) -> str:
+    """How a case goes on the agenda: a new referral, one sent back before, or a participant's follow-up."""
+    if referral.status not in (Referral.Status.READY, Referral.Status.SENT_BACK):
+        return AgendaItem.Kind.FOLLOW_UP
+    # decided_at on a referral that is not decided: the group sent it back once already.
+    return AgendaItem.Kind.SENT_BACK if referral.decided_at else AgendaItem.Kind.NEW_REFERRAL
+
+
+@transaction.atomic
+def add_agenda_item(*, actor: User, meeting: Meeting, referral: Referral, kind: str) -> AgendaItem:
+    """Put a referral (or an enrolled participant's case) on a coming meeting's agenda. Members of
+    organisations the consent covers get to see the item; the others see only that consent is missing."""
+    meeting = _lock_meeting(meeting)
+    referral = _lock(referral)
+    _check(access.may_run_meetings(actor, meeting.referral_group))
+    problems = agenda_problems(referral, meeting)
+    if problems:
+        raise ValidationError(problems)
+    if AgendaItem.objects.filter(meeting=meeting, referral=referral).exists():
+        raise ValidationError(_("The case is already on this meeting's agenda."))
+    position = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
+    item = AgendaItem(meeting=meeting, referral=referral, kind=kind, position=position, added_by=actor)
+    track(item, actor, _("Added to the agenda"))
+    item.full_clean()
+    item.save()
+    grants.sync_referral_access(referral)
+    return item
+
+
+def _meeting_url(meeting: Meeting) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("referrals:meeting_detail", args=[meeting.pk])
+
+
+@transaction.atomic
+def publish_agenda(*, actor: User, meeting: Meeting) -> Meeting:
+    """Publish the agenda to the group's members and e-mail each of them a link (no personal data)."""
+    meeting = _lock_meeting(meeting)
+    _check(access.may_run_meetings(actor, meeting.referral_group))
+    if Meeting.Status.PUBLISHED not in Meeting.ALLOWED_TRANSITIONS[meeting.status]:
+        raise ValidationError(_("The agenda has already been published."))
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("The meeting has already taken place."))
+    meeting.status = Meeting.Status.PUBLISHED
+    meeting.published_at = timezone.now()
+    track(meeting, actor, _("Agenda published"))
+    meeting.save(update_fields=["status", "published_at"])
+    recipients = sorted(
+        set(
+            ReferralGroupMember.objects.filter(seat__referral_group=meeting.referral_group)
+            .exclude(user__email="")
+            .filter(user__is_active=True)
+            .values_list("user__email", flat=True)
+        )
+    )
+    subject = _("Agenda published: referral group %(municipality)s, %(date)s") % {
+        "municipality": meeting.referral_group.municipality.name,
+        "date": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d"),
+    }
+    body = _(
+        "The agenda for the referral group's meeting is published. Read it, and mark the cases that are "
+        "active with your organisation, here:\n\n%(url)s\n"
+    ) % {"url": _meeting_url(meeting)}
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients]
+    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+    return meeting
+
+
+@transaction.atomic
+def respond_to_item(*, actor: User, item: AgendaItem, active: str, note: str = "") -> ItemResponse:
+    """A member marks whether the person is active with their organisation and adds what is relevant.
+    Allowed only for seats whose organisation the person's consent covers."""
+    item = AgendaItem.objects.select_related("meeting__referral_group", "referral").get(pk=item.pk)
+    _check(access.may_view_referral(actor, item.referral))
+    seats = access.seats_of(actor, item.meeting.referral_group)
+    _check(bool(seats))
+    if item.meeting.status != Meeting.Status.PUBLISHED or item.meeting.starts_at <= timezone.now():
+        raise ValidationError(_("Responses can be given only while the agenda is published and before the meeting."))
+    organisation = seats[0].organisation
+    response = ItemResponse.objects.select_for_update().filter(item=item, organisation=organisation).first()
+    if response is None:
+        response = ItemResponse(item=item, organisation=organisation)
+    response.responded_by = actor
+    response.active = active
+    response.note = note
+    track(response, actor, _("Member responded"))
+    response.full_clean()
+    response.save()
+    return response
+
+
+@transaction.atomic
+def record_attendance(*, actor: User, meeting: Meeting, present: dict[int, str]) -> list[Attendance]:
+    """Who attended, per seat: `present` maps seat id to the attendee's name (absent seats omitted)."""
+    meeting = _lock_meeting(meeting)
+    _check(access.may_run_meetings(actor, meeting.referral_group))
+    rows = []
+    for seat in meeting.referral_group.seats.all():
+        row = Attendance.objects.filter(meeting=meeting, seat=seat).first() or Attendance(meeting=meeting, seat=seat)
+        row.present = seat.pk in present
+        row.attendee = present.get(seat.pk, "")
+        track(row, actor, _("Attendance recorded"))
+        row.save()
+        rows.append(row)
+    return rows
+
+
+def missing_parties(meeting: Meeting) -> list[Organisation]:
+    """Member organisations with no one present, for the warning on the meeting page."""
+    present = set(Attendance.objects.filter(meeting=meeting, present=True).values_list("seat_id", flat=True))
+    return [
+        seat.organisation
+        for seat in meeting.referral_group.seats.select_related("organisation")
+        if seat.pk not in present
+    ]
+
+
+# Decisions
+
+DECISION_FIELDS = ["recommendation", "grounds", "informs_person", "exit_reason", "follow_up_on"]
+
+
+def _validate_outcome(item: AgendaItem, outcome: str, fields: dict) -> None:
+    errors = {}
+    if outcome == Decision.Outcome.DECLINE:
+        if not fields.get("recommendation", "").strip():
+            errors["recommendation"] = _("Give the group's recommendation.")
+        if not fields.get("grounds", "").strip():
+            errors["grounds"] = _("Give the grounds for declining.")
+        if not fields.get("informs_person", "").strip():
+            errors["informs_person"] = _("Say who informs the person.")
+    if outcome == Decision.Outcome.EXIT and not fields.get("exit_reason"):
+        errors["exit_reason"] = _("Choose the reason for the exit.")
+    if outcome == Decision.Outcome.FOLLOW_UP and not fields.get("follow_up_on"):
+        errors["follow_up_on"] = _("Give the date of the follow-up meeting.")
+    participant = getattr(item.referral, "participant", None)
+    if outcome == Decision.Outcome.ENROL and participant is not None:
+        errors["outcome"] = _("The person is already enrolled from this referral.")
+    if outcome == Decision.Outcome.ENROL and len(item.referral.active_at.all()) < MIN_ACTIVE_PARTIES:
+        errors["outcome"] = _("Enrolment needs the person to be active at two or more parties.")
+    if outcome in (Decision.Outcome.ENROL, Decision.Outcome.DECLINE, Decision.Outcome.SEND_BACK) and (
+        item.referral.status not in (Referral.Status.READY, Referral.Status.SENT_BACK)
+    ):
+        errors["outcome"] = _("Only a referral that is ready for the group can be enrolled, declined or sent back.")
+    if outcome == Decision.Outcome.EXIT and (participant is None or participant.status == Participant.Status.EXITED):
+        errors["outcome"] = _("Only an enrolled participant can be exited.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(actor: User, item: AgendaItem, decision: Decision) -> None:
+    referral = _lock(item.referral)
+    decided_on = timezone.localdate()
+    outcome = decision.outcome
+    if outcome == Decision.Outcome.ENROL:
+        _transition(referral, Referral.Status.ENROLLED, actor, _("Enrolled"), decided_at=timezone.now())
+        participant_services.enrol(actor=actor, referral=referral, decided_on=decided_on)
+    elif outcome == Decision.Outcome.DECLINE:
+        _transition(referral, Referral.Status.DECLINED, actor, _("Declined"), decided_at=timezone.now())
+    elif outcome == Decision.Outcome.SEND_BACK and referral.status != Referral.Status.SENT_BACK:
+        _transition(referral, Referral.Status.SENT_BACK, actor, _("Sent back"), decided_at=timezone.now())
+    elif outcome == Decision.Outcome.EXIT:
+        participant = Participant.objects.select_for_update().get(referral=referral)
+        participant.status = Participant.Status.EXITED
+        track(participant, actor, _("Exit decided by the referral group"))
+        participant.save(update_fields=["status"])
+
+
+@transaction.atomic
+def record_decision(
+    *, actor: User, item: AgendaItem, group_agreed: bool, outcome: str = "", disagreement: str = "", **fields
+) -> Decision:
+    """Record the group's decision on one item. When the group could not agree, the question goes
+    to the coach's manager (status escalated) and nothing else changes yet.
+
+    Two people recording at once: the item row is locked, so the second waits and then gets
+    AlreadyDecided carrying the decision that won."""
+    item = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("meeting__referral_group__municipality")
+        .get(pk=item.pk)
+    )
+    _check(access.may_run_meetings(actor, item.meeting.referral_group))
+    existing = Decision.objects.filter(item=item).first()
+    if existing is not None:
+        raise AlreadyDecided(existing)
+    if timezone.localdate(item.meeting.starts_at) > timezone.localdate():
+        raise ValidationError(_("Decisions are recorded at or after the meeting."))
+    if group_agreed:
+        if not outcome:
+            raise ValidationError({"outcome": _("Choose the decision.")})
+        _validate_outcome(item, outcome, fields)
+    elif not disagreement.strip():
+        raise ValidationError({"disagreement": _("Describe what the group could not agree on.")})
+    decision = Decision(
+        item=item,
+        group_agreed=group_agreed,
+        status=Decision.Status.FINAL if group_agreed else Decision.Status.ESCALATED,
+        outcome=outcome if group_agreed else "",
+        disagreement=disagreement,
+        recorded_by=actor,
+        **{name: fields.get(name) or ("" if name != "follow_up_on" else None) for name in DECISION_FIELDS},
+    )
+    track(decision, actor, _("Decision recorded") if group_agreed else _("Escalated to the manager"))
+    decision.save()
+    if group_agreed:
+        _apply(actor, item, decision)
+    return decision
+
+
+@transaction.atomic
+def decide_escalated(*, actor: User, decision: Decision, outcome: str, **fields) -> Decision:
+    """The coach's manager decides a question the group could not agree on; recorded as theirs."""
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("item__meeting__referral_group__municipality", "item__referral")
+        .get(pk=decision.pk)
+    )
+    _check(access.is_manager_of(actor, decision.item.meeting.referral_group.municipality))
+    if decision.status != Decision.Status.ESCALATED:
+        raise AlreadyDecided(decision)
+    if not outcome:
+        raise ValidationError({"outcome": _("Choose the decision.")})
+    _validate_outcome(decision.item, outcome, fields)
+    decision.outcome = outcome
+    for name in DECISION_FIELDS:
+        setattr(decision, name, fields.get(name) or ("" if name != "follow_up_on" else None))
+    decision.status = Decision.Status.FINAL
+    decision.decided_by_manager = actor
+    decision.manager_decided_at = timezone.now()
+    track(decision, actor, _("Decided by the manager"))
+    decision.save()
+    _apply(actor, decision.item, decision)
+    return decision
+
+
+@transaction.atomic
+def close_meeting(*, actor: User, meeting: Meeting) -> Meeting:
+    """Mark the meeting held once it has taken place."""
+    meeting = _lock_meeting(meeting)
+    _check(access.may_run_meetings(actor, meeting.referral_group))
+    if Meeting.Status.HELD not in Meeting.ALLOWED_TRANSITIONS[meeting.status]:
+        raise ValidationError(_("Only a meeting with a published agenda can be marked as held."))
+    if timezone.localdate(meeting.starts_at) > timezone.localdate():
+        raise ValidationError(_("The meeting has not taken place yet."))
+    meeting.status = Meeting.Status.HELD
+    track(meeting, actor, _("Meeting held"))
+    meeting.save(update_fields=["status"])
+    return meeting

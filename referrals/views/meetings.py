@@ -1,0 +1,385 @@
+"""Remittentgrupp meetings: the year's plan, the agenda, members' answers, attendance, decisions, minutes.
+
+The coach convenes the group of their municipality and sees every item; a member sees an item only
+where the person's consent covers their organisation, and otherwise only that consent is missing.
+"""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sehoglandet import access
+from sehoglandet.audit import log_access
+from sehoglandet.models import AccessLog, Role
+
+from .. import minutes, selectors, services
+from ..meeting_forms import (
+    AgendaAddForm,
+    AttendanceForm,
+    DecisionForm,
+    ItemResponseForm,
+    PlanYearForm,
+    add_service_errors,
+    submitted_data,
+)
+from ..models import AgendaItem, Decision, Meeting, Referral
+
+MEETING_ROLES = (Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
+PAST_MEETINGS_PAGE_SIZE = 20
+
+
+def _meeting_url(meeting: Meeting, item: AgendaItem | None = None) -> str:
+    url = reverse("referrals:meeting_detail", args=[meeting.pk])
+    return f"{url}#item-{item.pk}" if item else url
+
+
+def _show_errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _is_open_for_items(meeting: Meeting) -> bool:
+    return (
+        meeting.status in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED)
+        and meeting.starts_at > timezone.now()
+        and meeting.item_deadline >= timezone.localdate()
+    )
+
+
+def _has_begun(meeting: Meeting) -> bool:
+    """Attendance and decisions are recorded on the meeting's day or after it."""
+    return (
+        meeting.status != Meeting.Status.CANCELLED
+        and timezone.localtime(meeting.starts_at).date() <= timezone.localdate()
+    )
+
+
+def _start_of_today() -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+
+
+@access.require_roles(*MEETING_ROLES)
+@require_GET
+def meeting_list(request):
+    """The coach's and manager's meetings of their group; a member's published and held meetings."""
+    meetings = selectors.meetings_visible_to(request.user).annotate(item_count=Count("items"))
+    coming = meetings.filter(starts_at__gte=_start_of_today()).order_by("starts_at")
+    past = meetings.filter(starts_at__lt=_start_of_today()).order_by("-starts_at")
+    context = {
+        "coming": list(coming),
+        "past": Paginator(past, PAST_MEETINGS_PAGE_SIZE).get_page(request.GET.get("page")),
+        "may_plan": access.has_role(request.user, Role.COACH),
+    }
+    return render(request, "referrals/meeting_list.html", context)
+
+
+@access.require_roles(Role.COACH)
+@require_http_methods(["GET", "POST"])
+def meeting_plan_year(request):
+    """Create the year's monthly meetings of the coach's group in one go."""
+    form = PlanYearForm(submitted_data(request), referral_groups=selectors.referral_groups_convened_by(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = services.create_meetings_for_year(
+            actor=request.user,
+            referral_group=data["referral_group"],
+            year=data["year"],
+            weekday=data["weekday"],
+            nth=data["nth"],
+            starts=data["starts"],
+            location=data["location"],
+            deadline_days=data["deadline_days"],
+        )
+        if created:
+            messages.success(
+                request,
+                ngettext("%(count)d meeting was planned.", "%(count)d meetings were planned.", len(created))
+                % {"count": len(created)},
+            )
+        else:
+            messages.info(request, _("No meeting was planned: every date has passed or already has a meeting."))
+        return redirect("referrals:meeting_list")
+    return render(request, "referrals/meeting_plan.html", {"form": form})
+
+
+def _render_meeting(request, meeting: Meeting, *, attendance_form=None, response_forms=None):
+    """The meeting page, for the convener, the manager and the members; forms with errors passed in."""
+    user = request.user
+    group = meeting.referral_group
+    convener = access.may_run_meetings(user, group)
+    seats = access.seats_of(user, group)
+    own_organisations = {seat.organisation_id for seat in seats}
+    items = selectors.agenda_for(user, meeting)
+    begun = _has_begun(meeting)
+    answers_open = meeting.status == Meeting.Status.PUBLISHED and meeting.starts_at > timezone.now()
+    response_forms = response_forms or {}
+    for item in items:
+        item.recorded = getattr(item, "decision", None)
+        item.own_responses = [r for r in item.responses.all() if r.organisation_id in own_organisations]
+        if seats and item.visible and (answers_open or item.pk in response_forms):
+            own = item.own_responses[0] if item.own_responses else None
+            initial = {"active": own.active, "note": own.note} if own else None
+            item.response_form = response_forms.get(item.pk) or ItemResponseForm(item=item, initial=initial)
+    context = {
+        "meeting": meeting,
+        "group": group,
+        "municipality": group.municipality,
+        "items": items,
+        "convener": convener,
+        "member": bool(seats),
+        "begun": begun,
+        "open_for_items": _is_open_for_items(meeting),
+    }
+    if convener:
+        hidden_from = selectors.organisations_without_consent_by_item(meeting, items)
+        for item in items:
+            item.hidden_from = hidden_from[item.pk]
+        context["candidates"] = list(selectors.agenda_candidates(user, meeting)) if context["open_for_items"] else []
+        for referral in context["candidates"]:
+            referral.default_kind = services.default_agenda_kind(referral)
+        context["kinds"] = AgendaItem.Kind.choices
+        if begun:
+            context["attendance_form"] = attendance_form or AttendanceForm(
+                seats_with_attendance=selectors.attendance_by_seat(meeting)
+            )
+            context["missing_parties"] = services.missing_parties(meeting)
+    if any(item.visible for item in items) or context.get("candidates"):
+        log_access(
+            request,
+            meeting,
+            action=AccessLog.Action.LIST,
+            purpose=_("Agenda of the referral group's meeting"),
+            organisation=seats[0].organisation if seats else None,
+        )
+    return render(request, "referrals/meeting_detail.html", context)
+
+
+@access.require_roles(*MEETING_ROLES)
+@require_GET
+def meeting_detail(request, pk: int):
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    return _render_meeting(request, meeting)
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return None
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def agenda_add(request, pk: int):
+    """Put a referral (or an enrolled participant's case) on a coming meeting's agenda."""
+    referral = selectors.get_referral_for_user(request.user, pk)
+    form = AgendaAddForm(request.POST, meetings=selectors.meetings_visible_to(request.user))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_safe_next(request) or reverse("referrals:referral_detail", args=[referral.pk]))
+    meeting = form.cleaned_data["meeting"]
+    try:
+        item = services.add_agenda_item(
+            actor=request.user, meeting=meeting, referral=referral, kind=form.cleaned_data["kind"]
+        )
+    except ValidationError as error:
+        messages.error(request, _("%(reference)s was not added to the agenda.") % {"reference": referral.reference})
+        _show_errors(request, error)
+        return redirect(_safe_next(request) or _meeting_url(meeting))
+    messages.success(request, _("%(reference)s is on the agenda.") % {"reference": referral.reference})
+    left_out = services.organisations_without_consent(referral, meeting.referral_group)
+    if left_out:
+        messages.warning(
+            request,
+            _("The consent does not cover %(organisations)s: they will not see the item.")
+            % {"organisations": ", ".join(organisation.name for organisation in left_out)},
+        )
+    return redirect(_safe_next(request) or _meeting_url(meeting, item))
+
+
+def _convened_meeting(request, pk: int) -> Meeting:
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    if not access.may_run_meetings(request.user, meeting.referral_group):
+        raise PermissionDenied
+    return meeting
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def meeting_publish(request, pk: int):
+    """Publish the agenda; the members get an e-mail with a link and no personal data."""
+    meeting = _convened_meeting(request, pk)
+    try:
+        services.publish_agenda(actor=request.user, meeting=meeting)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(
+            request, _("The agenda is published. The members got an e-mail with a link; it holds no personal data.")
+        )
+    return redirect(_meeting_url(meeting))
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def meeting_attendance(request, pk: int):
+    """Who attended, per seat of the group."""
+    meeting = _convened_meeting(request, pk)
+    form = AttendanceForm(request.POST, seats_with_attendance=selectors.attendance_by_seat(meeting))
+    if not form.is_valid():
+        return _render_meeting(request, meeting, attendance_form=form)
+    services.record_attendance(actor=request.user, meeting=meeting, present=form.present())
+    messages.success(request, _("Attendance recorded."))
+    return redirect(f"{_meeting_url(meeting)}#attendance")
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def meeting_close(request, pk: int):
+    """Mark the meeting as held."""
+    meeting = _convened_meeting(request, pk)
+    try:
+        services.close_meeting(actor=request.user, meeting=meeting)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("The meeting is marked as held."))
+    return redirect(_meeting_url(meeting))
+
+
+@access.require_roles(*MEETING_ROLES)
+@require_GET
+@never_cache
+def meeting_minutes(request, pk: int):
+    """The minutes as PDF: attendance and, per item, the case reference and the decision only."""
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    pdf = minutes.render_minutes(
+        meeting=meeting,
+        items=selectors.agenda_for(request.user, meeting),
+        seats_with_attendance=selectors.attendance_by_seat(meeting),
+        generated_by=request.user.get_full_name() or request.user.username,
+        generated_at=timezone.now(),
+    )
+    seats = access.seats_of(request.user, meeting.referral_group)
+    log_access(
+        request,
+        meeting,
+        action=AccessLog.Action.PRINT,
+        purpose=_("Minutes of the referral group's meeting"),
+        organisation=seats[0].organisation if seats else None,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, minutes.minutes_filename(meeting))
+    return response
+
+
+def _item_for_member(request, pk: int) -> AgendaItem:
+    """The item if consent covers the member's organisation; otherwise 404, and the attempt is logged."""
+    try:
+        item = selectors.get_agenda_item_for_user(request.user, pk)
+    except Http404:
+        log_access(
+            request,
+            object_type=AgendaItem._meta.label_lower,
+            object_id=str(pk),
+            action=AccessLog.Action.REFUSED,
+            purpose=_("Refused: the item is not on an agenda you may see"),
+        )
+        raise
+    if not item.visible:
+        seats = access.seats_of(request.user, item.meeting.referral_group)
+        log_access(
+            request,
+            item,
+            person_id=item.referral.person_id,
+            action=AccessLog.Action.REFUSED,
+            purpose=_("Refused: no consent for your organisation"),
+            organisation=seats[0].organisation if seats else None,
+        )
+        raise Http404
+    return item
+
+
+@access.require_roles(Role.GROUP_MEMBER)
+@require_POST
+def item_respond(request, pk: int):
+    """A member marks whether the person is active with their organisation, and adds what is relevant."""
+    item = _item_for_member(request, pk)
+    form = ItemResponseForm(request.POST, item=item)
+    if form.is_valid():
+        try:
+            services.respond_to_item(
+                actor=request.user, item=item, active=form.cleaned_data["active"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            _show_errors(request, error)
+        else:
+            messages.success(
+                request, _("Your answer on %(reference)s is saved.") % {"reference": item.referral.reference}
+            )
+        return redirect(_meeting_url(item.meeting, item))
+    return _render_meeting(request, item.meeting, response_forms={item.pk: form})
+
+
+def already_decided_message(decision: Decision) -> str:
+    return _("Someone else already recorded the decision on this item: %(decision)s. Nothing was changed.") % {
+        "decision": minutes.decision_label(decision)
+    }
+
+
+@access.require_roles(Role.COACH)
+@require_http_methods(["GET", "POST"])
+def item_decide(request, pk: int):
+    """The group's decision on one item, recorded by the coach; escalated when the group cannot agree."""
+    item = selectors.get_agenda_item_for_user(request.user, pk)
+    if not access.may_run_meetings(request.user, item.meeting.referral_group):
+        raise PermissionDenied
+    recorded = getattr(item, "decision", None)
+    if request.method == "POST" and recorded is not None:
+        messages.warning(request, already_decided_message(recorded))
+        return redirect(_meeting_url(item.meeting, item))
+    form = DecisionForm(submitted_data(request)) if recorded is None else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.record_decision(actor=request.user, item=item, **form.service_kwargs())
+        except services.AlreadyDecided as race:
+            messages.warning(request, already_decided_message(race.decision))
+            return redirect(_meeting_url(item.meeting, item))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if decision.status == Decision.Status.ESCALATED:
+                messages.success(request, _("The question is referred to the manager, who decides."))
+            else:
+                messages.success(request, _("The decision is recorded."))
+            return redirect(_meeting_url(item.meeting, item))
+    log_access(
+        request,
+        item.referral,
+        person_id=item.referral.person_id,
+        purpose=_("Decision in the referral group"),
+    )
+    context = {
+        "item": item,
+        "meeting": item.meeting,
+        "referral": item.referral,
+        "recorded": recorded,
+        "form": form,
+        "begun": _has_begun(item.meeting),
+        "ready": item.referral.status in (Referral.Status.READY, Referral.Status.SENT_BACK),
+    }
+    return render(request, "referrals/item_decide.html", context)

@@ -1,0 +1,510 @@
+"""Referrals, consent and the coach's pre-meeting.
+
+Thin views over referrals.services and consent.services: each declares its roles, fetches through a
+scoped selector (404 for anyone no grant reaches, and the attempt is logged), checks the policy
+(403), parses a form, calls one service and redirects with a message. Every page that shows a
+person's data writes an access-log row.
+"""
+
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from consent import services as consent_services
+from consent.models import Consent
+from consent.selectors import consents_of
+from participants.models import Participant
+from participants.services import find_or_create_person
+from sehoglandet import access
+from sehoglandet.audit import log_access
+from sehoglandet.models import AccessLog, Role
+
+from .. import selectors, services
+from ..forms import (
+    AgencyDecisionForm,
+    ConsentForm,
+    ConsentWithdrawalForm,
+    NewReferralForm,
+    PreMeetingBookingForm,
+    PreMeetingRecordForm,
+    ReferralFilterForm,
+    ReferralForm,
+)
+from ..models import MIN_ACTIVE_PARTIES, PreMeeting, Referral
+
+PAGE_SIZE = 25
+WRITERS = (Role.REFERRER, Role.COACH)
+READERS = (Role.REFERRER, Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
+FORM_METHODS = ["GET", "POST"]
+
+
+def _fetch(request, selector, model, pk: int):
+    """The record if the user may see it; otherwise 404, and the attempt is logged (without a person)."""
+    try:
+        return selector(request.user, pk)
+    except Http404:
+        log_access(
+            request,
+            object_type=model._meta.label_lower,
+            object_id=str(pk),
+            action=AccessLog.Action.REFUSED,
+            purpose=_("Refused: no access to the record"),
+        )
+        raise
+
+
+def _referral_for(request, pk: int) -> Referral:
+    return _fetch(request, selectors.get_referral_for_user, Referral, pk)
+
+
+def _log(request, referral: Referral, purpose: str) -> None:
+    log_access(request, referral, person_id=referral.person_id, purpose=purpose)
+
+
+def _show_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names, otherwise on the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _to_detail(referral: Referral):
+    return redirect("referrals:referral_detail", pk=referral.pk)
+
+
+def _is_writer(user, referral: Referral) -> bool:
+    return user.pk in (referral.referrer_id, referral.written_by_id)
+
+
+def _may_withdraw(user, referral: Referral) -> bool:
+    return Referral.Status.WITHDRAWN in Referral.ALLOWED_TRANSITIONS[referral.status] and (
+        _is_writer(user, referral) or access.is_coach_of(user, referral.municipality)
+    )
+
+
+def _short_date(day) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+# Referrals
+
+
+@access.require_roles(*WRITERS)
+@require_GET
+def referral_list(request):
+    """Referrers see their own referrals, coaches their municipality's; filtered by status, 25 a page."""
+    form = ReferralFilterForm(request.GET or None)
+    referrals = selectors.referrals_visible_to(request.user).order_by("-created_at", "-id")
+    if form.is_bound:
+        if form.is_valid():
+            if form.cleaned_data["status"]:
+                referrals = referrals.filter(status=form.cleaned_data["status"])
+        else:
+            referrals = referrals.none()
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    if page.object_list:
+        log_access(
+            request,
+            action=AccessLog.Action.LIST,
+            object_type=Referral._meta.label_lower,
+            purpose=_("List of referrals"),
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_create": bool(services.referring_organisations(request.user)),
+        },
+    )
+
+
+@access.require_roles(*WRITERS)
+@require_http_methods(FORM_METHODS)
+def referral_create(request):
+    """One form for the person and the referral. A known personnummer finds the known person, who is
+    left unchanged and about whom nothing is shown."""
+    form = NewReferralForm(request.POST if request.method == "POST" else None, actor=request.user)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                person, _created = find_or_create_person(
+                    actor=request.user, identity_number=data["identity_number"], **form.person_details()
+                )
+                referral = services.create_referral(
+                    actor=request.user,
+                    person=person,
+                    municipality=data["municipality"],
+                    referring_organisation=data["referring_organisation"],
+                    active_at=list(data["active_at"]),
+                    income_source=data["income_source"],
+                    motivation=data["motivation"],
+                    question=data["question"],
+                    grounds=form.grounds_dict(),
+                    referrer=data.get("referrer"),
+                )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(
+                request, _("The referral %(reference)s is saved as a draft.") % {"reference": referral.reference}
+            )
+            if selectors.referrals_visible_to(request.user).filter(pk=referral.pk).exists():
+                return _to_detail(referral)
+            return redirect("referrals:referral_list")
+    return render(request, "referrals/referral_form.html", {"form": form, "is_new": True})
+
+
+@access.require_roles(*READERS)
+@require_GET
+def referral_detail(request, pk: int):
+    """One URL, rendered by role: the SE team's coach sees the whole case; the referrer what they
+    wrote, the status and the outcome; a group member whose organisation the consent covers the
+    pre-read. Pre-meeting notes are put in the context for the coach only."""
+    referral = _referral_for(request, pk)
+    user = request.user
+    is_coach = access.is_coach_of(user, referral.municipality)
+    if is_coach:
+        role = "team"
+        purpose = _("Case work in the SE team")
+    elif access.is_manager_of(user, referral.municipality):
+        role = "team"
+        purpose = _("Manager's review of the case")
+    elif _is_writer(user, referral):
+        role = "referrer"
+        purpose = _("Follow-up of own referral")
+    else:
+        role = "member"
+        purpose = _("Pre-read for the referral group")
+    _log(request, referral, purpose)
+    context = {
+        "referral": referral,
+        "view": role,
+        "active_at": list(referral.active_at.all()),
+        "too_few_parties": len(referral.active_at.all()) < MIN_ACTIVE_PARTIES,
+    }
+    if role in ("team", "referrer"):
+        context.update(_case_context(request, referral, team=role == "team"))
+    if role == "team" and not is_coach:
+        context.update(may_book=False, may_add_to_agenda=False)
+    return render(request, "referrals/referral_detail.html", context)
+
+
+def _case_context(request, referral: Referral, *, team: bool) -> dict:
+    user = request.user
+    consents = consents_of(referral.person)
+    if not team:
+        consents = consents.filter(recorded_by=user)
+    consents = list(consents)
+    items = selectors.agenda_items_of(referral)
+    decided = [item for item in items if hasattr(item, "decision") and item.decision.outcome]
+    context = {
+        "consents": consents,
+        "agency_decisions": list(referral.agency_decisions.all()),
+        "outcome": decided[-1].decision if decided else None,
+        "problems": services.submission_problems(referral) if referral.status == Referral.Status.DRAFT else [],
+        "may_edit": access.may_edit_referral(user, referral),
+        "may_record_consent": access.may_record_consent(user, referral.person),
+        "may_withdraw": _may_withdraw(user, referral),
+        "today": timezone.localdate(),
+    }
+    if team:
+        group = getattr(referral.municipality, "referral_group", None)
+        context.update(
+            {
+                "pre_meetings": list(referral.pre_meetings.all()),
+                "agenda_items": items,
+                "may_book": Referral.Status.PRE_MEETING_BOOKED in Referral.ALLOWED_TRANSITIONS[referral.status]
+                or referral.status == Referral.Status.PRE_MEETING_BOOKED,
+                "may_add_to_agenda": referral.status in (Referral.Status.READY, Referral.Status.SENT_BACK)
+                and all(hasattr(item, "decision") for item in items),
+                "without_consent": (
+                    services.organisations_without_consent(referral, group)
+                    if group and referral.status in Referral.OPEN_STATUSES
+                    else []
+                ),
+                "withdrawal_notice": _withdrawal_notice(referral, consents),
+                "coming_meetings": list(selectors.coming_meetings(group)) if group else [],
+                "agenda_kind": services.default_agenda_kind(referral),
+            }
+        )
+    return context
+
+
+def _withdrawal_notice(referral: Referral, consents: list) -> str:
+    """What must follow a withdrawn consent that no later consent has replaced: exit or new consent."""
+    withdrawn = [consent.withdrawn_on for consent in consents if consent.withdrawn_on]
+    if not withdrawn:
+        return ""
+    last = max(withdrawn)
+    today = timezone.localdate()
+    if any(consent.is_valid_on(today) and consent.given_on >= last for consent in consents):
+        return ""
+    values = {"date": _short_date(last)}
+    participant = getattr(referral, "participant", None)
+    if participant is not None and participant.status != Participant.Status.EXITED:
+        return (
+            _(
+                "The person withdrew their consent on %(date)s. Record a new consent, or propose the "
+                "participant's exit to the referral group."
+            )
+            % values
+        )
+    if referral.status == Referral.Status.DRAFT or referral.status in Referral.OPEN_STATUSES:
+        return (
+            _(
+                "The person withdrew their consent on %(date)s. Record a new consent before the case goes "
+                "further, or withdraw the referral."
+            )
+            % values
+        )
+    return ""
+
+
+@access.require_roles(*WRITERS)
+@require_http_methods(FORM_METHODS)
+def referral_edit(request, pk: int):
+    """Change what the referral says, while the policy lets the user edit it."""
+    referral = _referral_for(request, pk)
+    if not access.may_edit_referral(request.user, referral):
+        raise PermissionDenied
+    form = ReferralForm(request.POST if request.method == "POST" else None, initial=ReferralForm.initial_for(referral))
+    if form.is_bound and form.is_valid():
+        try:
+            services.update_referral(
+                actor=request.user,
+                referral=referral,
+                active_at=list(form.cleaned_data["active_at"]),
+                **form.referral_fields(),
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("The referral has been changed."))
+            return _to_detail(referral)
+    _log(request, referral, _("Changing a referral"))
+    return render(request, "referrals/referral_form.html", {"form": form, "referral": referral, "is_new": False})
+
+
+@access.require_roles(*WRITERS)
+@require_POST
+def referral_submit(request, pk: int):
+    """Send a draft to the municipality's SE team; the page lists what is missing when it cannot."""
+    referral = _referral_for(request, pk)
+    try:
+        services.submit_referral(actor=request.user, referral=referral)
+    except ValidationError as error:
+        messages.error(request, _("The referral could not be submitted."))
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The referral has been submitted to the SE team in %(municipality)s.")
+            % {"municipality": referral.municipality.name},
+        )
+    return _to_detail(referral)
+
+
+@access.require_roles(*WRITERS)
+@require_http_methods(FORM_METHODS)
+def referral_withdraw(request, pk: int):
+    """GET asks for confirmation and changes nothing; POST withdraws the referral."""
+    referral = _referral_for(request, pk)
+    if not (_is_writer(request.user, referral) or access.is_coach_of(request.user, referral.municipality)):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.withdraw_referral(actor=request.user, referral=referral)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The referral has been withdrawn."))
+        return _to_detail(referral)
+    _log(request, referral, _("Withdrawing a referral"))
+    return render(
+        request,
+        "referrals/referral_withdraw.html",
+        {"referral": referral, "may_withdraw": _may_withdraw(request.user, referral)},
+    )
+
+
+@access.require_roles(*WRITERS)
+@require_http_methods(FORM_METHODS)
+def agency_decision_add(request, pk: int):
+    """Record the reference of an individual decision on insats made by AF, FK or the municipality."""
+    referral = _referral_for(request, pk)
+    if not access.may_edit_referral(request.user, referral):
+        raise PermissionDenied
+    form = AgencyDecisionForm(request.POST if request.method == "POST" else None, referral=referral)
+    if form.is_bound and form.is_valid():
+        try:
+            services.add_agency_decision(actor=request.user, referral=referral, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("The individual decision has been recorded."))
+            return _to_detail(referral)
+    _log(request, referral, _("Recording an individual decision"))
+    return render(request, "referrals/referral_agency_decision.html", {"form": form, "referral": referral})
+
+
+# Consent
+
+
+@access.require_roles(*WRITERS)
+@require_http_methods(FORM_METHODS)
+def consent_create(request, pk: int):
+    """Record a consent the referral's person gave, with the signed form if there is one."""
+    referral = _referral_for(request, pk)
+    if not access.may_record_consent(request.user, referral.person):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = ConsentForm(request.POST, request.FILES)
+    else:
+        form = ConsentForm()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consent_services.record_consent(
+                actor=request.user,
+                person=referral.person,
+                organisations=list(data["organisations"]),
+                purposes=form.purpose_list(),
+                given_on=data["given_on"],
+                method=data["method"],
+                valid_until=data["valid_until"],
+                document=data["document"] or None,
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("The consent has been recorded."))
+            return _to_detail(referral)
+    _log(request, referral, _("Recording a consent"))
+    return render(request, "referrals/consent_form.html", {"form": form, "referral": referral})
+
+
+@access.require_roles(*WRITERS)
+@require_http_methods(FORM_METHODS)
+def consent_withdraw(request, pk: int):
+    """GET asks for the date and confirmation and changes nothing; POST records the withdrawal, and
+    organisations no longer covered lose their access in the same transaction."""
+    consent = _fetch(request, selectors.get_consent_for_user, Consent, pk)
+    if not access.may_record_consent(request.user, consent.person):
+        raise PermissionDenied
+    referral = selectors.latest_referral_of(request.user, consent.person)
+    form = ConsentWithdrawalForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            consent_services.withdraw_consent(
+                actor=request.user, consent=consent, withdrawn_on=form.cleaned_data["withdrawn_on"]
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("The withdrawal of the consent has been recorded."))
+            return _to_detail(referral) if referral else redirect("referrals:referral_list")
+    log_access(request, consent, person_id=consent.person_id, purpose=_("Withdrawing a consent"))
+    return render(request, "referrals/consent_withdraw.html", {"form": form, "consent": consent, "referral": referral})
+
+
+@access.require_roles(*WRITERS)
+@require_GET
+def consent_document(request, pk: int):
+    """The signed consent form, from private storage, to those who may see the consent; logged."""
+    consent = _fetch(request, selectors.get_consent_for_user, Consent, pk)
+    if not consent.document:
+        raise Http404
+    log_access(
+        request,
+        consent,
+        action=AccessLog.Action.EXPORT,
+        person_id=consent.person_id,
+        purpose=_("Signed consent form downloaded"),
+    )
+    extension = PurePosixPath(consent.document.name).suffix.lower()
+    content_type = mimetypes.types_map.get(extension, "application/octet-stream")
+    response = FileResponse(
+        consent.document.open("rb"),
+        as_attachment=True,
+        filename=f"samtycke-{consent.pk}{extension}",
+        content_type=content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Pre-meeting
+
+
+@access.require_roles(Role.COACH)
+@require_http_methods(FORM_METHODS)
+def pre_meeting_book(request, pk: int):
+    """The coach books the intake meeting with the person."""
+    referral = _referral_for(request, pk)
+    if not access.is_coach_of(request.user, referral.municipality):
+        raise PermissionDenied
+    form = PreMeetingBookingForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            pre_meeting = services.book_pre_meeting(actor=request.user, referral=referral, booked_for=form.booked_for())
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            when = formats.date_format(timezone.localtime(pre_meeting.booked_for), "SHORT_DATETIME_FORMAT")
+            messages.success(request, _("The pre-meeting is booked for %(when)s.") % {"when": when})
+            return _to_detail(referral)
+    _log(request, referral, _("Booking a pre-meeting"))
+    return render(request, "referrals/pre_meeting_book.html", {"form": form, "referral": referral})
+
+
+@access.require_roles(Role.COACH)
+@require_http_methods(FORM_METHODS)
+def pre_meeting_record(request, pk: int):
+    """The coach records the held pre-meeting: checklist, notes and outcome."""
+    pre_meeting = _fetch(request, selectors.get_pre_meeting_for_user, PreMeeting, pk)
+    referral = pre_meeting.referral
+    if not access.is_coach_of(request.user, referral.municipality):
+        raise PermissionDenied
+    form = PreMeetingRecordForm(
+        request.POST if request.method == "POST" else None, initial=PreMeetingRecordForm.initial_for(pre_meeting)
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.record_pre_meeting(
+                actor=request.user,
+                pre_meeting=pre_meeting,
+                held_on=form.cleaned_data["held_on"],
+                outcome=form.cleaned_data["outcome"],
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("The pre-meeting has been recorded."))
+            return _to_detail(referral)
+    _log(request, referral, _("Recording a pre-meeting"))
+    return render(
+        request,
+        "referrals/pre_meeting_record.html",
+        {"form": form, "referral": referral, "pre_meeting": pre_meeting},
+    )

@@ -1,0 +1,402 @@
+"""Consent on the referral page: recording it (with the signed form), withdrawing it, and downloading
+the form through the permission-checked, logged view."""
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from consent import services as consent_services
+from consent.models import Consent, Purpose, private_storage
+from referrals import services
+from referrals.models import Referral
+from sehoglandet.models import AccessLog
+from tests.factories import give_consent, make_meeting, make_ready_referral, make_referral, org, put_on_agenda
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+WRONG_ROLES = ["forbundschef", "auditor", "admin", "chef.nassjo", "nobody"]
+MEMBERS = ["bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"]
+
+
+@pytest.fixture(autouse=True)
+def private_files(tmp_path, monkeypatch):
+    """Signed forms go to a fresh folder for each test."""
+    monkeypatch.setattr(private_storage, "_wrapped", FileSystemStorage(location=tmp_path))
+    return tmp_path
+
+
+def stored_files(root) -> list:
+    return sorted(path for path in root.rglob("*") if path.is_file())
+
+
+def app_rows() -> dict[str, list[dict]]:
+    """Every row of the app tables (history and grants included), the append-only access log apart."""
+    models = [
+        model
+        for label in ("referrals", "consent", "participants", "sehoglandet")
+        for model in apps.get_app_config(label).get_models()
+        if model is not AccessLog
+    ]
+    return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in models}
+
+
+def url(name: str, pk: int) -> str:
+    return reverse(f"referrals:{name}", args=[pk])
+
+
+def consent_data(**overrides) -> dict:
+    today = timezone.localdate()
+    data = {
+        "organisations": [org("af").pk, org("nassjo-se").pk],
+        "purposes": [Purpose.REFERRAL_GROUP.value, Purpose.PARTICIPATION.value],
+        "given_on": today.isoformat(),
+        "method": Consent.Method.WRITTEN.value,
+        "valid_until": (today + timedelta(days=365)).isoformat(),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def consent_with_form(actor, referral: Referral) -> Consent:
+    today = timezone.localdate()
+    return consent_services.record_consent(
+        actor=actor,
+        person=referral.person,
+        organisations=[org("nassjo-se")],
+        purposes=[Purpose.PARTICIPATION],
+        given_on=today,
+        method=Consent.Method.WRITTEN,
+        valid_until=today + timedelta(days=30),
+        document=ContentFile(PDF, name="blankett.pdf"),
+    )
+
+
+@pytest.fixture
+def on_agenda(people) -> Referral:
+    referral = make_ready_referral(people)
+    put_on_agenda(people, referral, make_meeting(people))
+    return referral
+
+
+# Recording
+
+
+def test_the_coach_records_a_consent_with_the_signed_form(client_for, people, private_files):
+    referral = make_referral(people)
+    upload = SimpleUploadedFile("samtycke.pdf", PDF, content_type="application/pdf")
+
+    data = {**consent_data(), "document": upload}
+
+    response = client_for("coach.nassjo").post(url("consent_create", referral.pk), data)
+
+    consent = Consent.objects.exclude(recorded_by=people["referrer.af"]).get()
+    assert response.status_code == 302
+    assert response["Location"] == url("referral_detail", referral.pk)
+    assert consent.recorded_by == people["coach.nassjo"]
+    assert sorted(o.code for o in consent.organisations.all()) == ["af", "nassjo-se"]
+    assert consent.purposes == [Purpose.REFERRAL_GROUP, Purpose.PARTICIPATION]
+    assert [path.read_bytes() for path in stored_files(private_files)] == [PDF]
+    assert consent.document.name.endswith(".pdf")
+
+
+def test_the_referrer_records_consent_on_their_draft_and_can_then_submit(client_for, people):
+    referral = make_referral(people, consent=False, submit=False)
+    client = client_for("referrer.af")
+
+    client.post(url("consent_create", referral.pk), consent_data())
+    client.post(url("referral_submit", referral.pk))
+
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SUBMITTED
+
+
+def test_a_consent_without_a_form_is_fine(client_for, people, private_files):
+    referral = make_referral(people)
+
+    client_for("coach.nassjo").post(url("consent_create", referral.pk), consent_data(method="oral"))
+
+    assert Consent.objects.filter(method="oral", document="").count() == 1
+    assert stored_files(private_files) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"valid_until": "2020-01-01"}, "Samtycket måste gälla i dag eller senare; det här datumet har passerat."),
+        ({"given_on": "2999-01-01", "valid_until": "2999-06-01"}, "Ett samtycke kan inte lämnas i framtiden."),
+        ({"organisations": None}, "Välj minst en organisation."),
+        ({"purposes": None}, "Välj minst ett ändamål."),
+        ({"purposes": ["everything"]}, "Välj ett giltigt alternativ."),
+        ({"given_on": "igår"}, "Fyll i ett giltigt datum."),
+        ({"method": None}, "Detta fält måste fyllas i."),
+    ],
+)
+def test_a_bad_consent_is_refused_in_swedish_and_nothing_is_saved(
+    client_for, people, private_files, overrides, message
+):
+    referral = make_referral(people)
+    client = client_for("coach.nassjo")
+    before = app_rows()
+    upload = SimpleUploadedFile("samtycke.pdf", PDF, content_type="application/pdf")
+
+    response = client.post(url("consent_create", referral.pk), {**consent_data(**overrides), "document": upload})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert app_rows() == before
+    assert stored_files(private_files) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("samtycke.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "Filen är större än 10 MB."),
+        ("samtycke.docx", b"PK\x03\x04", "Ladda upp den undertecknade blanketten som en PDF-, JPG- eller PNG-fil."),
+        ("samtycke", PDF, "Ladda upp den undertecknade blanketten som en PDF-, JPG- eller PNG-fil."),
+        ("samtycke.pdf", b"<html>inte en pdf</html>", "Filen är inte av den sort som namnet säger"),
+        ("samtycke.png", PDF, "Filen är inte av den sort som namnet säger"),
+    ],
+)
+def test_a_signed_form_of_the_wrong_kind_or_size_is_refused(client_for, people, private_files, name, content, message):
+    referral = make_referral(people)
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    response = client.post(
+        url("consent_create", referral.pk), {**consent_data(), "document": SimpleUploadedFile(name, content)}
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert app_rows() == before
+    assert stored_files(private_files) == []
+
+
+def test_a_png_form_is_accepted(client_for, people, private_files):
+    referral = make_referral(people)
+
+    client_for("coach.nassjo").post(
+        url("consent_create", referral.pk), {**consent_data(), "document": SimpleUploadedFile("foto.png", PNG)}
+    )
+
+    assert [path.suffix for path in stored_files(private_files)] == [".png"]
+
+
+def test_the_consent_form_opens_only_for_those_who_may_record_consent(client_for, people):
+    referral = make_referral(people)
+    expected = {
+        "coach.nassjo": 200,
+        "referrer.af": 403,
+        "coach.eksjo": 404,
+        **dict.fromkeys([*WRONG_ROLES, *MEMBERS, "fk.eksjo"], 403),
+    }
+
+    answers = {name: client_for(name).get(url("consent_create", referral.pk)).status_code for name in expected}
+
+    assert answers == expected
+
+
+def test_an_outsider_cannot_record_consent(client_for, people):
+    referral = make_referral(people)
+    before = Consent.objects.count()
+
+    response = client_for("coach.eksjo").post(url("consent_create", referral.pk), consent_data())
+
+    assert response.status_code == 404
+    assert Consent.objects.count() == before
+
+
+# Withdrawing
+
+
+def test_the_withdrawal_page_asks_for_the_date_and_changes_nothing(client_for, people):
+    referral = make_referral(people)
+    consent = referral.person.consents.get()
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    response = client.get(url("consent_withdraw", consent.pk))
+
+    assert response.status_code == 200
+    assert "Registrera återkallelsen" in response.content.decode()
+    assert app_rows() == before
+
+
+def test_withdrawing_consent_takes_access_away_from_the_group_and_says_what_must_follow(client_for, people, on_agenda):
+    consent = on_agenda.person.consents.get()
+    assert client_for("fk.nassjo").get(url("referral_detail", on_agenda.pk)).status_code == 200
+
+    response = client_for("coach.nassjo").post(
+        url("consent_withdraw", consent.pk), {"withdrawn_on": timezone.localdate().isoformat()}, follow=True
+    )
+
+    consent.refresh_from_db()
+    body = response.content.decode()
+    assert consent.withdrawn_on == timezone.localdate()
+    assert consent.withdrawal_recorded_by == people["coach.nassjo"]
+    assert response.redirect_chain[-1][0] == url("referral_detail", on_agenda.pk)
+    assert "Återkallelsen av samtycket har registrerats." in body
+    assert "Personen återkallade sitt samtycke" in body
+    assert "Registrera ett nytt samtycke" in body
+    assert client_for("fk.nassjo").get(url("referral_detail", on_agenda.pk)).status_code == 404
+
+
+def test_a_new_consent_clears_the_notice_about_the_withdrawn_one(client_for, people, on_agenda):
+    consent = on_agenda.person.consents.get()
+    consent_services.withdraw_consent(actor=people["coach.nassjo"], consent=consent, withdrawn_on=timezone.localdate())
+    give_consent(people["coach.nassjo"], on_agenda.person)
+
+    body = client_for("coach.nassjo").get(url("referral_detail", on_agenda.pk)).content.decode()
+
+    assert "Personen återkallade sitt samtycke" not in body
+    assert client_for("fk.nassjo").get(url("referral_detail", on_agenda.pk)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("withdrawn_on", "message"),
+    [
+        ("2999-01-01", "En återkallelse kan inte registreras för ett datum i framtiden."),
+        ("2000-01-01", "Ett samtycke kan inte återkallas före den dag det lämnades."),
+        ("2024-02-30", "Fyll i ett giltigt datum."),
+        ("", "Detta fält måste fyllas i."),
+    ],
+)
+def test_a_bad_withdrawal_date_is_refused_and_nothing_changes(client_for, people, withdrawn_on, message):
+    referral = make_referral(people)
+    consent = referral.person.consents.get()
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    response = client.post(url("consent_withdraw", consent.pk), {"withdrawn_on": withdrawn_on})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert app_rows() == before
+
+
+def test_a_consent_withdrawn_already_cannot_be_withdrawn_again(client_for, people):
+    referral = make_referral(people)
+    consent = referral.person.consents.get()
+    consent_services.withdraw_consent(actor=people["coach.nassjo"], consent=consent, withdrawn_on=timezone.localdate())
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    page = client.get(url("consent_withdraw", consent.pk)).content.decode()
+    response = client.post(url("consent_withdraw", consent.pk), {"withdrawn_on": timezone.localdate().isoformat()})
+
+    assert "Samtycket återkallades" in page
+    assert "Samtycket har redan återkallats." in response.content.decode()
+    assert app_rows() == before
+
+
+def test_withdrawal_is_for_those_who_may_record_consent(client_for, people):
+    referral = make_referral(people)
+    consent = referral.person.consents.get()
+    expected = {
+        "coach.nassjo": 200,
+        "referrer.af": 403,
+        "coach.eksjo": 404,
+        **dict.fromkeys([*WRONG_ROLES, *MEMBERS, "fk.eksjo"], 403),
+    }
+
+    answers = {name: client_for(name).get(url("consent_withdraw", consent.pk)).status_code for name in expected}
+
+    assert answers == expected
+
+
+def test_the_referrer_withdraws_a_consent_on_their_draft(client_for, people):
+    referral = make_referral(people, submit=False)
+    consent = referral.person.consents.get()
+
+    client_for("referrer.af").post(url("consent_withdraw", consent.pk), {"withdrawn_on": timezone.localdate()})
+
+    consent.refresh_from_db()
+    assert consent.withdrawn_on == timezone.localdate()
+
+
+def test_an_outsider_cannot_withdraw_a_consent(client_for, people):
+    referral = make_referral(people)
+    consent = referral.person.consents.get()
+
+    response = client_for("coach.eksjo").post(url("consent_withdraw", consent.pk), {"withdrawn_on": "2026-01-01"})
+
+    consent.refresh_from_db()
+    assert response.status_code == 404
+    assert consent.withdrawn_on is None
+
+
+# The signed form
+
+
+def test_the_coach_downloads_the_signed_form_and_the_download_is_logged(client_for, people):
+    referral = make_referral(people)
+    consent = consent_with_form(people["coach.nassjo"], referral)
+
+    response = client_for("coach.nassjo").get(url("consent_document", consent.pk))
+
+    content = b"".join(response.streaming_content)
+    response.close()
+    entry = AccessLog.objects.get()
+    assert response.status_code == 200
+    assert content == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert (entry.user, entry.action, entry.object_type, entry.object_id, entry.person_id) == (
+        people["coach.nassjo"],
+        AccessLog.Action.EXPORT,
+        "consent.consent",
+        str(consent.pk),
+        referral.person_id,
+    )
+
+
+def test_the_referrer_downloads_the_form_they_recorded_but_not_the_coachs(client_for, people):
+    referral = make_referral(people, submit=False, consent=False)
+    own = consent_with_form(people["referrer.af"], referral)
+    give_consent(people["referrer.af"], referral.person)
+    services.submit_referral(actor=people["referrer.af"], referral=referral)
+    coachs = consent_with_form(people["coach.nassjo"], referral)
+    client = client_for("referrer.af")
+
+    own_response = client.get(url("consent_document", own.pk))
+    coachs_response = client.get(url("consent_document", coachs.pk))
+
+    own_response.close()
+    assert own_response.status_code == 200
+    assert coachs_response.status_code == 404
+
+
+def test_the_signed_form_is_refused_to_everyone_else(client_for, people, on_agenda):
+    consent = consent_with_form(people["coach.nassjo"], on_agenda)
+    expected = {
+        "coach.eksjo": 404,
+        "referrer.af": 404,
+        **dict.fromkeys([*WRONG_ROLES, *MEMBERS, "fk.eksjo"], 403),
+    }
+
+    answers = {name: client_for(name).get(url("consent_document", consent.pk)).status_code for name in expected}
+
+    assert answers == expected
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+def test_a_consent_without_a_form_has_nothing_to_download(client_for, people):
+    referral = make_referral(people)
+    consent = referral.person.consents.get()
+
+    assert client_for("coach.nassjo").get(url("consent_document", consent.pk)).status_code == 404
+
+
+def test_the_signed_form_is_linked_from_the_referral_page_for_the_coach(client_for, people):
+    referral = make_referral(people)
+    consent = consent_with_form(people["coach.nassjo"], referral)
+
+    body = client_for("coach.nassjo").get(url("referral_detail", referral.pk)).content.decode()
+
+    assert url("consent_document", consent.pk) in body

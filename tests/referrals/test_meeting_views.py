@@ -1,0 +1,672 @@
+"""Meeting pages of the remittentgrupp: who may open them, what the coach and the members see, and
+what each action does.
+
+Nässjö's coach convenes; Nässjö's members (biståndsenheten, AF, FK, psykiatrin) see an item only
+where the person's consent covers their organisation. Eksjö's coach, manager and FK member hold the
+right roles but no grant here: for them Nässjö's meetings do not exist.
+"""
+
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals.models import AgendaItem, Attendance, ItemResponse, Meeting
+from sehoglandet.demo import DEMO_USERS
+from sehoglandet.models import AccessLog, ReferralGroup, ReferralGroupSeat
+from tests import factories
+
+PERSONAS = [username for username, *_rest in DEMO_USERS] + ["nobody"]
+NASSJO_MEMBERS = {"bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"}
+NASSJO_GROUP = {"coach.nassjo", "chef.nassjo"} | NASSJO_MEMBERS
+OUTSIDERS = {"coach.eksjo", "chef.eksjo", "fk.eksjo"}
+WITHOUT_FK = ["{m}-se", "af", "region-psykiatri", "{m}-bistand"]
+
+
+def make_case(people, first_name: str, last_name: str, **kwargs):
+    person = factories.make_person(people["referrer.af"], first_name=first_name, last_name=last_name)
+    return factories.make_ready_referral(people, person=person, **kwargs)
+
+
+@pytest.fixture
+def agenda(people):
+    """A published coming meeting of Nässjö with two items: one every member may see, one FK may not."""
+    meeting = factories.make_meeting(people)
+    shared = factories.put_on_agenda(people, make_case(people, "Alva", "Brandt"), meeting, publish=False)
+    hidden = factories.put_on_agenda(people, make_case(people, "Bo", "Cederholm", consent=WITHOUT_FK), meeting)
+    meeting.refresh_from_db()
+    return SimpleNamespace(meeting=meeting, shared=shared, hidden=hidden)
+
+
+def rows_outside_the_access_log() -> dict:
+    """Every row of the referral, participant and consent tables (history included), by model."""
+    models = [
+        model
+        for label in ("referrals", "participants", "consent", "sehoglandet")
+        for model in apps.get_app_config(label).get_models()
+        if model is not AccessLog
+    ]
+    return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in models}
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+# Who may use which page
+
+
+def _url(name: str, scenario) -> str:
+    if name in ("meeting_list", "meeting_plan_year"):
+        args = []
+    elif name == "agenda_add":
+        args = [scenario.shared.referral_id]
+    elif name in ("item_respond", "item_decide"):
+        args = [scenario.shared.pk]
+    else:
+        args = [scenario.meeting.pk]
+    return reverse(f"referrals:{name}", args=args)
+
+
+def _statuses(allowed: set[str], ok: int, outsiders: set[str]) -> dict[str, int]:
+    return {p: ok if p in allowed else 404 if p in outsiders else 403 for p in PERSONAS}
+
+
+MATRIX = {
+    ("get", "meeting_list"): _statuses(NASSJO_GROUP | OUTSIDERS, 200, set()),
+    ("get", "meeting_plan_year"): _statuses({"coach.nassjo", "coach.eksjo"}, 200, set()),
+    ("get", "meeting_detail"): _statuses(NASSJO_GROUP, 200, OUTSIDERS),
+    ("get", "meeting_minutes"): _statuses(NASSJO_GROUP, 200, OUTSIDERS),
+    ("get", "item_decide"): _statuses({"coach.nassjo"}, 200, {"coach.eksjo"}),
+    ("post", "meeting_publish"): _statuses({"coach.nassjo"}, 302, {"coach.eksjo"}),
+    ("post", "meeting_attendance"): _statuses({"coach.nassjo"}, 302, {"coach.eksjo"}),
+    ("post", "meeting_close"): _statuses({"coach.nassjo"}, 302, {"coach.eksjo"}),
+    ("post", "agenda_add"): _statuses({"coach.nassjo"}, 302, {"coach.eksjo"}),
+    ("post", "item_respond"): _statuses(NASSJO_MEMBERS, 302, {"fk.eksjo"}),
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "username", "status"),
+    [
+        (method, name, username, statuses[username])
+        for (method, name), statuses in MATRIX.items()
+        for username in PERSONAS
+    ],
+)
+def test_each_role_gets_exactly_the_meeting_pages_it_may_use(client_for, agenda, method, name, username, status):
+    data = {"meeting": agenda.meeting.pk, "kind": "new_referral", "active": "yes"} if method == "post" else None
+
+    response = getattr(client_for(username), method)(_url(name, agenda), data)
+
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    "name", ["meeting_publish", "meeting_attendance", "meeting_close", "agenda_add", "item_respond"]
+)
+def test_an_action_refuses_a_get_and_changes_nothing(client_for, agenda, name):
+    client = client_for("fk.nassjo" if name == "item_respond" else "coach.nassjo")
+    before = rows_outside_the_access_log()
+
+    response = client.get(_url(name, agenda))
+
+    assert response.status_code == 405
+    assert rows_outside_the_access_log() == before
+
+
+# The list of meetings
+
+
+def test_the_coach_sees_the_groups_coming_and_past_meetings_in_every_status(client_for, people, agenda):
+    planned = factories.make_meeting(people, days_ahead=40)
+    past = factories.make_meeting(people, days_ahead=-20)
+
+    response = client_for("coach.nassjo").get(reverse("referrals:meeting_list"))
+
+    assert [m.pk for m in response.context["coming"]] == [agenda.meeting.pk, planned.pk]
+    assert [m.pk for m in response.context["past"]] == [past.pk]
+    assert "Planera årets möten" in response.content.decode()
+
+
+def test_a_member_sees_only_published_and_held_meetings_of_their_group(client_for, people, agenda):
+    factories.make_meeting(people, days_ahead=40)
+    eksjo = factories.make_meeting(people, municipality_code="eksjo", coach="coach.eksjo")
+    factories.services.publish_agenda(actor=people["coach.eksjo"], meeting=eksjo)
+
+    response = client_for("fk.nassjo").get(reverse("referrals:meeting_list"))
+
+    assert [m.pk for m in response.context["coming"]] == [agenda.meeting.pk]
+    assert "Planera årets möten" not in response.content.decode()
+
+
+def test_an_outsider_sees_none_of_another_municipalitys_meetings(client_for, agenda):
+    response = client_for("coach.eksjo").get(reverse("referrals:meeting_list"))
+
+    assert list(response.context["coming"]) == []
+    assert "Nässjö" not in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["coach.nassjo", "fk.nassjo"])
+def test_the_list_takes_as_many_queries_for_eight_meetings_as_for_two(
+    client_for, people, django_assert_num_queries, username
+):
+    def add_meetings(days: list[int]):
+        for days_ahead in days:
+            meeting = factories.make_meeting(people, days_ahead=days_ahead)
+            factories.services.publish_agenda(actor=people["coach.nassjo"], meeting=meeting) if days_ahead > 0 else None
+            Meeting.objects.filter(pk=meeting.pk, starts_at__lt=timezone.now()).update(status=Meeting.Status.HELD)
+
+    client = client_for(username)
+    url = reverse("referrals:meeting_list")
+    add_meetings([10, -10])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    add_meetings([20, 30, 50, -30, -40, -50])
+
+    with django_assert_num_queries(len(small)):
+        response = client.get(url)
+    assert len(response.context["coming"]) + len(response.context["past"]) == 8
+
+
+# Planning the year
+
+
+def _plan(client, people, **overrides):
+    group = ReferralGroup.objects.get(municipality__code="nassjo")
+    data = {
+        "referral_group": group.pk,
+        "year": timezone.localdate().year + 1,
+        "weekday": 1,
+        "nth": 2,
+        "starts": "13:00",
+        "location": "Stadshuset, rum 3",
+        "deadline_days": 7,
+        **overrides,
+    }
+    return client.post(reverse("referrals:meeting_plan_year"), data, follow=True)
+
+
+def test_the_coach_plans_the_years_meetings_and_is_told_how_many(client_for, people):
+    response = _plan(client_for("coach.nassjo"), people)
+
+    next_year = timezone.localdate().year + 1
+    meetings = Meeting.objects.filter(referral_group__municipality__code="nassjo").order_by("starts_at")
+    assert meetings.count() == 12
+    assert all(timezone.localtime(m.starts_at).weekday() == 1 for m in meetings)
+    second_tuesday = [day for day in range(1, 15) if date(next_year, 1, day).weekday() == 1][1]
+    assert timezone.localtime(meetings[0].starts_at).date() == date(next_year, 1, second_tuesday)
+    assert meetings[0].item_deadline == date(next_year, 1, second_tuesday) - timedelta(days=7)
+    assert meetings[0].location == "Stadshuset, rum 3"
+    assert "12 möten planerades." in messages_of(response)
+
+
+def test_planning_the_same_year_again_creates_nothing_and_says_so(client_for, people):
+    client = client_for("coach.nassjo")
+    _plan(client, people)
+
+    response = _plan(client, people)
+
+    assert Meeting.objects.count() == 12
+    assert "Inget möte planerades: alla datum har passerat eller har redan ett möte." in messages_of(response)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("year", 2000, "Välj i år eller ett senare år."),
+        ("nth", 5, "Välj ett giltigt alternativ."),
+        ("starts", "25:00", "Fyll i en giltig tid."),
+        ("deadline_days", -1, "Kontrollera att detta värde är större än eller lika med 0."),
+    ],
+)
+def test_bad_input_to_the_plan_is_refused_in_swedish_and_nothing_is_created(client_for, people, field, value, message):
+    response = _plan(client_for("coach.nassjo"), people, **{field: value})
+
+    assert response.status_code == 200
+    assert message in response.context["form"].errors[field][0]
+    assert Meeting.objects.count() == 0
+
+
+def test_a_coach_cannot_plan_another_municipalitys_meetings(client_for, people):
+    response = _plan(client_for("coach.eksjo"), people)
+
+    assert "referral_group" in response.context["form"].errors
+    assert Meeting.objects.count() == 0
+
+
+# The meeting page
+
+
+def test_the_coach_sees_every_item_with_name_and_reference(client_for, agenda):
+    body = client_for("coach.nassjo").get(_url("meeting_detail", agenda)).content.decode()
+
+    for item in (agenda.shared, agenda.hidden):
+        assert item.referral.reference in body
+        assert item.referral.person.full_name in body
+        assert reverse("referrals:referral_detail", args=[item.referral_id]) in body
+    assert "Samtycket täcker inte dessa medlemsorganisationer" in body
+    assert "Försäkringskassan" in body
+
+
+def test_fk_sees_the_consented_item_and_only_that_consent_is_missing_for_the_other(client_for, agenda):
+    response = client_for("fk.nassjo").get(_url("meeting_detail", agenda))
+
+    body = response.content.decode()
+    assert agenda.shared.referral.reference in body
+    assert "Alva Brandt" in body
+    assert reverse("referrals:referral_detail", args=[agenda.shared.referral_id]) in body
+    assert agenda.hidden.referral.reference not in body
+    assert "Cederholm" not in body
+    assert reverse("referrals:referral_detail", args=[agenda.hidden.referral_id]) not in body
+    assert body.count("Samtycke för din organisation saknas.") == 1
+    assert "Aktuell hos oss" in body
+
+
+def test_a_member_whose_organisation_the_consent_covers_sees_both_items(client_for, agenda):
+    body = client_for("af.nassjo").get(_url("meeting_detail", agenda)).content.decode()
+
+    assert "Alva Brandt" in body
+    assert "Bo Cederholm" in body
+    assert "Samtycke för din organisation saknas." not in body
+
+
+def test_a_member_does_not_see_a_planned_meeting(client_for, people):
+    meeting = factories.make_meeting(people)
+
+    response = client_for("fk.nassjo").get(reverse("referrals:meeting_detail", args=[meeting.pk]))
+
+    assert response.status_code == 404
+
+
+def test_a_meeting_that_does_not_exist_gives_404(client_for, agenda):
+    response = client_for("coach.nassjo").get(reverse("referrals:meeting_detail", args=[agenda.meeting.pk + 1000]))
+
+    assert response.status_code == 404
+
+
+def test_showing_names_writes_one_list_row_to_the_access_log(client_for, people, agenda):
+    client_for("fk.nassjo").get(_url("meeting_detail", agenda))
+
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.action, entry.object_type, entry.object_id) == (
+        people["fk.nassjo"],
+        AccessLog.Action.LIST,
+        "referrals.meeting",
+        str(agenda.meeting.pk),
+    )
+    assert entry.organisation.code == "fk"
+
+
+def test_a_page_without_names_writes_nothing_to_the_access_log(client_for, people):
+    meeting = factories.make_meeting(people, days_ahead=-3)
+
+    client_for("coach.nassjo").get(reverse("referrals:meeting_detail", args=[meeting.pk]))
+
+    assert AccessLog.objects.count() == 0
+
+
+@pytest.mark.parametrize("username", sorted(NASSJO_GROUP))
+def test_opening_the_meeting_page_changes_nothing_but_the_access_log(client_for, agenda, username):
+    factories.hold_meeting_today(agenda.meeting)
+    client = client_for(username)
+    before = rows_outside_the_access_log()
+
+    assert client.get(_url("meeting_detail", agenda)).status_code == 200
+
+    assert rows_outside_the_access_log() == before
+
+
+@pytest.mark.parametrize("username", ["coach.nassjo", "fk.nassjo"])
+def test_the_meeting_page_takes_as_many_queries_for_four_items_as_for_two(
+    client_for, people, agenda, django_assert_num_queries, username
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(username)
+    url = _url("meeting_detail", agenda)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    Meeting.objects.filter(pk=agenda.meeting.pk).update(status=Meeting.Status.PLANNED)
+    agenda.meeting.refresh_from_db()
+    factories.put_on_agenda(people, make_case(people, "Cim", "Dahl"), agenda.meeting, publish=False)
+    factories.put_on_agenda(people, make_case(people, "Dan", "Ek", consent=WITHOUT_FK), agenda.meeting)
+    make_case(people, "Eva", "Frisk")  # one more candidate for the coach
+
+    with django_assert_num_queries(len(small)):
+        response = client.get(url)
+    assert len(response.context["items"]) == 4
+
+
+# Adding to the agenda
+
+
+def test_the_coach_adds_a_ready_referral_to_the_agenda(client_for, people):
+    meeting = factories.make_meeting(people)
+    referral = make_case(people, "Alva", "Brandt")
+    client = client_for("coach.nassjo")
+    assert referral.reference in client.get(reverse("referrals:meeting_detail", args=[meeting.pk])).content.decode()
+
+    response = client.post(
+        reverse("referrals:agenda_add", args=[referral.pk]),
+        {"meeting": meeting.pk, "kind": "new_referral"},
+        follow=True,
+    )
+
+    item = AgendaItem.objects.get()
+    assert (item.meeting, item.referral, item.kind) == (meeting, referral, "new_referral")
+    assert f"{referral.reference} står på dagordningen." in messages_of(response)
+    assert response.redirect_chain[-1][0].endswith(f"#item-{item.pk}")
+
+
+def test_adding_a_case_whose_consent_leaves_fk_out_says_fk_will_not_see_it(client_for, people):
+    meeting = factories.make_meeting(people)
+    referral = make_case(people, "Bo", "Cederholm", consent=WITHOUT_FK)
+
+    response = client_for("coach.nassjo").post(
+        reverse("referrals:agenda_add", args=[referral.pk]),
+        {"meeting": meeting.pk, "kind": "new_referral"},
+        follow=True,
+    )
+
+    assert AgendaItem.objects.count() == 1
+    assert "Samtycket täcker inte Försäkringskassan: de kommer inte att se punkten." in messages_of(response)
+
+
+def test_a_sent_back_referral_and_an_enrolled_participant_can_go_on_the_next_agenda(client_for, people, agenda):
+    factories.hold_meeting_today(agenda.meeting)
+    factories.decide(people, agenda.shared, "send_back")
+    factories.decide(people, agenda.hidden, "enrol")
+    next_meeting = factories.make_meeting(people, days_ahead=30)
+    waiting = make_case(people, "Eva", "Frisk")
+
+    response = client_for("coach.nassjo").get(reverse("referrals:meeting_detail", args=[next_meeting.pk]))
+
+    kinds = {referral.pk: referral.default_kind for referral in response.context["candidates"]}
+    assert kinds == {
+        agenda.shared.referral_id: AgendaItem.Kind.SENT_BACK,
+        agenda.hidden.referral_id: AgendaItem.Kind.FOLLOW_UP,
+        waiting.pk: AgendaItem.Kind.NEW_REFERRAL,
+    }
+
+
+def test_a_meeting_in_the_past_is_refused_with_a_clear_message_and_nothing_is_saved(client_for, people):
+    meeting = factories.make_meeting(people, days_ahead=-7)
+    referral = make_case(people, "Alva", "Brandt")
+
+    response = client_for("coach.nassjo").post(
+        reverse("referrals:agenda_add", args=[referral.pk]),
+        {"meeting": meeting.pk, "kind": "new_referral"},
+        follow=True,
+    )
+
+    assert AgendaItem.objects.count() == 0
+    shown = messages_of(response)
+    assert f"{referral.reference} lades inte till på dagordningen." in shown
+    assert len(shown) >= 2
+
+
+def test_an_unknown_meeting_or_kind_is_refused_in_swedish_and_nothing_is_saved(client_for, people):
+    meeting = factories.make_meeting(people)
+    referral = make_case(people, "Alva", "Brandt")
+    client = client_for("coach.nassjo")
+    url = reverse("referrals:agenda_add", args=[referral.pk])
+    next_url = reverse("referrals:meeting_detail", args=[meeting.pk])
+
+    first = client.post(url, {"meeting": meeting.pk + 1000, "kind": "new_referral", "next": next_url}, follow=True)
+    second = client.post(url, {"meeting": meeting.pk, "kind": "party", "next": next_url}, follow=True)
+
+    assert AgendaItem.objects.count() == 0
+    assert "Välj ett av remittentgruppens möten." in messages_of(first)
+    assert "Välj vilken sorts punkt det är." in messages_of(second)
+
+
+def test_the_coach_of_another_municipality_cannot_add_nassjos_referral(client_for, people):
+    meeting = factories.make_meeting(people, municipality_code="eksjo", coach="coach.eksjo")
+    referral = make_case(people, "Alva", "Brandt")
+
+    response = client_for("coach.eksjo").post(
+        reverse("referrals:agenda_add", args=[referral.pk]), {"meeting": meeting.pk, "kind": "new_referral"}
+    )
+
+    assert response.status_code == 404
+    assert AgendaItem.objects.count() == 0
+
+
+def test_an_offsite_next_address_is_ignored(client_for, people):
+    meeting = factories.make_meeting(people)
+    referral = make_case(people, "Alva", "Brandt")
+
+    response = client_for("coach.nassjo").post(
+        reverse("referrals:agenda_add", args=[referral.pk]),
+        {"meeting": meeting.pk, "kind": "new_referral", "next": "https://evil.example/"},
+    )
+
+    assert response.url.startswith(reverse("referrals:meeting_detail", args=[meeting.pk]))
+
+
+# Publishing
+
+
+def test_publishing_the_agenda_emails_the_members_a_link_without_personal_data(
+    client_for, people, django_capture_on_commit_callbacks
+):
+    meeting = factories.make_meeting(people)
+    item = factories.put_on_agenda(people, make_case(people, "Alva", "Brandt"), meeting, publish=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("coach.nassjo").post(
+            _url("meeting_publish", SimpleNamespace(meeting=meeting)), follow=True
+        )
+
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PUBLISHED
+    assert any("Dagordningen är publicerad." in m for m in messages_of(response))
+    assert sorted(address for message in mail.outbox for address in message.to) == sorted(
+        f"{username}@example.se" for username in NASSJO_MEMBERS
+    )
+    for message in mail.outbox:
+        assert reverse("referrals:meeting_detail", args=[meeting.pk]) in message.body
+        for secret in ("Alva", "Brandt", item.referral.reference, item.referral.person.identity_display):
+            assert secret not in message.subject + message.body
+
+
+def test_publishing_twice_is_refused_with_a_message(client_for, agenda):
+    published_at = agenda.meeting.published_at
+
+    response = client_for("coach.nassjo").post(_url("meeting_publish", agenda), follow=True)
+
+    agenda.meeting.refresh_from_db()
+    assert agenda.meeting.published_at == published_at
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+# Attendance and closing
+
+
+def _seats() -> list[ReferralGroupSeat]:
+    return list(
+        ReferralGroupSeat.objects.filter(referral_group__municipality__code="nassjo").select_related("organisation")
+    )
+
+
+def test_the_coach_records_attendance_and_sees_which_party_is_missing(client_for, agenda):
+    factories.hold_meeting_today(agenda.meeting)
+    seats = _seats()
+    fk = next(seat for seat in seats if seat.organisation.code == "fk")
+    data = {}
+    for seat in seats:
+        if seat != fk:
+            data[f"present_{seat.pk}"] = "on"
+            data[f"attendee_{seat.pk}"] = f"Ombud {seat.organisation.short_name}"
+
+    response = client_for("coach.nassjo").post(_url("meeting_attendance", agenda), data, follow=True)
+
+    rows = {row.seat_id: row for row in Attendance.objects.filter(meeting=agenda.meeting)}
+    assert len(rows) == 4
+    assert not rows[fk.pk].present
+    assert rows[seats[0].pk if seats[0] != fk else seats[1].pk].attendee.startswith("Ombud ")
+    assert "Närvaro sparad." in messages_of(response)
+    body = response.content.decode()
+    assert "Parter som saknas" in body
+    assert [o.code for o in response.context["missing_parties"]] == ["fk"]
+
+
+def test_a_seat_marked_present_without_a_name_is_refused_and_nothing_is_saved(client_for, agenda):
+    factories.hold_meeting_today(agenda.meeting)
+    seat = _seats()[0]
+
+    response = client_for("coach.nassjo").post(_url("meeting_attendance", agenda), {f"present_{seat.pk}": "on"})
+
+    assert response.status_code == 200
+    assert "Ange vem som deltog." in response.content.decode()
+    assert Attendance.objects.count() == 0
+
+
+def test_a_name_without_present_is_refused_and_nothing_is_saved(client_for, agenda):
+    factories.hold_meeting_today(agenda.meeting)
+    seat = _seats()[0]
+
+    response = client_for("coach.nassjo").post(_url("meeting_attendance", agenda), {f"attendee_{seat.pk}": "Kim"})
+
+    assert "Kryssa i närvarande, eller ta bort namnet." in response.content.decode()
+    assert Attendance.objects.count() == 0
+
+
+def test_attendance_is_asked_for_only_once_the_meeting_day_has_come(client_for, agenda):
+    body = client_for("coach.nassjo").get(_url("meeting_detail", agenda)).content.decode()
+
+    assert 'id="attendance"' not in body
+    assert "Parter som saknas" not in body
+
+
+def test_the_coach_marks_the_meeting_as_held(client_for, agenda):
+    factories.hold_meeting_today(agenda.meeting)
+
+    response = client_for("coach.nassjo").post(_url("meeting_close", agenda), follow=True)
+
+    agenda.meeting.refresh_from_db()
+    assert agenda.meeting.status == Meeting.Status.HELD
+    assert "Mötet är markerat som hållet." in messages_of(response)
+
+
+def test_a_meeting_that_has_not_taken_place_cannot_be_marked_as_held(client_for, agenda):
+    response = client_for("coach.nassjo").post(_url("meeting_close", agenda), follow=True)
+
+    agenda.meeting.refresh_from_db()
+    assert agenda.meeting.status == Meeting.Status.PUBLISHED
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+# Members' answers
+
+
+def test_a_member_marks_the_person_active_with_them_and_adds_a_note(client_for, people, agenda):
+    response = client_for("fk.nassjo").post(
+        _url("item_respond", agenda), {"active": "yes", "note": "Sjukpenning sedan mars."}, follow=True
+    )
+
+    answer = ItemResponse.objects.get()
+    assert (answer.item, answer.organisation.code, answer.active, answer.note, answer.responded_by) == (
+        agenda.shared,
+        "fk",
+        "yes",
+        "Sjukpenning sedan mars.",
+        people["fk.nassjo"],
+    )
+    assert f"Ditt svar om {agenda.shared.referral.reference} är sparat." in messages_of(response)
+    assert "Er organisations svar: Aktuell hos oss" in response.content.decode()
+
+
+def test_a_member_changes_their_answer_without_adding_a_second(client_for, agenda):
+    client = client_for("fk.nassjo")
+    client.post(_url("item_respond", agenda), {"active": "yes"})
+
+    client.post(_url("item_respond", agenda), {"active": "no", "note": ""})
+
+    assert list(ItemResponse.objects.values_list("active", flat=True)) == ["no"]
+
+
+def test_an_answer_without_a_choice_is_refused_in_swedish_and_nothing_is_saved(client_for, agenda):
+    response = client_for("fk.nassjo").post(_url("item_respond", agenda), {"active": "maybe", "note": "x"})
+
+    assert response.status_code == 200
+    assert "Ange om personen är aktuell hos er organisation." in response.content.decode()
+    assert ItemResponse.objects.count() == 0
+
+
+def test_answering_once_the_meeting_has_begun_is_refused_and_nothing_is_saved(client_for, people, agenda):
+    factories.hold_meeting_today(agenda.meeting)
+
+    response = client_for("fk.nassjo").post(_url("item_respond", agenda), {"active": "yes"}, follow=True)
+
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert ItemResponse.objects.count() == 0
+    assert "Spara ditt svar" not in response.content.decode()
+
+
+def test_a_member_guessing_an_item_outside_their_consent_gets_404_and_the_attempt_is_logged(client_for, people, agenda):
+    client = client_for("fk.nassjo")
+    before = rows_outside_the_access_log()
+
+    response = client.post(reverse("referrals:item_respond", args=[agenda.hidden.pk]), {"active": "yes"})
+
+    assert response.status_code == 404
+    assert rows_outside_the_access_log() == before
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.action, entry.object_type, entry.object_id, entry.person_id) == (
+        people["fk.nassjo"],
+        AccessLog.Action.REFUSED,
+        "referrals.agendaitem",
+        str(agenda.hidden.pk),
+        agenda.hidden.referral.person_id,
+    )
+    assert entry.purpose == "Nekad: samtycke saknas för din organisation"
+
+
+def test_a_member_of_another_group_guessing_an_item_gets_404_and_the_attempt_is_logged(client_for, people, agenda):
+    response = client_for("fk.eksjo").post(_url("item_respond", agenda), {"active": "yes"})
+
+    assert response.status_code == 404
+    assert ItemResponse.objects.count() == 0
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.action, entry.object_id, entry.person_id) == (
+        people["fk.eksjo"],
+        AccessLog.Action.REFUSED,
+        str(agenda.shared.pk),
+        None,
+    )
+    assert entry.purpose.startswith("Nekad")
+
+
+def test_the_coach_sees_the_members_answers(client_for, people, agenda):
+    factories.services.respond_to_item(actor=people["af.nassjo"], item=agenda.shared, active="yes", note="Inskriven.")
+
+    body = client_for("coach.nassjo").get(_url("meeting_detail", agenda)).content.decode()
+
+    assert "Arbetsförmedlingen:" in body
+    assert "Inskriven." in body
+
+
+def test_a_member_sees_only_their_own_organisations_answer(client_for, people, agenda):
+    factories.services.respond_to_item(actor=people["af.nassjo"], item=agenda.shared, active="yes", note="Inskriven.")
+
+    body = client_for("fk.nassjo").get(_url("meeting_detail", agenda)).content.decode()
+
+    assert "Inskriven." not in body
+
+
+def test_the_item_deadline_is_shown(client_for, agenda):
+    body = client_for("fk.nassjo").get(_url("meeting_detail", agenda)).content.decode()
+
+    deadline = agenda.meeting.item_deadline
+    assert deadline == timezone.localtime(agenda.meeting.starts_at).date() - timedelta(days=7)
+    assert "Sista dag att anmäla ärenden" in body
