@@ -16,20 +16,24 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# Local development settings; settings.py reads .env (never used in production, never committed).
+.env:
+	printf 'DEBUG=true\n' > $@
+
 system-run:
 	@bin/ensure-debian-packages $(RUN_PACKAGES)
 
 system-test:
 	@bin/ensure-debian-packages $(TEST_PACKAGES)
 
-run: system-run $(VENV)/.installed
+run: system-run $(VENV)/.installed .env
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_reference_data
 	$(DEV_ENV) $(PY) manage.py demo_data
 	@echo "Serving SE-Höglandet at http://127.0.0.1:8000 (stop with Ctrl-C)"
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: system-test $(VENV)/.installed
+test: system-test $(VENV)/.installed .env
 	$(DEV_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
 
 lint: $(VENV)/.installed

@@ -14,6 +14,20 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+
+def read_env_file(path: Path) -> None:
+    """KEY=value lines from a local, git-ignored .env (written by `make` for development) that the
+    real environment does not already set. Production sets its variables in the environment."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+read_env_file(Path(os.environ.get("ENV_FILE", BASE_DIR / ".env")))
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
