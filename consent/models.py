@@ -30,6 +30,11 @@ class PrivateStorage(LazyObject):
 private_storage = PrivateStorage()
 
 
+def get_private_storage():
+    """The storage of signed consent forms, as a callable so migrations do not record a path."""
+    return private_storage
+
+
 class Purpose(models.TextChoices):
     REFERRAL_GROUP = "referral_group", _("Discussion in the referral group")
     PARTICIPATION = "participation", _("Participation in SE-Höglandet")
@@ -66,7 +71,7 @@ class Consent(models.Model):
     valid_until = models.DateField(_("valid until"))
     document = models.FileField(
         _("signed form"),
-        storage=private_storage,
+        storage=get_private_storage,
         upload_to="%Y/%m/",
         blank=True,
         validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])],
