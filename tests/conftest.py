@@ -2,6 +2,11 @@
 
 Alice-and-Bob style: `people["coach.nassjo"]` is the Nässjö coach, `people["coach.eksjo"]` the
 outsider from another municipality, `people["nobody"]` a signed-in user without any role.
+
+The reference data and personas are built once, when the test database is created, and every test
+runs in a transaction that is rolled back, so each starts from them. Transactional tests (the
+browser tests, thread races) empty the database afterwards; pytest-django runs them last, and the
+fixtures below rebuild what is missing.
 """
 
 import pytest
@@ -13,8 +18,10 @@ from sehoglandet.reference_data import DEFAULT_FILE, parse
 ROLE_PERSONAS = [username for username, *_rest in demo.DEMO_USERS]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def pytest_configure(config):
+    # Fast hashing for the whole run, the personas built at database set-up included.
+    from django.conf import settings
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -23,18 +30,31 @@ def system_user(db) -> User:
     return services.get_system_user()
 
 
+def _build_personas() -> None:
+    """Reference data, the demo users and `nobody`, unless they are there already."""
+    if User.objects.filter(username="nobody").exists():
+        return
+    services.load_reference_data(actor=services.get_system_user(), data=parse(DEFAULT_FILE.read_text(encoding="utf-8")))
+    demo.create_demo_users()
+    User.objects.create_user("nobody", password=demo.DEMO_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _build_personas()
+
+
 @pytest.fixture
-def reference_data(system_user) -> dict:
-    return services.load_reference_data(actor=system_user, data=parse(DEFAULT_FILE.read_text(encoding="utf-8")))
+def reference_data(system_user) -> None:
+    """The Höglandet organisations, municipalities and referral groups (and the personas)."""
+    _build_personas()
 
 
 @pytest.fixture
 def people(reference_data) -> dict[str, User]:
     """Every demo user (password demo-2026), plus `nobody`, who holds no role at all."""
-    demo.create_demo_users()
-    users = {user.username: user for user in User.objects.filter(username__in=ROLE_PERSONAS)}
-    users["nobody"] = User.objects.create_user("nobody", password=demo.DEMO_PASSWORD)
-    return users
+    return {user.username: user for user in User.objects.filter(username__in=[*ROLE_PERSONAS, "nobody"])}
 
 
 @pytest.fixture
@@ -46,3 +66,43 @@ def client_for(client, people):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def empty_database(db) -> None:
+    """For the tests of loading itself: remove the personas and reference data inside the test's
+    transaction (rolled back afterwards), so loading starts from nothing."""
+    from django.contrib.auth.models import Group
+
+    from sehoglandet.models import (
+        Association,
+        Membership,
+        Municipality,
+        Organisation,
+        ReferralGroup,
+        ReferralGroupMember,
+        ReferralGroupSeat,
+    )
+
+    models = [
+        Association,
+        Organisation,
+        Municipality,
+        ReferralGroup,
+        ReferralGroupSeat,
+        Membership,
+        ReferralGroupMember,
+    ]
+    ReferralGroupMember.objects.all().delete()
+    Membership.objects.all().delete()
+    Municipality.objects.update(se_team=None)
+    Organisation.objects.update(municipality=None)
+    ReferralGroupSeat.objects.all().delete()
+    ReferralGroup.objects.all().delete()
+    Organisation.objects.all().delete()
+    Municipality.objects.all().delete()
+    Association.objects.all().delete()
+    Group.objects.all().delete()
+    User.objects.all().delete()
+    for model in [*models, User]:
+        model.history.all().delete()

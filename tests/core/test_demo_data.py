@@ -14,6 +14,11 @@ from sehoglandet.models import Membership, Municipality, ReferralGroupMember, Ro
 DEMO_USERNAMES = [username for username, *_rest in demo.DEMO_USERS]
 
 
+@pytest.fixture(autouse=True)
+def _start_from_an_empty_database(empty_database):
+    """These tests load from nothing, as on a fresh installation."""
+
+
 def run_demo_data() -> str:
     out = StringIO()
     call_command("demo_data", stdout=out)

@@ -31,6 +31,11 @@ DESIGN_FTE = {"Aneby": 75, "Eksjö": 150, "Nässjö": 180, "Sävsjö": 150, "Tra
 REFERENCE_MODELS = [Association, Organisation, Municipality, ReferralGroup, ReferralGroupSeat]
 
 
+@pytest.fixture(autouse=True)
+def _start_from_an_empty_database(empty_database):
+    """These tests load from nothing, as on a fresh installation."""
+
+
 def the_file() -> dict:
     return json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
 

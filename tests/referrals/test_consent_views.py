@@ -341,7 +341,6 @@ def test_the_coach_downloads_the_signed_form_and_the_download_is_logged(client_f
     response = client_for("coach.nassjo").get(url("consent_document", consent.pk))
 
     content = b"".join(response.streaming_content)
-    response.close()
     entry = AccessLog.objects.get()
     assert response.status_code == 200
     assert content == PDF
@@ -367,8 +366,8 @@ def test_the_referrer_downloads_the_form_they_recorded_but_not_the_coachs(client
     own_response = client.get(url("consent_document", own.pk))
     coachs_response = client.get(url("consent_document", coachs.pk))
 
-    own_response.close()
     assert own_response.status_code == 200
+    assert b"".join(own_response.streaming_content) == PDF
     assert coachs_response.status_code == 404
 
 
