@@ -111,6 +111,15 @@ class Participant(models.Model):
         AFTERCARE = "aftercare", _("Aftercare")
         EXITED = "exited", _("Exited")
 
+    class Step(models.IntegerChoices):
+        """The five steps of the SE model (seed 003, 8.1)."""
+
+        AGREEMENT = 1, _("1. Agreement")
+        VOCATIONAL_PROFILE = 2, _("2. Vocational profile")
+        JOB_SEARCH = 3, _("3. Job search / finding a workplace")
+        EMPLOYER_ENGAGEMENT = 4, _("4. Employer engagement")
+        SUPPORT = 5, _("5. Support on and off the job")
+
     ALLOWED_TRANSITIONS = {
         Status.QUEUED: {Status.ACTIVE, Status.EXITED},
         Status.ACTIVE: {Status.AFTERCARE, Status.EXITED},
@@ -131,6 +140,7 @@ class Participant(models.Model):
         verbose_name=_("referral"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, editable=False)
+    step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices, default=Step.AGREEMENT, editable=False)
     decided_on = models.DateField(_("decision on enrolment"))
     started_on = models.DateField(_("started"), null=True, blank=True)
     age_at_decision = models.PositiveSmallIntegerField(_("age at the decision"), editable=False)
@@ -149,12 +159,13 @@ class Participant(models.Model):
         verbose_name_plural = _("participants")
         indexes = [models.Index(fields=["municipality", "status"])]
         constraints = [
+            models.CheckConstraint(condition=Q(step__gte=1, step__lte=5), name="participant_step_1_to_5"),
             models.UniqueConstraint(
                 fields=["person"],
                 condition=~Q(status="exited"),
                 name="one_open_enrolment_per_person",
                 violation_error_message=_("The person already has an open enrolment."),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -163,6 +174,63 @@ class Participant(models.Model):
     @property
     def is_young(self) -> bool:
         return YOUTH_MIN_AGE <= self.age_at_decision <= YOUTH_MAX_AGE
+
+
+class StepChange(models.Model):
+    """The participant reached `step` on `changed_on`: the dated history of the SE steps."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="step_changes", verbose_name=_("participant")
+    )
+    step = models.PositiveSmallIntegerField(_("step"), choices=Participant.Step.choices)
+    changed_on = models.DateField(_("date of the change"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("step change")
+        verbose_name_plural = _("step changes")
+        indexes = [models.Index(fields=["participant", "changed_on"])]
+        constraints = [models.CheckConstraint(condition=Q(step__gte=1, step__lte=5), name="step_change_step_1_to_5")]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.get_step_display()} ({self.changed_on})"
+
+
+class JournalEntry(models.Model):
+    """One dated note or contact in the coach's journal. Only the participant's SE team sees it."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Meeting with the participant")
+        EMPLOYER_CONTACT = "employer_contact", _("Employer contact")
+        WORKPLACE_VISIT = "workplace_visit", _("Workplace visit")
+        STUDY_VISIT = "study_visit", _("Study visit or job tasting")
+        WORK_TRIAL = "work_trial", _("Work trial")
+        PHONE = "phone", _("Phone call")
+        NETWORK_MEETING = "network_meeting", _("SIP or network meeting")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="journal", verbose_name=_("participant")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind of contact"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        indexes = [models.Index(fields=["participant", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.get_kind_display()} ({self.date})"
 
 
 class ParticipantUserObjectPermission(UserObjectPermissionBase):

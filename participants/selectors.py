@@ -1,10 +1,56 @@
 """Read queries on persons and participants, scoped to the asking user."""
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import Http404
 
+from sehoglandet import access
 from sehoglandet.models import Municipality
 
-from .models import YOUTH_MAX_AGE, YOUTH_MIN_AGE, Participant
+from .models import YOUTH_MAX_AGE, YOUTH_MIN_AGE, JournalEntry, Participant, StepChange
+
+OPEN_STATUSES = [Participant.Status.QUEUED, Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
+
+
+def participants_visible_to(user) -> QuerySet[Participant]:
+    """Participants a grant reaches: those of the SE teams the user belongs to. One query."""
+    return access.objects_for_user(
+        user,
+        "participants.view_participant",
+        Participant.objects.select_related("person", "municipality"),
+    )
+
+
+def get_participant_for_user(user, pk: int) -> Participant:
+    """One participant, or 404 for anyone no grant reaches, never revealing whether it exists."""
+    participant = (
+        participants_visible_to(user)
+        .select_related("municipality__se_team", "person__municipality", "referral", "responsible_coach")
+        .filter(pk=pk)
+        .first()
+    )
+    if participant is None:
+        raise Http404
+    return participant
+
+
+def caseload_of(user, *, status: str = "") -> QuerySet[Participant]:
+    """The open participants (queued, active, aftercare) of the municipalities the user coaches,
+    optionally of one status; by status, then the newest decision first. One query per page."""
+    municipalities = [m.pk for m in access.municipalities_coached_by(user)]
+    participants = participants_visible_to(user).filter(
+        municipality__in=municipalities, status__in=[status] if status else OPEN_STATUSES
+    )
+    return participants.order_by("status", "-decided_on", "-id")
+
+
+def step_changes_of(participant: Participant) -> list[StepChange]:
+    """The participant's step changes, newest first, with who made them."""
+    return list(participant.step_changes.select_related("changed_by").order_by("-changed_on", "-id"))
+
+
+def journal_of(participant: Participant) -> QuerySet[JournalEntry]:
+    """The participant's journal, newest first (paginate it in the view)."""
+    return participant.journal.select_related("author").order_by("-date", "-created_at", "-id")
 
 
 def queue_of(municipality: Municipality) -> QuerySet[Participant]:

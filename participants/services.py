@@ -3,17 +3,19 @@
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from sehoglandet import access
 from sehoglandet.history import track
 from sehoglandet.models import Municipality
 
 from .identity import parse_identity_number
-from .models import Participant, Person
+from .models import JournalEntry, Participant, Person, StepChange
 
 ACTIVE_STATUSES = [Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
 
@@ -105,4 +107,85 @@ def enrol(*, actor: User, referral, decided_on: date) -> Participant:
     participant.save()
     assign_perm("participants.view_participant", municipality.se_team.group, participant)
     assign_perm("participants.change_participant", municipality.se_team.group, participant)
+    first_step = StepChange(participant=participant, step=participant.step, changed_on=decided_on, changed_by=actor)
+    track(first_step, actor, _("Enrolled by the referral group"))
+    first_step.save()
     return participant
+
+
+# The SE step and the journal: the coaches of the participant's current municipality only.
+
+
+def may_work_on(user, participant: Participant) -> bool:
+    """A coach of the SE team of the participant's current municipality, holding the team's grant."""
+    return access.is_coach_of(user, participant.municipality) and access.has_object_permission(
+        user, "participants.change_participant", participant
+    )
+
+
+def _lock_for_case_work(actor: User, participant: Participant) -> Participant:
+    """The participant's row, locked, once the actor may work on it and it is still open."""
+    if not may_work_on(actor, participant):
+        raise PermissionDenied
+    locked = Participant.objects.select_for_update().select_related("municipality").get(pk=participant.pk)
+    check_open(locked)
+    return locked
+
+
+def check_open(participant: Participant) -> None:
+    """The journal and the step are read-only once the participant has exited."""
+    if participant.status == Participant.Status.EXITED:
+        raise ValidationError(_("The participant has exited: the journal and the step can no longer be changed."))
+
+
+def _check_not_future(field: str, day: date) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future.")})
+
+
+@transaction.atomic
+def change_step(*, actor: User, participant: Participant, step: int, changed_on: date) -> StepChange:
+    """Move the participant to another SE step from `changed_on`, keeping the date of the change.
+
+    Checks that the actor coaches the participant's current municipality, that the participant has
+    not exited, that the step is one of the five and differs from the current one, and that the date
+    lies between the enrolment decision and today. The caller owns the message to the user.
+    """
+    participant = _lock_for_case_work(actor, participant)
+    if step not in Participant.Step.values:
+        raise ValidationError({"step": _("Choose one of the five steps.")})
+    if step == participant.step:
+        raise ValidationError({"step": _("The participant is already at this step.")})
+    _check_not_future("changed_on", changed_on)
+    if changed_on < participant.decided_on:
+        raise ValidationError({"changed_on": _("The date cannot be before the decision on enrolment.")})
+    change = StepChange(participant=participant, step=step, changed_on=changed_on, changed_by=actor)
+    track(change, actor, _("Step changed"))
+    change.full_clean()
+    change.save()
+    participant.step = step
+    track(participant, actor, _("Step changed"))
+    participant.save(update_fields=["step"])
+    return change
+
+
+@transaction.atomic
+def add_journal_entry(*, actor: User, participant: Participant, date: date, kind: str, text: str) -> JournalEntry:
+    """Add a dated note or contact to the participant's journal.
+
+    Checks that the actor coaches the participant's current municipality, that the participant has
+    not exited (the journal is read-only after exit), that the date is not in the future, the kind
+    is one of the list and the text is not empty.
+    """
+    participant = _lock_for_case_work(actor, participant)
+    _check_not_future("date", date)
+    if kind not in JournalEntry.Kind.values:
+        raise ValidationError({"kind": _("Choose a kind of contact from the list.")})
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write what happened.")})
+    entry = JournalEntry(participant=participant, date=date, kind=kind, text=text, author=actor)
+    track(entry, actor, _("Journal entry added"))
+    entry.full_clean()
+    entry.save()
+    return entry

@@ -15,6 +15,8 @@ def navigation(request):
         items.append(
             ("referrals:referral_list", _("Referrals"), {"referral_list", "referral_detail", "referral_create"})
         )
+    if access.has_role(user, Role.COACH):
+        items.append(("participants:participant_list", _("Participants"), {"participant_list", "participant_detail"}))
     if access.has_role(user, Role.COACH, Role.MANAGER, Role.GROUP_MEMBER):
         items.append(("referrals:meeting_list", _("Meetings"), {"meeting_list", "meeting_detail"}))
     if access.has_role(user, Role.MANAGER):

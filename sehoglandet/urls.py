@@ -40,5 +40,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("referrals.urls")),
+    path("", include("participants.urls")),
     path("admin/", admin.site.urls),
 ]

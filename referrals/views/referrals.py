@@ -25,7 +25,7 @@ from consent.selectors import consents_of
 from participants.models import Participant
 from participants.services import find_or_create_person
 from sehoglandet import access
-from sehoglandet.audit import log_access
+from sehoglandet.audit import fetch_or_refuse, log_access
 from sehoglandet.models import AccessLog, Role
 
 from .. import selectors, services
@@ -47,23 +47,8 @@ READERS = (Role.REFERRER, Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
 FORM_METHODS = ["GET", "POST"]
 
 
-def _fetch(request, selector, model, pk: int):
-    """The record if the user may see it; otherwise 404, and the attempt is logged (without a person)."""
-    try:
-        return selector(request.user, pk)
-    except Http404:
-        log_access(
-            request,
-            object_type=model._meta.label_lower,
-            object_id=str(pk),
-            action=AccessLog.Action.REFUSED,
-            purpose=_("Refused: no access to the record"),
-        )
-        raise
-
-
 def _referral_for(request, pk: int) -> Referral:
-    return _fetch(request, selectors.get_referral_for_user, Referral, pk)
+    return fetch_or_refuse(request, selectors.get_referral_for_user, Referral, pk)
 
 
 def _log(request, referral: Referral, purpose: str) -> None:
@@ -408,7 +393,7 @@ def consent_create(request, pk: int):
 def consent_withdraw(request, pk: int):
     """GET asks for the date and confirmation and changes nothing; POST records the withdrawal, and
     organisations no longer covered lose their access in the same transaction."""
-    consent = _fetch(request, selectors.get_consent_for_user, Consent, pk)
+    consent = fetch_or_refuse(request, selectors.get_consent_for_user, Consent, pk)
     if not access.may_record_consent(request.user, consent.person):
         raise PermissionDenied
     referral = selectors.latest_referral_of(request.user, consent.person)
@@ -431,7 +416,7 @@ def consent_withdraw(request, pk: int):
 @require_GET
 def consent_document(request, pk: int):
     """The signed consent form, from private storage, to those who may see the consent; logged."""
-    consent = _fetch(request, selectors.get_consent_for_user, Consent, pk)
+    consent = fetch_or_refuse(request, selectors.get_consent_for_user, Consent, pk)
     if not consent.document:
         raise Http404
     log_access(
@@ -481,7 +466,7 @@ def pre_meeting_book(request, pk: int):
 @require_http_methods(FORM_METHODS)
 def pre_meeting_record(request, pk: int):
     """The coach records the held pre-meeting: checklist, notes and outcome."""
-    pre_meeting = _fetch(request, selectors.get_pre_meeting_for_user, PreMeeting, pk)
+    pre_meeting = fetch_or_refuse(request, selectors.get_pre_meeting_for_user, PreMeeting, pk)
     referral = pre_meeting.referral
     if not access.is_coach_of(request.user, referral.municipality):
         raise PermissionDenied

@@ -27,11 +27,20 @@ EXPECTED = {
     "/admin/": {p: 200 if p == "admin" else 403 for p in PERSONAS},
     "/konto/losenord/": dict.fromkeys(PERSONAS, 200),
     "/remisser/": {p: 200 if p in {"referrer.af", "coach.nassjo", "coach.eksjo"} else 403 for p in PERSONAS},
+    "/deltagare/": {p: 200 if p in {"coach.nassjo", "coach.eksjo"} else 403 for p in PERSONAS},
     "/moten/": {p: 200 if p in NASSJO_GROUP | OUTSIDERS else 403 for p in PERSONAS},
     "/eskaleringar/": {p: 200 if p in {"chef.nassjo", "chef.eksjo"} else 403 for p in PERSONAS},
 }
 # Pages the main menu may link to, besides the start page.
-MENU_PAGES = ["/remisser/", "/moten/", "/eskaleringar/", "/remittentgrupper/", "/atkomstlogg/", "/admin/"]
+MENU_PAGES = [
+    "/remisser/",
+    "/deltagare/",
+    "/moten/",
+    "/eskaleringar/",
+    "/remittentgrupper/",
+    "/atkomstlogg/",
+    "/admin/",
+]
 
 
 def nassjo_group() -> ReferralGroup:

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "participants"
+
+urlpatterns = [
+    path("deltagare/", views.participant_list, name="participant_list"),
+    path("deltagare/<int:pk>/", views.participant_detail, name="participant_detail"),
+    path("deltagare/<int:pk>/anteckning/", views.journal_entry_add, name="journal_entry_add"),
+    path("deltagare/<int:pk>/steg/", views.step_change, name="step_change"),
+]

@@ -1,0 +1,152 @@
+"""The coach's caseload and the participant page: the person, status, the SE step and the journal.
+
+Thin views over participants.selectors and participants.services: each declares its roles, fetches
+through a scoped selector (404 for anyone no grant reaches, and the attempt is logged), parses a
+form, calls one service and redirects with a message. Every page that shows a person's data writes
+an access-log row.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from sehoglandet import access
+from sehoglandet.audit import fetch_or_refuse, log_access
+from sehoglandet.models import AccessLog, Role
+
+from . import selectors, services
+from .forms import CaseloadFilterForm, JournalEntryForm, StepChangeForm
+from .models import Participant
+
+CASELOAD_PAGE_SIZE = 25
+JOURNAL_PAGE_SIZE = 20
+
+
+def _participant_for(request, pk: int) -> Participant:
+    return fetch_or_refuse(request, selectors.get_participant_for_user, Participant, pk)
+
+
+def _refused(request, form, error: ValidationError, participant: Participant):
+    """A service's refusal: on the form's fields when it names them and the page again, otherwise
+    (the participant has exited, say) as a message on the participant page."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+    for message in error.messages:
+        messages.error(request, message)
+    return _to_detail(participant)
+
+
+@access.require_roles(Role.COACH)
+@require_GET
+def participant_list(request):
+    """The coach's caseload: the open participants of their municipality, by status, 25 a page."""
+    form = CaseloadFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_bound and form.is_valid() else ""
+    participants = selectors.caseload_of(request.user, status=status)
+    if form.is_bound and not form.is_valid():
+        participants = participants.none()
+    page = Paginator(participants, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    if page.object_list:
+        log_access(
+            request,
+            action=AccessLog.Action.LIST,
+            object_type=Participant._meta.label_lower,
+            purpose=_("The coach's caseload"),
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "participants/participant_list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@access.require_roles(Role.COACH, Role.MANAGER)
+@require_GET
+def participant_detail(request, pk: int):
+    participant = _participant_for(request, pk)
+    return _render_detail(request, participant)
+
+
+def _render_detail(request, participant: Participant, *, journal_form=None, step_form=None):
+    """The participant page. The SE team's coach sees the journal and may add to it; the manager sees
+    the person, status and steps, read-only, and not the coach's notes."""
+    user = request.user
+    is_coach = access.is_coach_of(user, participant.municipality)
+    if not is_coach and not access.is_manager_of(user, participant.municipality):
+        raise PermissionDenied
+    is_open = participant.status != Participant.Status.EXITED
+    context = {
+        "participant": participant,
+        "is_coach": is_coach,
+        "may_write": is_coach and is_open,
+        "step_changes": selectors.step_changes_of(participant),
+    }
+    if is_coach:
+        journal = selectors.journal_of(participant)
+        page = Paginator(journal, JOURNAL_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        context["page"] = page
+    if context["may_write"]:
+        context["journal_form"] = journal_form or JournalEntryForm()
+        context["step_form"] = step_form or StepChangeForm()
+    purpose = _("Case work in the SE team") if is_coach else _("Manager's review of the case")
+    log_access(request, participant, person_id=participant.person_id, purpose=purpose)
+    return render(request, "participants/participant_detail.html", context)
+
+
+def _to_detail(participant: Participant):
+    return redirect("participants:participant_detail", pk=participant.pk)
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def journal_entry_add(request, pk: int):
+    """Add one entry from the short form at the top of the participant page."""
+    participant = _participant_for(request, pk)
+    form = JournalEntryForm(request.POST)
+    try:
+        services.check_open(participant)
+    except ValidationError as error:
+        return _refused(request, form, error, participant)
+    if form.is_valid():
+        try:
+            services.add_journal_entry(actor=request.user, participant=participant, **form.cleaned_data)
+        except ValidationError as error:
+            if response := _refused(request, form, error, participant):
+                return response
+        else:
+            messages.success(request, _("The journal entry has been added."))
+            return _to_detail(participant)
+    return _render_detail(request, participant, journal_form=form)
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def step_change(request, pk: int):
+    """Move the participant to another SE step, with the date of the change."""
+    participant = _participant_for(request, pk)
+    form = StepChangeForm(request.POST)
+    try:
+        services.check_open(participant)
+    except ValidationError as error:
+        return _refused(request, form, error, participant)
+    if form.is_valid():
+        try:
+            services.change_step(actor=request.user, participant=participant, **form.cleaned_data)
+        except ValidationError as error:
+            if response := _refused(request, form, error, participant):
+                return response
+        else:
+            messages.success(
+                request,
+                _("The participant is now at step %(step)s.")
+                % {"step": Participant.Step(form.cleaned_data["step"]).label},
+            )
+            return _to_detail(participant)
+    return _render_detail(request, participant, step_form=form)

@@ -1,0 +1,76 @@
+"""The coach's participant work in the browser, on a phone: the caseload, the page, the journal."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from participants import services
+from participants.models import JournalEntry, Participant
+from tests import factories
+
+from .axe import assert_accessible
+from .ui import containing, either, open_from_menu
+
+PHONE = {"width": 375, "height": 740}
+NOTE = "Besökte bageriet med Sara. Hon provar morgonpasset på fredag."
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], f"{page.url} is {scroll_width}px wide on a {PHONE['width']}px screen"
+
+
+def enrolled(people: dict[str, User], first_name: str, last_name: str) -> Participant:
+    """A participant enrolled by Nässjö's group today, the way the coach would get there."""
+    person = factories.make_person(people["referrer.af"], first_name=first_name, last_name=last_name)
+    referral = factories.make_ready_referral(people, person=person)
+    meeting = factories.make_meeting(people)
+    item = factories.put_on_agenda(people, referral, meeting)
+    factories.hold_meeting_today(meeting)
+    item.refresh_from_db()
+    factories.decide(people, item)
+    return Participant.objects.get(referral=referral)
+
+
+@pytest.mark.browser_context_args(viewport=PHONE, is_mobile=True, has_touch=True)
+def test_the_coach_adds_a_journal_entry_on_a_phone(login, people):
+    participant = enrolled(people, "Sara", "Lind")
+    services.add_journal_entry(
+        actor=people["coach.nassjo"],
+        participant=participant,
+        date=participant.decided_on,
+        kind=JournalEntry.Kind.PHONE,
+        text="Ringde Sara och bokade ett första möte.",
+    )
+    page = login("coach.nassjo")
+
+    open_from_menu(page, "Deltagare", "Participants")
+    expect(page).to_have_url(re.compile(re.escape(reverse("participants:participant_list")) + r"(\?.*)?$"))
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("main").get_by_role("link", name="Sara Lind").click()
+
+    expect(page).to_have_url(re.compile(re.escape(reverse("participants:participant_detail", args=[participant.pk]))))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sara Lind")
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    form = page.get_by_role("region", name=either("Ny journalanteckning", "New journal entry"))
+    expect(form.get_by_label(either("Datum", "Date"))).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    form.get_by_label(either("Typ av kontakt", "Kind of contact")).select_option("workplace_visit")
+    form.get_by_label(either("Anteckning", "Note")).fill(NOTE)
+    form.get_by_role("button", name=either("Lägg till i journalen", "Add to the journal")).tap()
+
+    expect(page.get_by_role("status", name=re.compile("Meddelanden|Messages"))).to_contain_text(
+        containing("Journalanteckningen är tillagd.", "The journal entry has been added.")
+    )
+    journal = page.get_by_role("region", name=either("Journal", "Journal"))
+    newest = journal.get_by_role("article").first
+    expect(newest).to_contain_text(NOTE)
+    expect(newest).to_contain_text(containing("Arbetsplatsbesök", "Workplace visit"))
+    expect(journal.get_by_role("article")).to_have_count(2)
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)

@@ -1,0 +1,364 @@
+"""The caseload and the participant page: who may open them, the short journal form, the step.
+
+Nässjö's coach is the insider; Nässjö's manager reads the page without the journal; Eksjö's coach
+and manager hold the right role but no grant, so Nässjö's participants do not exist for them.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from participants import services
+from participants.models import JournalEntry, Participant
+from sehoglandet.models import AccessLog
+
+from .conftest import enrol, exit_directly
+
+WRONG_ROLES = ["referrer.af", "bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo", "forbundschef"]
+WRONG_ROLES += ["auditor", "admin", "nobody"]
+NOTE = "Besökte bageriet med Alva, hon fick prova på morgonpasset."
+
+
+def url(name: str, pk: int | None = None) -> str:
+    return reverse(f"participants:{name}", args=[pk] if pk is not None else [])
+
+
+def today():
+    return timezone.localdate()
+
+
+def app_rows() -> dict[str, list[dict]]:
+    """Every row of the app tables (history and grants included), the append-only access log apart."""
+    models = [
+        model
+        for label in ("referrals", "consent", "participants", "sehoglandet")
+        for model in apps.get_app_config(label).get_models()
+        if model is not AccessLog
+    ]
+    return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in models}
+
+
+def entry_data(**overrides) -> dict:
+    data = {"date": today().isoformat(), "kind": "workplace_visit", "text": NOTE}
+    data.update(overrides)
+    return data
+
+
+def body(response) -> str:
+    return response.content.decode()
+
+
+# Who may open which page
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("coach.nassjo", 200), ("chef.nassjo", 200), ("coach.eksjo", 404), ("chef.eksjo", 404)]
+    + [(name, 403) for name in WRONG_ROLES],
+)
+def test_the_participant_page_opens_for_the_team_only(client_for, participant, username, status):
+    assert client_for(username).get(url("participant_detail", participant.pk)).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("coach.nassjo", 200), ("coach.eksjo", 200), ("chef.nassjo", 403)] + [(name, 403) for name in WRONG_ROLES],
+)
+def test_the_caseload_is_for_coaches(client_for, username, status):
+    assert client_for(username).get(url("participant_list")).status_code == status
+
+
+def test_the_caseload_lists_the_own_municipalitys_participants_only(client_for, participant):
+    assert "Alva Brandt" in body(client_for("coach.nassjo").get(url("participant_list")))
+    assert "Alva Brandt" not in body(client_for("coach.eksjo").get(url("participant_list")))
+
+
+def test_the_caseload_leaves_out_exited_participants_and_filters_by_status(client_for, people):
+    alva, bo = enrol(people, ("Alva", "Brandt"), ("Bo", "Cederholm"))
+    exit_directly(bo)
+    client = client_for("coach.nassjo")
+
+    everyone = client.get(url("participant_list"))
+    queued = client.get(url("participant_list"), {"status": "queued"})
+
+    assert [p.pk for p in everyone.context["page"]] == [alva.pk]
+    assert list(queued.context["page"]) == []
+    assert "Inga deltagare matchar." in body(queued)
+
+
+@pytest.mark.parametrize(
+    ("name", "username", "status"),
+    [
+        ("journal_entry_add", "chef.nassjo", 403),
+        ("journal_entry_add", "referrer.af", 403),
+        ("journal_entry_add", "coach.eksjo", 404),
+        ("step_change", "chef.nassjo", 403),
+        ("step_change", "fk.nassjo", 403),
+        ("step_change", "coach.eksjo", 404),
+    ],
+)
+def test_only_the_municipalitys_coach_may_write_and_nothing_is_saved_otherwise(
+    client_for, participant, name, username, status
+):
+    client = client_for(username)
+    before = app_rows()
+
+    response = client.post(url(name, participant.pk), {**entry_data(), "step": 2, "changed_on": today()})
+
+    assert response.status_code == status
+    assert app_rows() == before
+
+
+@pytest.mark.parametrize("name", ["journal_entry_add", "step_change"])
+def test_the_write_urls_take_no_get(client_for, participant, name):
+    assert client_for("coach.nassjo").get(url(name, participant.pk)).status_code == 405
+
+
+# The access log
+
+
+def test_opening_the_page_logs_who_saw_whose_data(client_for, people, participant):
+    client_for("coach.nassjo").get(url("participant_detail", participant.pk))
+
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.action, entry.object_type, entry.object_id, entry.person_id) == (
+        people["coach.nassjo"],
+        "view",
+        "participants.participant",
+        str(participant.pk),
+        participant.person_id,
+    )
+    assert entry.purpose
+
+
+@pytest.mark.parametrize("username", ["coach.eksjo", "chef.eksjo"])
+def test_a_refused_attempt_is_logged_without_the_person(client_for, people, participant, username):
+    response = client_for(username).get(url("participant_detail", participant.pk))
+
+    entry = AccessLog.objects.get()
+    assert response.status_code == 404
+    assert (entry.user, entry.action, entry.object_id, entry.person_id) == (
+        people[username],
+        "refused",
+        str(participant.pk),
+        None,
+    )
+
+
+def test_a_refused_write_is_logged_too(client_for, people, participant):
+    client_for("coach.eksjo").post(url("journal_entry_add", participant.pk), entry_data())
+
+    assert list(AccessLog.objects.values_list("action", "person_id")) == [("refused", None)]
+
+
+def test_listing_the_caseload_writes_one_list_row(client_for, people, participant):
+    client_for("coach.nassjo").get(url("participant_list"))
+
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.action, entry.object_type) == (people["coach.nassjo"], "list", "participants.participant")
+
+
+def test_an_empty_caseload_writes_no_row(client_for):
+    client_for("coach.eksjo").get(url("participant_list"))
+
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.parametrize("page", ["participant_list", "participant_detail"])
+def test_opening_a_page_changes_no_row(client_for, participant, page):
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    client.get(url(page, participant.pk if page == "participant_detail" else None), {"page": 2, "status": "active"})
+
+    assert app_rows() == before
+
+
+# The page
+
+
+def test_the_coach_sees_the_person_status_step_and_the_short_form_with_today(client_for, participant):
+    response = client_for("coach.nassjo").get(url("participant_detail", participant.pk))
+
+    page = body(response)
+    assert "Alva Brandt" in page
+    assert "Aktiv" in page
+    assert "Steg: 1. Överenskommelse" in page
+    assert f'value="{today().isoformat()}"' in page
+    assert url("journal_entry_add", participant.pk) in page
+    assert url("step_change", participant.pk) in page
+
+
+def test_the_manager_reads_the_page_without_the_journal_or_any_form(client_for, people, participant):
+    services.add_journal_entry(
+        actor=people["coach.nassjo"], participant=participant, date=today(), kind="phone", text=NOTE
+    )
+
+    page = body(client_for("chef.nassjo").get(url("participant_detail", participant.pk)))
+
+    assert "Steg: 1. Överenskommelse" in page
+    assert NOTE not in page
+    assert '<form method="post" action="/deltagare/' not in page
+    assert AccessLog.objects.get().purpose == "Chefens granskning av ärendet"
+
+
+def test_the_referral_page_links_to_the_participant_page(client_for, participant):
+    page = body(client_for("coach.nassjo").get(reverse("referrals:referral_detail", args=[participant.referral_id])))
+
+    assert url("participant_detail", participant.pk) in page
+
+
+# The journal
+
+
+def test_the_coach_adds_an_entry_and_sees_it_at_the_top_of_the_journal(client_for, people, participant):
+    services.add_journal_entry(
+        actor=people["coach.nassjo"],
+        participant=participant,
+        date=today() - timedelta(days=3),
+        kind="phone",
+        text="Ringde Alva om tiden.",
+    )
+    client = client_for("coach.nassjo")
+
+    response = client.post(url("journal_entry_add", participant.pk), entry_data(), follow=True)
+
+    entry = JournalEntry.objects.get(text=NOTE)
+    assert response.redirect_chain == [(url("participant_detail", participant.pk), 302)]
+    assert (entry.date, entry.kind, entry.author) == (today(), "workplace_visit", people["coach.nassjo"])
+    page = body(response)
+    assert "Journalanteckningen är tillagd." in page
+    assert page.index(NOTE) < page.index("Ringde Alva om tiden.")
+    assert "Arbetsplatsbesök" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            entry_data(date=(timezone.localdate() + timedelta(days=1)).isoformat()),
+            "Datumet kan inte ligga i framtiden.",
+        ),
+        (entry_data(text=""), "Skriv vad som hände."),
+        (entry_data(text="   "), "Skriv vad som hände."),
+        (entry_data(kind="coffee"), "Välj ett giltigt alternativ."),
+        (entry_data(date="31/12/2025"), "Fyll i ett giltigt datum."),
+    ],
+    ids=["future date", "empty text", "blank text", "unknown kind", "wrong date format"],
+)
+def test_bad_journal_input_is_refused_in_swedish_and_nothing_is_saved(client_for, participant, data, message):
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    response = client.post(url("journal_entry_add", participant.pk), data)
+
+    assert response.status_code == 200
+    assert message in body(response)
+    assert app_rows() == before
+
+
+def test_the_journal_is_read_only_after_exit(client_for, people, participant):
+    services.add_journal_entry(
+        actor=people["coach.nassjo"], participant=participant, date=today(), kind="phone", text=NOTE
+    )
+    exit_directly(participant)
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    refused = client.post(url("journal_entry_add", participant.pk), entry_data(text="Efter avslut."), follow=True)
+    page = body(client.get(url("participant_detail", participant.pk)))
+
+    assert app_rows() == before
+    assert "Deltagaren är utskriven: journalen och steget kan inte längre ändras." in body(refused)
+    assert NOTE in page
+    assert url("journal_entry_add", participant.pk) not in page
+
+
+# The step
+
+
+def test_the_coach_changes_the_step_and_the_page_shows_the_date_of_each_change(client_for, participant):
+    client = client_for("coach.nassjo")
+
+    response = client.post(
+        url("step_change", participant.pk), {"step": 3, "changed_on": today().isoformat()}, follow=True
+    )
+
+    participant.refresh_from_db()
+    assert participant.step == Participant.Step.JOB_SEARCH
+    page = body(response)
+    assert "Deltagaren är nu i steg 3. Jobbsökande/hitta arbetsplats." in page
+    assert page.count(timezone.localdate().strftime("%Y-%m-%d")) >= 2
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"step": 7, "changed_on": timezone.localdate().isoformat()}, "Välj ett giltigt alternativ."),
+        ({"step": 1, "changed_on": timezone.localdate().isoformat()}, "Deltagaren är redan i det här steget."),
+        (
+            {"step": 2, "changed_on": (timezone.localdate() + timedelta(days=1)).isoformat()},
+            "Datumet kan inte ligga i framtiden.",
+        ),
+    ],
+    ids=["step 7", "the same step", "future date"],
+)
+def test_a_bad_step_change_is_refused_in_swedish_and_nothing_is_saved(client_for, participant, data, message):
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    response = client.post(url("step_change", participant.pk), data)
+
+    assert response.status_code == 200
+    assert message in body(response)
+    assert app_rows() == before
+
+
+# Queries stay constant as the data grows
+
+
+def test_the_caseload_needs_the_same_number_of_queries_for_one_participant_and_for_many(
+    client_for, people, django_assert_num_queries
+):
+    enrol(people, ("Alva", "Brandt"))
+    client = client_for("coach.nassjo")
+    client.get(url("participant_list"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(url("participant_list"))
+    enrol(people, *[("Deltagare", f"Nummer{n}") for n in range(5)])
+
+    with django_assert_num_queries(len(one)):
+        response = client.get(url("participant_list"))
+
+    assert len(response.context["page"].object_list) == 6
+
+
+def test_the_participant_page_needs_the_same_number_of_queries_for_one_entry_and_for_a_full_page(
+    client_for, people, participant, django_assert_num_queries
+):
+    coach = people["coach.nassjo"]
+
+    def add_entries(count: int) -> None:
+        for n in range(count):
+            services.add_journal_entry(
+                actor=coach, participant=participant, date=today(), kind="phone", text=f"Samtal {n}"
+            )
+
+    add_entries(1)
+    client = client_for("coach.nassjo")
+    client.get(url("participant_detail", participant.pk))
+    with CaptureQueriesContext(connection) as one:
+        client.get(url("participant_detail", participant.pk))
+    add_entries(24)
+    services.change_step(actor=coach, participant=participant, step=2, changed_on=today())
+
+    with django_assert_num_queries(len(one)):
+        response = client.get(url("participant_detail", participant.pk))
+
+    assert len(response.context["page"].object_list) == 20
+    assert response.context["page"].paginator.num_pages == 2
