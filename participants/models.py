@@ -8,8 +8,9 @@ comes back later gets a new one. Changes go through participants/services.py.
 from datetime import date
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -231,6 +232,104 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant}: {self.get_kind_display()} ({self.date})"
+
+
+class Employment(models.Model):
+    """A job, studies or a placement the participant has started (issue 4, item 3)."""
+
+    class Kind(models.TextChoices):
+        EMPLOYMENT = "employment", _("Employment")
+        SUBSIDISED_EMPLOYMENT = "subsidised_employment", _("Employment with support (wage subsidy)")
+        STUDIES = "studies", _("Studies")
+        PLACEMENT = "placement", _("Work placement or work trial")
+
+    # The kinds that start the aftercare plan (efterstöd, seed 003 §8.2).
+    AFTERCARE_KINDS = {Kind.EMPLOYMENT, Kind.SUBSIDISED_EMPLOYMENT}
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="employments", verbose_name=_("participant")
+    )
+    employer = models.CharField(_("employer or school"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    starts_on = models.DateField(_("start date"))
+    ends_on = models.DateField(_("end date"), null=True, blank=True)
+    hours_per_week = models.DecimalField(
+        _("hours per week"),
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(80)],
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        indexes = [models.Index(fields=["participant", "starts_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="employment_ends_after_it_starts",
+                violation_error_message=_("The employment cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gte=0, hours_per_week__lte=80), name="employment_hours_0_to_80"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.employer} ({self.starts_on})"
+
+    @property
+    def starts_aftercare(self) -> bool:
+        return self.kind in self.AFTERCARE_KINDS
+
+
+class AftercareVisit(models.Model):
+    """One planned contact of the aftercare plan (efterstöd): a workplace visit or a phone call."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Workplace visit")
+        PHONE = "phone", _("Phone call")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+        MOVED = "moved", _("Moved")
+
+    # Still to do: a moved visit waits on its new date.
+    OPEN_STATUSES = [Status.PLANNED, Status.MOVED]
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="aftercare_visits", verbose_name=_("participant")
+    )
+    employment = models.ForeignKey(
+        Employment, on_delete=models.CASCADE, related_name="aftercare_visits", verbose_name=_("employment")
+    )
+    due_on = models.DateField(_("due"))
+    kind = models.CharField(_("kind of contact"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED, editable=False
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("aftercare visit")
+        verbose_name_plural = _("aftercare visits")
+        indexes = [models.Index(fields=["participant", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.get_kind_display()} ({self.due_on})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
 
 
 class ParticipantUserObjectPermission(UserObjectPermissionBase):

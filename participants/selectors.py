@@ -1,12 +1,14 @@
 """Read queries on persons and participants, scoped to the asking user."""
 
+from datetime import date
+
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
 from sehoglandet import access
 from sehoglandet.models import Municipality
 
-from .models import YOUTH_MAX_AGE, YOUTH_MIN_AGE, JournalEntry, Participant, StepChange
+from .models import YOUTH_MAX_AGE, YOUTH_MIN_AGE, AftercareVisit, Employment, JournalEntry, Participant, StepChange
 
 OPEN_STATUSES = [Participant.Status.QUEUED, Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
 
@@ -66,4 +68,43 @@ def queue_of(municipality: Municipality) -> QuerySet[Participant]:
             )
         )
         .order_by("-young", "decided_on", "id")
+    )
+
+
+def employments_of(participant: Participant) -> list[Employment]:
+    """The participant's employments, studies and placements, newest start first."""
+    return list(participant.employments.order_by("-starts_on", "-id"))
+
+
+def aftercare_plan_of(participant: Participant) -> list[AftercareVisit]:
+    """The participant's aftercare visits and calls in date order."""
+    return list(participant.aftercare_visits.order_by("due_on", "id"))
+
+
+def get_aftercare_visit_for_user(user, pk: int) -> AftercareVisit:
+    """One aftercare visit of a participant a grant reaches, or 404."""
+    visit = (
+        AftercareVisit.objects.filter(participant__in=participants_visible_to(user).values("pk"), pk=pk)
+        .select_related("participant__municipality", "participant__person", "employment")
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def aftercare_due(user, start: date, end: date) -> QuerySet[AftercareVisit]:
+    """The visits and calls still to do between `start` and `end` (inclusive) for the open participants
+    of the municipalities the user coaches, in date order, with the participant. One query (after
+    guardian's lookup of the permission)."""
+    municipalities = [m.pk for m in access.municipalities_coached_by(user)]
+    return (
+        AftercareVisit.objects.filter(
+            participant__in=participants_visible_to(user).filter(municipality__in=municipalities).values("pk"),
+            participant__status__in=OPEN_STATUSES,
+            status__in=AftercareVisit.OPEN_STATUSES,
+            due_on__range=(start, end),
+        )
+        .select_related("participant__person", "participant__municipality", "employment")
+        .order_by("due_on", "participant__person__last_name", "id")
     )

@@ -1,4 +1,5 @@
-"""The coach's caseload and the participant page: the person, status, the SE step and the journal.
+"""The coach's caseload and the participant page: the person, status, the SE step, the journal,
+employments and the aftercare plan.
 
 Thin views over participants.selectors and participants.services: each declares its roles, fetches
 through a scoped selector (404 for anyone no grant reaches, and the attempt is logged), parses a
@@ -18,8 +19,8 @@ from sehoglandet.audit import fetch_or_refuse, log_access
 from sehoglandet.models import AccessLog, Role
 
 from . import selectors, services
-from .forms import CaseloadFilterForm, JournalEntryForm, StepChangeForm
-from .models import Participant
+from .forms import CaseloadFilterForm, EmploymentForm, JournalEntryForm, MarkVisitForm, StepChangeForm
+from .models import AftercareVisit, Participant
 
 CASELOAD_PAGE_SIZE = 25
 JOURNAL_PAGE_SIZE = 20
@@ -73,7 +74,7 @@ def participant_detail(request, pk: int):
     return _render_detail(request, participant)
 
 
-def _render_detail(request, participant: Participant, *, journal_form=None, step_form=None):
+def _render_detail(request, participant: Participant, *, journal_form=None, step_form=None, employment_form=None):
     """The participant page. The SE team's coach sees the journal and may add to it; the manager sees
     the person, status and steps, read-only, and not the coach's notes."""
     user = request.user
@@ -86,6 +87,8 @@ def _render_detail(request, participant: Participant, *, journal_form=None, step
         "is_coach": is_coach,
         "may_write": is_coach and is_open,
         "step_changes": selectors.step_changes_of(participant),
+        "employments": selectors.employments_of(participant),
+        "aftercare_plan": selectors.aftercare_plan_of(participant),
     }
     if is_coach:
         journal = selectors.journal_of(participant)
@@ -95,6 +98,7 @@ def _render_detail(request, participant: Participant, *, journal_form=None, step
     if context["may_write"]:
         context["journal_form"] = journal_form or JournalEntryForm()
         context["step_form"] = step_form or StepChangeForm()
+        context["employment_form"] = employment_form or EmploymentForm()
     purpose = _("Case work in the SE team") if is_coach else _("Manager's review of the case")
     log_access(request, participant, person_id=participant.person_id, purpose=purpose)
     return render(request, "participants/participant_detail.html", context)
@@ -150,3 +154,71 @@ def step_change(request, pk: int):
             )
             return _to_detail(participant)
     return _render_detail(request, participant, step_form=form)
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def employment_add(request, pk: int):
+    """Register an employment, studies or a placement; an employment also gets its aftercare plan."""
+    participant = _participant_for(request, pk)
+    form = EmploymentForm(request.POST)
+    try:
+        services.check_open_for_aftercare(participant)
+    except ValidationError as error:
+        return _refused(request, form, error, participant)
+    if form.is_valid():
+        try:
+            employment = services.register_employment(actor=request.user, participant=participant, **form.cleaned_data)
+        except ValidationError as error:
+            if response := _refused(request, form, error, participant):
+                return response
+        else:
+            if employment.starts_aftercare:
+                messages.success(request, _("The employment has been registered and the aftercare plan created."))
+            else:
+                messages.success(request, _("The employment has been registered."))
+            return _to_detail(participant)
+    return _render_detail(request, participant, employment_form=form)
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def aftercare_visit_mark(request, pk: int):
+    """Mark one aftercare visit done, missed or moved, from the buttons in the plan."""
+    visit = fetch_or_refuse(request, selectors.get_aftercare_visit_for_user, AftercareVisit, pk)
+    form = MarkVisitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_visit(actor=request.user, visit=visit, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("The aftercare contact on %(date)s is marked: %(status)s.")
+                % {
+                    "date": visit.due_on.isoformat(),
+                    "status": AftercareVisit.Status(form.cleaned_data["status"]).label,
+                },
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return _to_detail(visit.participant)
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def aftercare_extend(request, pk: int):
+    """Extend the aftercare plan by one phone call a month after its last contact."""
+    participant = _participant_for(request, pk)
+    try:
+        services.extend_aftercare(actor=request.user, participant=participant, months=1)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The aftercare has been extended by one month."))
+    return _to_detail(participant)

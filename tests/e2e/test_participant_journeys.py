@@ -74,3 +74,35 @@ def test_the_coach_adds_a_journal_entry_on_a_phone(login, people):
     expect(journal.get_by_role("article")).to_have_count(2)
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
+
+
+@pytest.mark.browser_context_args(viewport=PHONE, is_mobile=True, has_touch=True)
+def test_the_coach_registers_an_employment_and_sees_the_aftercare_plan(login, people):
+    participant = enrolled(people, "Nils", "Holm")
+    page = login("coach.nassjo")
+    page.goto(reverse("participants:participant_detail", args=[participant.pk]))
+
+    section = page.get_by_role("region", name=either("Anställning och efterstöd", "Employment and aftercare"))
+    expect(section).to_contain_text(containing("Ingen efterstödsplan än", "No aftercare plan yet"))
+    form = section.get_by_role("form", name=either("Registrera anställning", "Register employment"))
+    form.get_by_label(either("Arbetsgivare eller skola", "Employer or school")).fill("Bageriet på torget")
+    form.get_by_label(either("Typ", "Kind")).select_option("subsidised_employment")
+    form.get_by_label(either("Startdatum", "Start date")).fill("2025-03-03")
+    form.get_by_label(either("Timmar per vecka", "Hours per week")).fill("20")
+    form.get_by_role("button", name=either("Registrera", "Register")).tap()
+
+    expect(page.get_by_role("status", name=re.compile("Meddelanden|Messages"))).to_contain_text(
+        containing(
+            "Anställningen är registrerad och efterstödsplanen skapad.",
+            "The employment has been registered and the aftercare plan created.",
+        )
+    )
+    section = page.get_by_role("region", name=either("Anställning och efterstöd", "Employment and aftercare"))
+    expect(section).to_contain_text("Bageriet på torget")
+    plan = section.get_by_role("list", name=either("Efterstödsplan", "Aftercare plan"))
+    expect(plan.get_by_role("listitem")).to_have_count(10)
+    expect(plan.get_by_role("listitem").first).to_contain_text("2025-03-10")
+    expect(plan.get_by_role("listitem").last).to_contain_text(containing("Telefonsamtal", "Phone call"))
+    expect(page.locator(".lead .status")).to_have_text(either("Efterstöd", "Aftercare"))
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
