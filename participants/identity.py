@@ -47,15 +47,16 @@ def parse_identity_number(value: str, *, today: date | None = None) -> IdentityN
     real_day = day - 60 if is_coordination else day
 
     if century is not None:
-        years = [int(century) * 100 + year2]
+        year = int(century) * 100 + year2
     else:
         # The latest century that puts the birth date in the past; "+" adds a hundred years.
-        base = today.year - today.year % 100 + year2
-        years = [base if base <= today.year else base - 100]
+        year = today.year - today.year % 100 + year2
+        if year > today.year:
+            year -= 100
         if separator == "+":
-            years = [years[0] - 100]
+            year -= 100
     try:
-        birth_date = date(years[0], month, real_day)
+        birth_date = date(year, month, real_day)
     except ValueError:
         raise ValidationError(_("The number does not start with a real date of birth."), code="date") from None
     if birth_date > today:

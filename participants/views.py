@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sehoglandet import access
 from sehoglandet.audit import fetch_or_refuse, log_access
+from sehoglandet.forms import add_service_errors
 from sehoglandet.models import AccessLog, Role
 
 from . import selectors, services
@@ -34,8 +35,7 @@ def _refused(request, form, error: ValidationError, participant: Participant):
     """A service's refusal: on the form's fields when it names them and the page again, otherwise
     (the participant has exited, say) as a message on the participant page."""
     if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, error)
         return None
     for message in error.messages:
         messages.error(request, message)

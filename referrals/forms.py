@@ -74,7 +74,7 @@ class ReferralForm(forms.Form):
 
     grounds = forms.MultipleChoiceField(
         label=_("Target-group grounds"),
-        choices=[(name, _model_label(Referral, name)) for name in services.GROUND_FIELDS],
+        choices=[(name, _model_label(Referral, name)) for name in Referral.GROUND_FIELDS],
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Choose every ground that applies, at least one."),
         error_messages={"required": _("Choose at least one target-group ground.")},
@@ -105,7 +105,7 @@ class ReferralForm(forms.Form):
     @staticmethod
     def initial_for(referral: Referral) -> dict:
         return {
-            "grounds": [name for name in services.GROUND_FIELDS if getattr(referral, name)],
+            "grounds": [name for name in Referral.GROUND_FIELDS if getattr(referral, name)],
             "active_at": list(referral.active_at.all()),
             "income_source": referral.income_source,
             "motivation": referral.motivation,
@@ -114,7 +114,7 @@ class ReferralForm(forms.Form):
 
     def grounds_dict(self) -> dict[str, bool]:
         chosen = set(self.cleaned_data["grounds"])
-        return {name: name in chosen for name in services.GROUND_FIELDS}
+        return {name: name in chosen for name in Referral.GROUND_FIELDS}
 
     def referral_fields(self) -> dict:
         """The cleaned referral fields as the services take them (active_at apart)."""

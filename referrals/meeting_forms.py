@@ -22,15 +22,6 @@ def submitted_data(request):
     return request.POST if request.method == "POST" else None
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field where the form has the field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class PlanYearForm(forms.Form):
     referral_group = forms.ModelChoiceField(queryset=None, label=_("Referral group"), empty_label=None)
     year = forms.IntegerField(label=_("Year"))

@@ -108,10 +108,11 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    GROUND_FIELDS = ["ground_disability", "ground_mental_ill_health", "ground_past_substance_abuse"]
+
     @property
     def grounds(self) -> list[str]:
-        fields = ["ground_disability", "ground_mental_ill_health", "ground_past_substance_abuse"]
-        return [str(self._meta.get_field(f).verbose_name) for f in fields if getattr(self, f)]
+        return [str(self._meta.get_field(f).verbose_name) for f in self.GROUND_FIELDS if getattr(self, f)]
 
 
 class AgencyDecision(models.Model):

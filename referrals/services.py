@@ -154,7 +154,7 @@ def update_referral(*, actor: User, referral: Referral, active_at: list[Organisa
     """Change what the referral says, while the policy allows the actor to edit it."""
     referral = _lock(referral)
     _check(access.may_edit_referral(actor, referral))
-    grounds = {name: fields.get(name, getattr(referral, name)) for name in GROUND_FIELDS}
+    grounds = {name: fields.get(name, getattr(referral, name)) for name in Referral.GROUND_FIELDS}
     if not any(grounds.values()):
         raise ValidationError(_("Choose at least one target-group ground."))
     for name, value in fields.items():
@@ -164,9 +164,6 @@ def update_referral(*, actor: User, referral: Referral, active_at: list[Organisa
     referral.save(update_fields=list(fields))
     referral.active_at.set(active_at)
     return referral
-
-
-GROUND_FIELDS = ["ground_disability", "ground_mental_ill_health", "ground_past_substance_abuse"]
 
 
 @transaction.atomic
@@ -198,7 +195,7 @@ def add_agency_decision(
 def submission_problems(referral: Referral, day: date | None = None) -> list[str]:
     """What stops the referral from being submitted, in words for the person fixing it."""
     problems = []
-    if not any(getattr(referral, name) for name in GROUND_FIELDS):
+    if not any(getattr(referral, name) for name in Referral.GROUND_FIELDS):
         problems.append(_("Choose at least one target-group ground."))
     if referral.active_at.count() < MIN_ACTIVE_PARTIES:
         problems.append(_("Name at least two parties where the person is active (aktuell hos)."))
@@ -356,8 +353,8 @@ def agenda_problems(referral: Referral, meeting: Meeting) -> list[str]:
         referral, "participant"
     ):
         problems.append(_("The referral is not ready for the group: record the pre-meeting first."))
-    members = [seat.organisation for seat in meeting.referral_group.seats.select_related("organisation")]
-    if len(missing_consent(referral.person, members, Purpose.REFERRAL_GROUP)) == len(members):
+    seats = meeting.referral_group.seats.count()
+    if len(organisations_without_consent(referral, meeting.referral_group)) == seats:
         problems.append(
             _("There is no consent in force for discussion in the referral group with any of its member organisations.")
         )

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sehoglandet import access
 from sehoglandet.audit import log_access
+from sehoglandet.forms import add_service_errors
 from sehoglandet.models import Role
 
 from .. import selectors, services
-from ..meeting_forms import OutcomeForm, add_service_errors, submitted_data
+from ..meeting_forms import OutcomeForm, submitted_data
 from ..minutes import decision_label
 from ..models import Decision
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sehoglandet import access
 from sehoglandet.audit import log_access
+from sehoglandet.forms import add_service_errors
 from sehoglandet.models import AccessLog, Role
 
 from .. import minutes, selectors, services
@@ -31,7 +32,6 @@ from ..meeting_forms import (
     DecisionForm,
     ItemResponseForm,
     PlanYearForm,
-    add_service_errors,
     submitted_data,
 )
 from ..models import AgendaItem, Decision, Meeting, Referral

@@ -26,6 +26,7 @@ from participants.models import Participant
 from participants.services import find_or_create_person
 from sehoglandet import access
 from sehoglandet.audit import fetch_or_refuse, log_access
+from sehoglandet.forms import add_service_errors
 from sehoglandet.models import AccessLog, Role
 
 from .. import selectors, services
@@ -53,15 +54,6 @@ def _referral_for(request, pk: int) -> Referral:
 
 def _log(request, referral: Referral, purpose: str) -> None:
     log_access(request, referral, person_id=referral.person_id, purpose=purpose)
-
-
-def _show_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names, otherwise on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _to_detail(referral: Referral):
@@ -146,7 +138,7 @@ def referral_create(request):
                     referrer=data.get("referrer"),
                 )
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The referral %(reference)s is saved as a draft.") % {"reference": referral.reference}
@@ -280,7 +272,7 @@ def referral_edit(request, pk: int):
                 **form.referral_fields(),
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The referral has been changed."))
             return _to_detail(referral)
@@ -344,7 +336,7 @@ def agency_decision_add(request, pk: int):
         try:
             services.add_agency_decision(actor=request.user, referral=referral, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The individual decision has been recorded."))
             return _to_detail(referral)
@@ -380,7 +372,7 @@ def consent_create(request, pk: int):
                 document=data["document"] or None,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The consent has been recorded."))
             return _to_detail(referral)
@@ -404,7 +396,7 @@ def consent_withdraw(request, pk: int):
                 actor=request.user, consent=consent, withdrawn_on=form.cleaned_data["withdrawn_on"]
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The withdrawal of the consent has been recorded."))
             return _to_detail(referral) if referral else redirect("referrals:referral_list")
@@ -453,7 +445,7 @@ def pre_meeting_book(request, pk: int):
         try:
             pre_meeting = services.book_pre_meeting(actor=request.user, referral=referral, booked_for=form.booked_for())
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             when = formats.date_format(timezone.localtime(pre_meeting.booked_for), "SHORT_DATETIME_FORMAT")
             messages.success(request, _("The pre-meeting is booked for %(when)s.") % {"when": when})
@@ -483,7 +475,7 @@ def pre_meeting_record(request, pk: int):
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The pre-meeting has been recorded."))
             return _to_detail(referral)
