@@ -5,6 +5,7 @@ reserve identity. A Participant is one enrolment of a person in a municipality; 
 comes back later gets a new one. Changes go through participants/services.py.
 """
 
+import calendar
 from datetime import date
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from sehoglandet.models import Municipality
+from sehoglandet.models import Municipality, Organisation
 
 from .identity import format_identity_number
 
@@ -25,6 +26,50 @@ YOUTH_MAX_AGE = 29
 
 def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+class IncomeSource(models.TextChoices):
+    """Income (försörjning): at enrolment, during the support and at exit (seed 002)."""
+
+    ACTIVITY_COMPENSATION = "activity_compensation", _("Activity compensation (aktivitetsersättning)")
+    SICKNESS_COMPENSATION = "sickness_compensation", _("Sickness compensation (sjukersättning)")
+    SICKNESS_BENEFIT = "sickness_benefit", _("Sickness benefit (sjukpenning)")
+    ACTIVITY_SUPPORT = "activity_support", _("Activity support or establishment benefit")
+    SOCIAL_ASSISTANCE = "social_assistance", _("Social assistance (försörjningsstöd)")
+    UNEMPLOYMENT_INSURANCE = "unemployment_insurance", _("Unemployment insurance (a-kassa)")
+    SALARY = "salary", _("Salary")
+    STUDENT_FINANCE = "student_finance", _("Student finance (studiemedel)")
+    NONE = "none", _("None")
+    OTHER = "other", _("Other")
+
+
+class ExitReason(models.TextChoices):
+    WORK = "work", _("Work")
+    STUDIES = "studies", _("Studies")
+    LACK_OF_MOTIVATION = "lack_of_motivation", _("Lack of motivation")
+    RELAPSE = "relapse", _("Relapse into substance abuse")
+    WORSE_HEALTH = "worse_health", _("Worse health")
+    OTHER_SUPPORT = "other_support", _("Needs other support")
+    MOVED = "moved", _("Moved")
+    DECEASED = "deceased", _("Deceased")
+    OTHER = "other", _("Other")
+
+
+# Exits that count towards the goal and are de-registered in SUS three months later (003 §4, §9).
+EXITS_TO_WORK_OR_STUDIES = (ExitReason.WORK, ExitReason.STUDIES)
+
+
+class Occupation(models.TextChoices):
+    """What the participant does after exit, as SUS asks for it."""
+
+    WORK = "work", _("Work without support")
+    SUBSIDISED_WORK = "subsidised_work", _("Work with support (wage subsidy)")
+    STUDIES = "studies", _("Studies")
+    JOB_SEEKING = "job_seeking", _("Job seeking")
+    OTHER_PROGRAMME = "other_programme", _("Another programme or activity")
+    SICK_LEAVE = "sick_leave", _("Sick leave or sickness compensation")
+    NONE = "none", _("No occupation")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Person(models.Model):
@@ -153,14 +198,48 @@ class Participant(models.Model):
         blank=True,
         verbose_name=_("responsible coach"),
     )
+    exited_on = models.DateField(_("exit date"), null=True, blank=True, editable=False)
+    exit_reason = models.CharField(
+        _("exit reason"), max_length=30, choices=ExitReason.choices, blank=True, editable=False
+    )
+    exit_note = models.TextField(_("about the exit"), blank=True, editable=False)
+    occupation_after = models.CharField(
+        _("occupation after exit"), max_length=30, choices=Occupation.choices, blank=True, editable=False
+    )
+    exit_decision = models.ForeignKey(
+        "referrals.Decision",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("exit decided by the referral group"),
+    )
+    sus_registered_on = models.DateField(_("registered in SUS"), null=True, blank=True, editable=False)
+    sus_deregistered_on = models.DateField(_("de-registered in SUS"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
-        indexes = [models.Index(fields=["municipality", "status"])]
+        indexes = [
+            models.Index(fields=["municipality", "status"]),
+            models.Index(fields=["exited_on"]),
+            models.Index(fields=["started_on"]),
+            models.Index(fields=["decided_on"]),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(step__gte=1, step__lte=5), name="participant_step_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(status="exited", exited_on__isnull=False, exit_reason__gt="")
+                | (~Q(status="exited") & Q(exited_on__isnull=True)),
+                name="participant_exited_with_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(exited_on__isnull=True) | Q(exited_on__gte=F("decided_on")),
+                name="participant_exit_after_enrolment",
+                violation_error_message=_("The exit date cannot be before the decision on enrolment."),
+            ),
             models.UniqueConstraint(
                 fields=["person"],
                 condition=~Q(status="exited"),
@@ -175,6 +254,40 @@ class Participant(models.Model):
     @property
     def is_young(self) -> bool:
         return YOUTH_MIN_AGE <= self.age_at_decision <= YOUTH_MAX_AGE
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.EXITED
+
+    @property
+    def exit_details_missing(self) -> bool:
+        """Exited by a group decision, the coach still has to record occupation and income after."""
+        return self.status == self.Status.EXITED and not self.occupation_after
+
+    @property
+    def sus_deregistration_due_on(self) -> date | None:
+        """SUS de-registration: three months after an exit to work or studies, at once otherwise (003 §9)."""
+        if self.exited_on is None:
+            return None
+        if self.exit_reason in EXITS_TO_WORK_OR_STUDIES:
+            return add_months(self.exited_on, 3)
+        return self.exited_on
+
+    @property
+    def referred_by_agency(self) -> bool:
+        """Referred by Arbetsförmedlingen or Försäkringskassan: insured through Kammarkollegiet (seed 002)."""
+        referral = self.referral
+        return referral is not None and referral.referring_organisation.kind in AGENCY_KINDS
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+AGENCY_KINDS = (Organisation.Kind.EMPLOYMENT_SERVICE, Organisation.Kind.SOCIAL_INSURANCE)
 
 
 class StepChange(models.Model):
@@ -330,6 +443,158 @@ class AftercareVisit(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class IncomeRecord(models.Model):
+    """The participant's income (försörjning): at enrolment, each change during the support, at exit."""
+
+    class Phase(models.TextChoices):
+        BEFORE = "before", _("At enrolment")
+        DURING = "during", _("During the support")
+        AFTER = "after", _("At exit")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="incomes", verbose_name=_("participant")
+    )
+    phase = models.CharField(_("when"), max_length=10, choices=Phase.choices)
+    source = models.CharField(_("income"), max_length=30, choices=IncomeSource.choices)
+    valid_from = models.DateField(_("from"))
+    review_on = models.DateField(
+        _("review by"),
+        null=True,
+        blank=True,
+        help_text=_("When the decision on the income ends or must be reviewed, if it does."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("income")
+        verbose_name_plural = _("incomes")
+        indexes = [models.Index(fields=["participant", "phase", "valid_from"]), models.Index(fields=["review_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "phase"],
+                condition=Q(phase__in=["before", "after"]),
+                name="one_income_before_and_after",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_on__isnull=True) | Q(review_on__gte=F("valid_from")),
+                name="income_review_after_start",
+                violation_error_message=_("The review date cannot be before the income starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.get_source_display()} ({self.valid_from})"
+
+
+class MunicipalityPeriod(models.Model):
+    """Which municipality the participant belonged to when: from `moved_in_on` up to (not including)
+    `moved_out_on`. Reports count each participant in the municipality of the relevant date."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="municipality_periods", verbose_name=_("participant")
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    moved_in_on = models.DateField(_("from"))
+    moved_out_on = models.DateField(_("until"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("municipality period")
+        verbose_name_plural = _("municipality periods")
+        ordering = ["moved_in_on", "id"]
+        indexes = [models.Index(fields=["municipality", "moved_in_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(moved_out_on__isnull=True) | Q(moved_out_on__gte=F("moved_in_on")),
+                name="municipality_period_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["participant"], condition=Q(moved_out_on__isnull=True), name="one_current_municipality"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.municipality} ({self.moved_in_on}–{self.moved_out_on or ''})"
+
+
+class Transfer(models.Model):
+    """A participant moving to another municipality (seed 002). The handing-over coach stays
+    responsible until the receiving coach accepts; access then moves to the receiving SE team."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the receiving coach")
+        ACCEPTED = "accepted", _("Accepted")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("participant")
+    )
+    from_municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("from municipality")
+    )
+    to_municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="incoming_transfers", verbose_name=_("to municipality")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, editable=False
+    )
+    note = models.TextField(
+        _("to the receiving coach"),
+        blank=True,
+        help_text=_("What the receiving coach needs to know to plan; the journal follows the participant."),
+    )
+    meeting_at = models.DateTimeField(
+        _("transfer meeting"),
+        null=True,
+        blank=True,
+        help_text=_("The meeting with the participant, the handing-over and the receiving coach."),
+    )
+    meeting_place = models.CharField(_("place of the meeting"), max_length=200, blank=True)
+    queue_position = models.PositiveIntegerField(_("place in the transfer queue"), default=0, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
+    )
+    requested_at = models.DateTimeField(_("started"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("accepted or cancelled by"),
+    )
+    decided_at = models.DateTimeField(_("accepted or cancelled"), null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        indexes = [models.Index(fields=["to_municipality", "status", "queue_position"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(status="pending"),
+                name="one_pending_transfer_per_participant",
+                violation_error_message=_("The participant already has a transfer waiting."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_municipality=F("to_municipality")),
+                name="transfer_to_another_municipality",
+                violation_error_message=_("The participant already belongs to this municipality."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.from_municipality} → {self.to_municipality}"
 
 
 class ParticipantUserObjectPermission(UserObjectPermissionBase):

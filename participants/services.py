@@ -9,14 +9,29 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
+from consent.models import Purpose
+from consent.selectors import missing_consent
 from sehoglandet import access
 from sehoglandet.history import track
 from sehoglandet.models import Municipality
 
 from .identity import parse_identity_number
-from .models import AftercareVisit, Employment, JournalEntry, Participant, Person, StepChange
+from .models import (
+    AftercareVisit,
+    Employment,
+    ExitReason,
+    IncomeRecord,
+    IncomeSource,
+    JournalEntry,
+    MunicipalityPeriod,
+    Occupation,
+    Participant,
+    Person,
+    StepChange,
+    Transfer,
+)
 
 ACTIVE_STATUSES = [Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
 
@@ -106,12 +121,36 @@ def enrol(*, actor: User, referral, decided_on: date) -> Participant:
     track(participant, actor, _("Enrolled by the referral group"))
     participant.full_clean()
     participant.save()
-    assign_perm("participants.view_participant", municipality.se_team.group, participant)
-    assign_perm("participants.change_participant", municipality.se_team.group, participant)
+    _grant_team(municipality, participant)
+    period = MunicipalityPeriod(participant=participant, municipality=municipality, moved_in_on=decided_on)
+    track(period, actor, _("Enrolled by the referral group"))
+    period.save()
+    income = IncomeRecord(
+        participant=participant,
+        phase=IncomeRecord.Phase.BEFORE,
+        source=referral.income_source,
+        valid_from=decided_on,
+        recorded_by=actor,
+    )
+    track(income, actor, _("Income at enrolment, from the referral"))
+    income.save()
     first_step = StepChange(participant=participant, step=participant.step, changed_on=decided_on, changed_by=actor)
     track(first_step, actor, _("Enrolled by the referral group"))
     first_step.save()
     return participant
+
+
+PARTICIPANT_PERMISSIONS = ("participants.view_participant", "participants.change_participant")
+
+
+def _grant_team(municipality: Municipality, participant: Participant) -> None:
+    for perm in PARTICIPANT_PERMISSIONS:
+        assign_perm(perm, municipality.se_team.group, participant)
+
+
+def _revoke_team(municipality: Municipality, participant: Participant) -> None:
+    for perm in PARTICIPANT_PERMISSIONS:
+        remove_perm(perm, municipality.se_team.group, participant)
 
 
 # The SE step and the journal: the coaches of the participant's current municipality only.
@@ -351,3 +390,419 @@ def extend_aftercare(*, actor: User, participant: Participant, months: int = 1) 
         )
         for month in range(1, months + 1)
     ]
+
+
+# Starting the support and the responsible coach.
+
+
+@transaction.atomic
+def start_support(*, actor: User, participant: Participant, started_on: date) -> Participant:
+    """Start the support for a participant waiting in the queue, with the actor as responsible coach
+    unless one is set. Checks that the actor coaches the municipality, that the participant is
+    queued, that the start lies between the decision and today, and that the municipality has a
+    free place (20 per full-time coach post)."""
+    participant = _lock_for_case_work(actor, participant)
+    if participant.status != Participant.Status.QUEUED:
+        raise ValidationError(_("Only a participant in the queue can be started."))
+    _check_not_future("started_on", started_on)
+    if started_on < participant.decided_on:
+        raise ValidationError({"started_on": _("The start cannot be before the decision on enrolment.")})
+    municipality = Municipality.objects.select_for_update().get(pk=participant.municipality_id)
+    if active_count(municipality) >= municipality.capacity:
+        raise ValidationError(
+            _("%(municipality)s has no free place: all %(capacity)s places are taken.")
+            % {"municipality": municipality.name, "capacity": municipality.capacity}
+        )
+    participant.started_on = started_on
+    participant.responsible_coach = participant.responsible_coach or actor
+    participant.status = Participant.Status.ACTIVE
+    track(participant, actor, _("Support started"))
+    participant.save(update_fields=["started_on", "responsible_coach", "status"])
+    return participant
+
+
+@transaction.atomic
+def assign_coach(*, actor: User, participant: Participant, coach: User) -> Participant:
+    """Make `coach` the participant's responsible coach. The actor is a coach or the manager of the
+    participant's municipality; `coach` must be one of its coaches."""
+    if not (
+        may_work_on(actor, participant) or access.is_manager_of(actor, participant.municipality)
+    ) or not access.has_object_permission(actor, "participants.view_participant", participant):
+        raise PermissionDenied
+    participant = Participant.objects.select_for_update().select_related("municipality").get(pk=participant.pk)
+    check_open(participant, message=_("The participant has exited: the responsible coach can no longer change."))
+    if not access.is_coach_of(coach, participant.municipality):
+        raise ValidationError({"coach": _("Choose one of the municipality's coaches.")})
+    participant.responsible_coach = coach
+    track(participant, actor, _("Responsible coach changed"))
+    participant.save(update_fields=["responsible_coach"])
+    return participant
+
+
+# Income (försörjning) during the support.
+
+
+@transaction.atomic
+def record_income(
+    *, actor: User, participant: Participant, source: str, valid_from: date, review_on: date | None = None
+) -> IncomeRecord:
+    """Record a change of income during the support, with the date it is to be reviewed if any.
+    Checks that the actor coaches the municipality, the participant is open, the source is one of
+    the list, the start lies between the decision and today and the review is not before the start."""
+    participant = _lock_for_case_work(actor, participant)
+    if source not in IncomeSource.values:
+        raise ValidationError({"source": _("Choose an income from the list.")})
+    _check_not_future("valid_from", valid_from)
+    if valid_from < participant.decided_on:
+        raise ValidationError({"valid_from": _("The date cannot be before the decision on enrolment.")})
+    if review_on is not None and review_on < valid_from:
+        raise ValidationError({"review_on": _("The review date cannot be before the income starts.")})
+    income = IncomeRecord(
+        participant=participant,
+        phase=IncomeRecord.Phase.DURING,
+        source=source,
+        valid_from=valid_from,
+        review_on=review_on,
+        recorded_by=actor,
+    )
+    track(income, actor, _("Income changed"))
+    income.full_clean()
+    income.save()
+    return income
+
+
+# Exit.
+
+
+def _check_exit_values(exited_on: date, decided_on: date, reason: str) -> None:
+    errors = {}
+    if reason not in ExitReason.values:
+        errors["reason"] = _("Choose a reason from the list.")
+    if exited_on > timezone.localdate():
+        errors["exited_on"] = _("The date cannot be in the future.")
+    elif exited_on < decided_on:
+        errors["exited_on"] = _("The exit date cannot be before the decision on enrolment.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_after_values(occupation_after: str, income_after: str) -> None:
+    errors = {}
+    if occupation_after not in Occupation.values:
+        errors["occupation_after"] = _("Choose what the participant does after the exit.")
+    if income_after not in IncomeSource.values:
+        errors["income_after"] = _("Choose the income after the exit.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _record_income_after(actor: User, participant: Participant, income_after: str) -> None:
+    income = IncomeRecord(
+        participant=participant,
+        phase=IncomeRecord.Phase.AFTER,
+        source=income_after,
+        valid_from=participant.exited_on,
+        recorded_by=actor,
+    )
+    track(income, actor, _("Income at exit"))
+    income.save()
+
+
+def _close(actor: User, participant: Participant, exited_on: date, reason: str, note: str, why: str) -> None:
+    participant.status = Participant.Status.EXITED
+    participant.exited_on = exited_on
+    participant.exit_reason = reason
+    participant.exit_note = note.strip()
+    track(participant, actor, why)
+    for transfer in participant.transfers.filter(status=Transfer.Status.PENDING).select_for_update():
+        _end_transfer(actor, transfer, Transfer.Status.CANCELLED, _("Cancelled: the participant has exited"))
+
+
+@transaction.atomic
+def exit_participant(
+    *,
+    actor: User,
+    participant: Participant,
+    exited_on: date,
+    reason: str,
+    occupation_after: str,
+    income_after: str,
+    note: str = "",
+) -> Participant:
+    """The coach ends the participation, with the reason recorded (003 §9).
+
+    Checks that the actor coaches the municipality, the participant has not exited, the reason,
+    occupation and income after are from their lists and the date lies between the decision on
+    enrolment and today. A pending transfer is cancelled. The journal is read-only afterwards."""
+    participant = _lock_for_case_work(actor, participant, closed_message=_("The participant has already exited."))
+    _check_exit_values(exited_on, participant.decided_on, reason)
+    _check_after_values(occupation_after, income_after)
+    participant.occupation_after = occupation_after
+    _close(actor, participant, exited_on, reason, note, _("Exit recorded by the coach"))
+    participant.full_clean()
+    participant.save()
+    _record_income_after(actor, participant, income_after)
+    return participant
+
+
+def exit_by_decision(*, actor: User, participant: Participant, decision, exited_on: date) -> Participant:
+    """The referral group decided the exit (called by the decision services, in their transaction,
+    after their own permission check). Occupation and income after are left to the coach."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status == Participant.Status.EXITED:
+        raise ValidationError({"outcome": _("Only an enrolled participant can be exited.")})
+    _check_exit_values(max(exited_on, participant.decided_on), participant.decided_on, decision.exit_reason)
+    participant.exit_decision = decision
+    _close(
+        actor,
+        participant,
+        max(exited_on, participant.decided_on),
+        decision.exit_reason,
+        "",
+        _("Exit decided by the referral group"),
+    )
+    participant.save()
+    return participant
+
+
+@transaction.atomic
+def complete_exit(*, actor: User, participant: Participant, occupation_after: str, income_after: str) -> Participant:
+    """Record occupation and income after an exit the referral group decided. Checks that the actor
+    coaches the municipality, that the participant has exited and the details are still missing."""
+    if not may_work_on(actor, participant):
+        raise PermissionDenied
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if not participant.exit_details_missing:
+        raise ValidationError(_("The exit details have already been recorded."))
+    _check_after_values(occupation_after, income_after)
+    participant.occupation_after = occupation_after
+    track(participant, actor, _("Exit details recorded"))
+    participant.save(update_fields=["occupation_after"])
+    _record_income_after(actor, participant, income_after)
+    return participant
+
+
+# SUS, the national follow-up system (003 §9): the coach registers and de-registers by hand.
+
+
+@transaction.atomic
+def mark_sus(*, actor: User, participant: Participant, registered: bool, on: date) -> Participant:
+    """Record that the coach registered (`registered`) or de-registered the participant in SUS on `on`.
+    Registration needs a started participant, de-registration an exit and an earlier registration."""
+    if not may_work_on(actor, participant):
+        raise PermissionDenied
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    _check_not_future("on", on)
+    if registered:
+        if participant.sus_registered_on is not None:
+            raise ValidationError(_("The participant is already registered in SUS."))
+        if participant.started_on is None:
+            raise ValidationError(_("Register in SUS when the support has started."))
+        if on < participant.decided_on:
+            raise ValidationError({"on": _("The date cannot be before the decision on enrolment.")})
+        participant.sus_registered_on = on
+        field, why = "sus_registered_on", _("Registered in SUS")
+    else:
+        if participant.sus_deregistered_on is not None:
+            raise ValidationError(_("The participant is already de-registered in SUS."))
+        if participant.sus_registered_on is None or participant.exited_on is None:
+            raise ValidationError(_("Only an exited participant who is registered in SUS can be de-registered."))
+        if on < participant.exited_on:
+            raise ValidationError({"on": _("The date cannot be before the exit.")})
+        participant.sus_deregistered_on = on
+        field, why = "sus_deregistered_on", _("De-registered in SUS")
+    track(participant, actor, why)
+    participant.save(update_fields=[field])
+    return participant
+
+
+# Transfers between municipalities (seed 002).
+
+
+def transfer_consent_missing(participant: Participant, to_municipality: Municipality) -> bool:
+    """True when no consent in force lets the SE team inform the receiving municipality's SE team."""
+    return bool(missing_consent(participant.person, [to_municipality.se_team], Purpose.TRANSFER))
+
+
+@transaction.atomic
+def start_transfer(
+    *,
+    actor: User,
+    participant: Participant,
+    to_municipality: Municipality,
+    note: str = "",
+    meeting_at=None,
+    meeting_place: str = "",
+) -> Transfer:
+    """The handing-over coach starts a transfer to another municipality. The participant joins the
+    end of the receiving municipality's transfer queue; the handing-over coach stays responsible.
+
+    Checks that the actor coaches the participant's municipality, the participant has not exited,
+    the municipality differs, no transfer is waiting and a consent in force covers informing the
+    receiving SE team."""
+    participant = _lock_for_case_work(
+        actor, participant, closed_message=_("The participant has exited and cannot be transferred.")
+    )
+    if to_municipality.pk == participant.municipality_id:
+        raise ValidationError({"to_municipality": _("The participant already belongs to this municipality.")})
+    if to_municipality.se_team is None:
+        raise ValidationError({"to_municipality": _("The municipality has no SE team to receive the participant.")})
+    if participant.transfers.filter(status=Transfer.Status.PENDING).exists():
+        raise ValidationError(_("The participant already has a transfer waiting."))
+    if transfer_consent_missing(participant, to_municipality):
+        raise ValidationError(
+            _(
+                "There is no consent in force to inform %(team)s. Record the participant's consent to the "
+                "transfer first."
+            )
+            % {"team": to_municipality.se_team.name}
+        )
+    last = (
+        Transfer.objects.select_for_update()
+        .filter(to_municipality=to_municipality, status=Transfer.Status.PENDING)
+        .order_by("-queue_position")
+        .values_list("queue_position", flat=True)
+        .first()
+    )
+    transfer = Transfer(
+        participant=participant,
+        from_municipality=participant.municipality,
+        to_municipality=to_municipality,
+        note=note.strip(),
+        meeting_at=meeting_at,
+        meeting_place=meeting_place.strip(),
+        queue_position=(last or 0) + 1,
+        requested_by=actor,
+    )
+    track(transfer, actor, _("Transfer started"))
+    transfer.full_clean()
+    transfer.save()
+    return transfer
+
+
+def _lock_transfer(transfer: Transfer) -> Transfer:
+    return (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("participant", "from_municipality__se_team", "to_municipality__se_team")
+        .get(pk=transfer.pk)
+    )
+
+
+def _check_pending(transfer: Transfer) -> None:
+    if transfer.status == Transfer.Status.ACCEPTED:
+        raise ValidationError(_("The transfer has already been accepted."))
+    if transfer.status != Transfer.Status.PENDING:
+        raise ValidationError(_("The transfer has been cancelled."))
+
+
+@transaction.atomic
+def book_transfer_meeting(*, actor: User, transfer: Transfer, meeting_at, meeting_place: str = "") -> Transfer:
+    """Book the meeting with the participant, the handing-over and the receiving coach. Either
+    coach may book it while the transfer waits; the meeting cannot be in the past."""
+    transfer = _lock_transfer(transfer)
+    if not (
+        access.is_coach_of(actor, transfer.from_municipality) or access.is_coach_of(actor, transfer.to_municipality)
+    ):
+        raise PermissionDenied
+    _check_pending(transfer)
+    if meeting_at is None:
+        raise ValidationError({"meeting_at": _("Give the date and time of the meeting.")})
+    if meeting_at < timezone.now():
+        raise ValidationError({"meeting_at": _("The meeting cannot be in the past.")})
+    transfer.meeting_at = meeting_at
+    transfer.meeting_place = meeting_place.strip()
+    track(transfer, actor, _("Transfer meeting booked"))
+    transfer.save(update_fields=["meeting_at", "meeting_place"])
+    return transfer
+
+
+@transaction.atomic
+def move_in_transfer_queue(*, actor: User, transfer: Transfer, up: bool) -> Transfer:
+    """The receiving coach moves a waiting transfer one place up or down in the transfer queue."""
+    transfer = _lock_transfer(transfer)
+    if not access.is_coach_of(actor, transfer.to_municipality):
+        raise PermissionDenied
+    _check_pending(transfer)
+    queue = Transfer.objects.select_for_update().filter(
+        to_municipality=transfer.to_municipality, status=Transfer.Status.PENDING
+    )
+    neighbour = (
+        queue.filter(queue_position__lt=transfer.queue_position).order_by("-queue_position").first()
+        if up
+        else queue.filter(queue_position__gt=transfer.queue_position).order_by("queue_position").first()
+    )
+    if neighbour is None:
+        raise ValidationError(
+            _("The transfer is already first in the queue.") if up else _("The transfer is already last in the queue.")
+        )
+    transfer.queue_position, neighbour.queue_position = neighbour.queue_position, transfer.queue_position
+    for moved in (transfer, neighbour):
+        track(moved, actor, _("Transfer queue reordered"))
+        moved.save(update_fields=["queue_position"])
+    return transfer
+
+
+def _end_transfer(actor: User, transfer: Transfer, status: str, why: str) -> None:
+    transfer.status = status
+    transfer.decided_by = actor
+    transfer.decided_at = timezone.now()
+    track(transfer, actor, why)
+    transfer.save(update_fields=["status", "decided_by", "decided_at"])
+
+
+@transaction.atomic
+def accept_transfer(*, actor: User, transfer: Transfer) -> Participant:
+    """The receiving coach accepts: in one transaction the participant moves to the receiving
+    municipality with the actor as responsible coach, the receiving SE team gets access and the
+    handing-over team loses it (it sees no new entries), and the municipality history gets a new
+    period from today.
+
+    Checks that the actor coaches the receiving municipality, the transfer still waits (accepting
+    twice is refused) and an active participant finds a free place there."""
+    transfer = _lock_transfer(transfer)
+    if not access.is_coach_of(actor, transfer.to_municipality):
+        raise PermissionDenied
+    _check_pending(transfer)
+    participant = Participant.objects.select_for_update().get(pk=transfer.participant_id)
+    check_open(participant, message=_("The participant has exited and cannot be transferred."))
+    receiving = Municipality.objects.select_for_update().get(pk=transfer.to_municipality_id)
+    if participant.status != Participant.Status.QUEUED and active_count(receiving) >= receiving.capacity:
+        raise ValidationError(
+            _("%(municipality)s has no free place: all %(capacity)s places are taken.")
+            % {"municipality": receiving.name, "capacity": receiving.capacity}
+        )
+    today = timezone.localdate()
+    why = _("Transferred from %(from)s to %(to)s") % {"from": transfer.from_municipality.name, "to": receiving.name}
+    current = MunicipalityPeriod.objects.select_for_update().get(participant=participant, moved_out_on__isnull=True)
+    current.moved_out_on = max(today, current.moved_in_on)
+    track(current, actor, why)
+    current.save(update_fields=["moved_out_on"])
+    period = MunicipalityPeriod(participant=participant, municipality=receiving, moved_in_on=current.moved_out_on)
+    track(period, actor, why)
+    period.save()
+    _revoke_team(transfer.from_municipality, participant)
+    _grant_team(receiving, participant)
+    participant.municipality = receiving
+    participant.responsible_coach = actor
+    track(participant, actor, why)
+    participant.save(update_fields=["municipality", "responsible_coach"])
+    person = participant.person
+    if person.municipality_id != receiving.pk:
+        person.municipality = receiving
+        track(person, actor, why)
+        person.save(update_fields=["municipality"])
+    _end_transfer(actor, transfer, Transfer.Status.ACCEPTED, why)
+    return participant
+
+
+@transaction.atomic
+def cancel_transfer(*, actor: User, transfer: Transfer) -> Transfer:
+    """The handing-over coach withdraws a waiting transfer, or the receiving coach declines it."""
+    transfer = _lock_transfer(transfer)
+    if not (
+        access.is_coach_of(actor, transfer.from_municipality) or access.is_coach_of(actor, transfer.to_municipality)
+    ):
+        raise PermissionDenied
+    _check_pending(transfer)
+    _end_transfer(actor, transfer, Transfer.Status.CANCELLED, _("Transfer cancelled"))
+    return transfer

@@ -11,23 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from participants.models import Person
+from participants.models import ExitReason, IncomeSource, Person
 from sehoglandet.models import Municipality, Organisation, ReferralGroup, ReferralGroupSeat
 
 MIN_ACTIVE_PARTIES = 2
-
-
-class IncomeSource(models.TextChoices):
-    ACTIVITY_COMPENSATION = "activity_compensation", _("Activity compensation (aktivitetsersättning)")
-    SICKNESS_COMPENSATION = "sickness_compensation", _("Sickness compensation (sjukersättning)")
-    SICKNESS_BENEFIT = "sickness_benefit", _("Sickness benefit (sjukpenning)")
-    ACTIVITY_SUPPORT = "activity_support", _("Activity support or establishment benefit")
-    SOCIAL_ASSISTANCE = "social_assistance", _("Social assistance (försörjningsstöd)")
-    UNEMPLOYMENT_INSURANCE = "unemployment_insurance", _("Unemployment insurance (a-kassa)")
-    SALARY = "salary", _("Salary")
-    STUDENT_FINANCE = "student_finance", _("Student finance (studiemedel)")
-    NONE = "none", _("None")
-    OTHER = "other", _("Other")
 
 
 class Referral(models.Model):
@@ -286,18 +273,6 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting} – {self.seat}"
-
-
-class ExitReason(models.TextChoices):
-    WORK = "work", _("Work")
-    STUDIES = "studies", _("Studies")
-    LACK_OF_MOTIVATION = "lack_of_motivation", _("Lack of motivation")
-    RELAPSE = "relapse", _("Relapse into substance abuse")
-    WORSE_HEALTH = "worse_health", _("Worse health")
-    OTHER_SUPPORT = "other_support", _("Needs other support")
-    MOVED = "moved", _("Moved")
-    DECEASED = "deceased", _("Deceased")
-    OTHER = "other", _("Other")
 
 
 class Decision(models.Model):

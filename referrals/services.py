@@ -528,10 +528,9 @@ def _apply(actor: User, item: AgendaItem, decision: Decision) -> None:
     elif outcome == Decision.Outcome.SEND_BACK and referral.status != Referral.Status.SENT_BACK:
         _transition(referral, Referral.Status.SENT_BACK, actor, _("Sent back"), decided_at=timezone.now())
     elif outcome == Decision.Outcome.EXIT:
-        participant = Participant.objects.select_for_update().get(referral=referral)
-        participant.status = Participant.Status.EXITED
-        track(participant, actor, _("Exit decided by the referral group"))
-        participant.save(update_fields=["status"])
+        participant_services.exit_by_decision(
+            actor=actor, participant=referral.participant, decision=decision, exited_on=decided_on
+        )
 
 
 @transaction.atomic

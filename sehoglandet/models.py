@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -178,6 +178,12 @@ class Membership(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organisation")
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    fte_percent = models.PositiveIntegerField(
+        _("share of a full-time post (%)"),
+        default=100,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("For coaches: a full-time post carries 20 participants."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -191,6 +197,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}, {self.organisation}"
+
+    @property
+    def capacity(self) -> int:
+        """For a coach: the participants their share of a post carries (20 per full-time post)."""
+        return int(Decimal(self.fte_percent) * PARTICIPANTS_PER_FULL_TIME_COACH / 100)
 
 
 class ReferralGroupMember(models.Model):

@@ -182,7 +182,7 @@ def make_participant(
 ):
     """A participant saved directly, bypassing the group's decision: to fill a municipality's places
     (a test of the enrolment itself goes through the decision services)."""
-    from participants.models import Participant
+    from participants.models import ExitReason, Participant
 
     person = make_person(actor, birth=birth)
     decided_on = decided_on or timezone.localdate()
@@ -191,9 +191,11 @@ def make_participant(
         municipality=municipality(municipality_code),
         status=status,
         decided_on=decided_on,
-        started_on=decided_on if status == Participant.Status.ACTIVE else None,
+        started_on=decided_on if status in (Participant.Status.ACTIVE, Participant.Status.AFTERCARE) else None,
         age_at_decision=person.age_on(decided_on),
     )
+    if status == Participant.Status.EXITED:
+        participant.exited_on, participant.exit_reason = decided_on, ExitReason.OTHER
     participant._history_user = actor
     participant.save()
     return participant

@@ -4,9 +4,10 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.db.models import F
 from django.utils import timezone
 
-from participants.models import Participant
+from participants.models import ExitReason, Participant
 from referrals.models import Meeting
 from tests import factories
 
@@ -46,6 +47,8 @@ def participant(people) -> Participant:
 
 
 def exit_directly(participant: Participant) -> None:
-    """Mark the participant exited (the exit services are not built yet)."""
-    Participant.objects.filter(pk=participant.pk).update(status=Participant.Status.EXITED)
+    """Mark the participant exited on the day of the decision, bypassing the exit service's checks."""
+    Participant.objects.filter(pk=participant.pk).update(
+        status=Participant.Status.EXITED, exited_on=F("decided_on"), exit_reason=ExitReason.OTHER
+    )
     participant.refresh_from_db()
