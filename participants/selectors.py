@@ -2,13 +2,24 @@
 
 from datetime import date
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 from django.http import Http404
 
 from sehoglandet import access
-from sehoglandet.models import Municipality
+from sehoglandet.models import Membership, Municipality, Role
 
-from .models import YOUTH_MAX_AGE, YOUTH_MIN_AGE, AftercareVisit, Employment, JournalEntry, Participant, StepChange
+from .models import (
+    YOUTH_MAX_AGE,
+    YOUTH_MIN_AGE,
+    AftercareVisit,
+    Employment,
+    IncomeRecord,
+    JournalEntry,
+    MunicipalityPeriod,
+    Participant,
+    StepChange,
+    Transfer,
+)
 
 OPEN_STATUSES = [Participant.Status.QUEUED, Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
 
@@ -107,4 +118,135 @@ def aftercare_due(user, start: date, end: date) -> QuerySet[AftercareVisit]:
         )
         .select_related("participant__person", "participant__municipality", "employment")
         .order_by("due_on", "participant__person__last_name", "id")
+    )
+
+
+def incomes_of(participant: Participant) -> list[IncomeRecord]:
+    """The participant's income at enrolment, its changes and at exit, in date order."""
+    return list(participant.incomes.select_related("recorded_by").order_by("valid_from", "id"))
+
+
+def municipality_history_of(participant: Participant) -> list[MunicipalityPeriod]:
+    """The municipalities the participant has belonged to, with dates, oldest first."""
+    return list(participant.municipality_periods.select_related("municipality"))
+
+
+def municipality_on(participant: Participant, day: date) -> Municipality | None:
+    """The municipality the participant belonged to on `day` (for reports)."""
+    period = (
+        participant.municipality_periods.filter(moved_in_on__lte=day)
+        .filter(Q(moved_out_on__isnull=True) | Q(moved_out_on__gt=day))
+        .select_related("municipality")
+        .first()
+    )
+    return period.municipality if period else None
+
+
+def coaches_of(municipality: Municipality) -> list:
+    """The users who coach in the municipality's SE team, by name."""
+    return [
+        membership.user
+        for membership in Membership.objects.filter(organisation=municipality.se_team_id, role=Role.COACH)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name")
+    ]
+
+
+def caseload_per_coach(municipality: Municipality) -> list[Membership]:
+    """Each coach of the municipality with `caseload` (their active and aftercare participants) and
+    `capacity` (20 per full-time post), in one query."""
+    active = Q(
+        user__caseload__municipality=municipality,
+        user__caseload__status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE],
+    )
+    return list(
+        Membership.objects.filter(organisation=municipality.se_team_id, role=Role.COACH)
+        .select_related("user")
+        .annotate(caseload=Count("user__caseload", filter=active))
+        .order_by("user__first_name", "user__last_name")
+    )
+
+
+def without_responsible_coach(municipality: Municipality) -> int:
+    """Active and aftercare participants of the municipality nobody is responsible for yet."""
+    return Participant.objects.filter(
+        municipality=municipality,
+        status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE],
+        responsible_coach__isnull=True,
+    ).count()
+
+
+# Transfers between municipalities.
+
+
+def _transfers() -> QuerySet[Transfer]:
+    return Transfer.objects.select_related(
+        "participant__person",
+        "participant__responsible_coach",
+        "from_municipality__se_team",
+        "to_municipality__se_team",
+        "requested_by",
+    )
+
+
+def transfers_incoming(user) -> QuerySet[Transfer]:
+    """The transfer queue of the municipalities the user coaches, in the order the coach set."""
+    municipalities = [m.pk for m in access.municipalities_coached_by(user)]
+    return (
+        _transfers()
+        .filter(to_municipality__in=municipalities, status=Transfer.Status.PENDING)
+        .order_by("to_municipality__name", "queue_position", "id")
+    )
+
+
+def transfers_outgoing(user) -> QuerySet[Transfer]:
+    """Waiting transfers the user's municipalities hand over, oldest first."""
+    municipalities = [m.pk for m in access.municipalities_coached_by(user)]
+    return (
+        _transfers()
+        .filter(from_municipality__in=municipalities, status=Transfer.Status.PENDING)
+        .order_by("requested_at", "id")
+    )
+
+
+def get_transfer_for_user(user, pk: int) -> Transfer:
+    """A transfer to or from a municipality the user coaches, or 404."""
+    municipalities = [m.pk for m in access.municipalities_coached_by(user)]
+    transfer = (
+        _transfers()
+        .filter(Q(from_municipality__in=municipalities) | Q(to_municipality__in=municipalities), pk=pk)
+        .first()
+    )
+    if transfer is None:
+        raise Http404
+    return transfer
+
+
+def pending_transfer_of(participant: Participant) -> Transfer | None:
+    return _transfers().filter(participant=participant, status=Transfer.Status.PENDING).first()
+
+
+# The referral group's follow-up summary: status, step and next follow-up only, never the journal.
+
+
+def followup_summary_for(user, today: date) -> QuerySet[Participant]:
+    """Open participants of the referral groups the user sits in whose referral the user's seat may
+    see, which it may only while a consent in force covers the seat's organisation. Each carries
+    `next_follow_up`, the group's next follow-up date. One query."""
+    from referrals.models import Referral
+
+    visible = access.objects_for_user(user, "referrals.view_referral", Referral.objects.all())
+    return (
+        Participant.objects.filter(
+            referral__in=visible.filter(municipality__referral_group__seats__members__user=user).values("pk"),
+            status__in=OPEN_STATUSES,
+        )
+        .select_related("person", "municipality", "referral")
+        .annotate(
+            next_follow_up=Min(
+                "referral__agenda_items__decision__follow_up_on",
+                filter=Q(referral__agenda_items__decision__follow_up_on__gte=today),
+            )
+        )
+        .order_by("municipality__name", "referral__reference")
     )

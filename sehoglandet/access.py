@@ -157,7 +157,9 @@ def may_edit_referral(user, referral) -> bool:
 
 
 def may_record_consent(user, person) -> bool:
-    """The coach of a municipality the person is referred to, or the writer of an open referral of theirs."""
+    """The coach of a municipality the person is referred to or enrolled in (after a transfer too),
+    or the writer of an open referral of theirs."""
+    from participants.models import Participant
     from referrals.models import Referral
 
     referrals = Referral.objects.filter(person=person).exclude(status=Referral.Status.WITHDRAWN)
@@ -166,7 +168,8 @@ def may_record_consent(user, person) -> bool:
             referral.status == Referral.Status.DRAFT and user.pk in (referral.referrer_id, referral.written_by_id)
         ):
             return True
-    return False
+    enrolments = Participant.objects.filter(person=person).exclude(status=Participant.Status.EXITED)
+    return any(is_coach_of(user, enrolment.municipality) for enrolment in enrolments.select_related("municipality"))
 
 
 def may_run_meetings(user, referral_group) -> bool:

@@ -19,9 +19,9 @@ from sehoglandet.audit import fetch_or_refuse, log_access
 from sehoglandet.forms import add_service_errors
 from sehoglandet.models import AccessLog, Role
 
-from . import selectors, services
-from .forms import CaseloadFilterForm, EmploymentForm, JournalEntryForm, MarkVisitForm, StepChangeForm
-from .models import AftercareVisit, Participant
+from .. import selectors, services
+from ..forms import CaseloadFilterForm, EmploymentForm, JournalEntryForm, MarkVisitForm, StepChangeForm
+from ..models import AftercareVisit, Participant
 
 CASELOAD_PAGE_SIZE = 25
 JOURNAL_PAGE_SIZE = 20

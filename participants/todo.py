@@ -1,0 +1,178 @@
+"""The coach's to-do list: what is due for the participants of the municipalities they coach.
+
+Computed from the records, never stored: a reminder disappears when the coach does what it asks
+(records a new decision or income, marks the visit, registers in SUS). One query per kind of item.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from consent.models import Consent
+from sehoglandet import access
+
+from . import selectors
+from .models import IncomeRecord, Participant, add_months
+
+# How far ahead a decision, an income or a consent that ends is shown.
+REVIEW_WINDOW_DAYS = 30
+# The indicator survey is offered to every participant each October (003 §8.3).
+SURVEY_MONTH = 10
+
+
+class TodoKind(TextChoices):
+    AFTERCARE = "aftercare", _("Aftercare contact due")
+    AGENCY_DECISION = "agency_decision", _("Decision on insats ends: review it")
+    INCOME_REVIEW = "income_review", _("Income to review")
+    CONSENT_EXPIRING = "consent_expiring", _("Consent ends: ask for a new one")
+    SUS_REGISTER = "sus_register", _("Register in SUS")
+    SUS_DEREGISTER = "sus_deregister", _("De-register in SUS")
+    EXIT_DETAILS = "exit_details", _("Record occupation and income after the exit")
+    SURVEY = "survey", _("Offer the indicator survey")
+
+
+@dataclass(frozen=True)
+class Todo:
+    kind: TodoKind
+    due_on: date
+    participant: Participant | None = None
+    detail: str = ""
+
+    def overdue_on(self, today: date) -> bool:
+        return self.due_on < today
+
+
+def _coached(user):
+    municipalities = [m.pk for m in access.municipalities_coached_by(user)]
+    return selectors.participants_visible_to(user).filter(municipality__in=municipalities)
+
+
+def _open(user):
+    return _coached(user).filter(status__in=selectors.OPEN_STATUSES)
+
+
+def sus_deregistration_candidates(user):
+    """Exited participants registered in SUS and not yet de-registered (the due date is checked per row)."""
+    return _coached(user).filter(
+        status=Participant.Status.EXITED, sus_registered_on__isnull=False, sus_deregistered_on__isnull=True
+    )
+
+
+def todo_for(user, today: date) -> list[Todo]:
+    """Everything due for the coach's open participants, overdue first, then by date."""
+    from referrals.models import AgencyDecision
+
+    horizon = today + timedelta(days=REVIEW_WINDOW_DAYS)
+    week_end = today + timedelta(days=6 - today.weekday())
+    items: list[Todo] = []
+
+    for visit in selectors.aftercare_due(user, date.min, week_end):
+        items.append(Todo(TodoKind.AFTERCARE, visit.due_on, visit.participant, visit.get_kind_display()))
+
+    participants = _open(user)
+    newer_decision = AgencyDecision.objects.filter(
+        referral=OuterRef("referral"), organisation=OuterRef("organisation"), valid_until__gt=OuterRef("valid_until")
+    )
+    for decision in (
+        AgencyDecision.objects.filter(referral__participant__in=participants.values("pk"), valid_until__lte=horizon)
+        .exclude(Exists(newer_decision))
+        .select_related("organisation", "referral__participant__person", "referral__participant__municipality")
+    ):
+        items.append(
+            Todo(
+                TodoKind.AGENCY_DECISION,
+                decision.valid_until,
+                decision.referral.participant,
+                decision.organisation.short_name,
+            )
+        )
+
+    newer_income = IncomeRecord.objects.filter(
+        participant=OuterRef("participant"), valid_from__gt=OuterRef("valid_from")
+    )
+    for income in (
+        IncomeRecord.objects.filter(participant__in=participants.values("pk"), review_on__lte=horizon)
+        .exclude(Exists(newer_income))
+        .select_related("participant__person", "participant__municipality")
+    ):
+        items.append(Todo(TodoKind.INCOME_REVIEW, income.review_on, income.participant, income.get_source_display()))
+
+    lasting_consent = Consent.objects.filter(
+        person=OuterRef("person"), withdrawn_on__isnull=True, valid_until__gt=horizon, given_on__lte=today
+    )
+    expiring = (
+        Consent.objects.filter(withdrawn_on__isnull=True, valid_until__range=(today, horizon), given_on__lte=today)
+        .exclude(Exists(lasting_consent))
+        .values("person")
+    )
+    for participant in participants.filter(person__in=expiring).prefetch_related("person__consents"):
+        ends = max(
+            consent.valid_until
+            for consent in participant.person.consents.all()
+            if consent.withdrawn_on is None and today <= consent.valid_until <= horizon
+        )
+        items.append(Todo(TodoKind.CONSENT_EXPIRING, ends, participant))
+
+    for participant in participants.filter(started_on__isnull=False, sus_registered_on__isnull=True):
+        items.append(Todo(TodoKind.SUS_REGISTER, participant.started_on, participant))
+
+    for participant in sus_deregistration_candidates(user).filter(exited_on__lte=today):
+        due = participant.sus_deregistration_due_on
+        if due <= today:
+            items.append(Todo(TodoKind.SUS_DEREGISTER, due, participant, participant.get_exit_reason_display()))
+
+    for participant in _coached(user).filter(status=Participant.Status.EXITED, occupation_after=""):
+        items.append(Todo(TodoKind.EXIT_DETAILS, participant.exited_on, participant))
+
+    if today.month == SURVEY_MONTH:
+        active = participants.filter(status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE]).count()
+        if active:
+            items.append(Todo(TodoKind.SURVEY, date(today.year, SURVEY_MONTH, 31), detail=str(active)))
+
+    return sorted(items, key=lambda item: (item.due_on, item.kind))
+
+
+def todo_counts(user, today: date) -> dict[str, int]:
+    """The number of items of each kind: what the daily e-mail says, without any personal data."""
+    counts = {kind: 0 for kind in TodoKind}
+    for item in todo_for(user, today):
+        counts[item.kind] += 1
+    return counts
+
+
+def sus_month_bounds(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    return first, add_months(first, 1) - timedelta(days=1)
+
+
+def sus_list(user, month: date) -> tuple[list[Participant], list[Participant]]:
+    """For the month of `month`, with the values SUS asks for: who to register (started by the
+    month's end and not yet registered, or registered during the month) and who to de-register
+    (due by the month's end and not yet done, or done during the month). Each participant carries
+    `income_before` and `income_after`. Three queries."""
+    first, last = sus_month_bounds(month)
+    rows = (
+        _coached(user)
+        .select_related("referral__referring_organisation")
+        .prefetch_related(Prefetch("incomes", queryset=IncomeRecord.objects.exclude(phase=IncomeRecord.Phase.DURING)))
+    )
+    register = list(
+        rows.filter(
+            Q(started_on__lte=last, sus_registered_on__isnull=True) | Q(sus_registered_on__range=(first, last))
+        ).order_by("started_on", "id")
+    )
+    candidates = rows.filter(status=Participant.Status.EXITED, sus_registered_on__isnull=False).filter(
+        Q(sus_deregistered_on__isnull=True, exited_on__lte=last) | Q(sus_deregistered_on__range=(first, last))
+    )
+    deregister = [
+        participant
+        for participant in candidates.order_by("exited_on", "id")
+        if participant.sus_deregistered_on is not None or participant.sus_deregistration_due_on <= last
+    ]
+    for participant in register + deregister:
+        phases = {income.phase: income for income in participant.incomes.all()}
+        participant.income_before = phases.get(IncomeRecord.Phase.BEFORE)
+        participant.income_after = phases.get(IncomeRecord.Phase.AFTER)
+    return register, deregister
