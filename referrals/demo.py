@@ -4,7 +4,9 @@ question escalated to the manager. Every person is fictional; the numbers are ma
 correct check digit. Runs through the services, as the demo users, and only once.
 """
 
+import itertools
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -12,9 +14,18 @@ from django.utils import timezone
 
 from consent import services as consent_services
 from consent.models import Consent, Purpose
+from participants import services as participant_services
 from participants.identity import with_check_digit
-from participants.models import Person
-from participants.services import find_or_create_person
+from participants.models import (
+    AftercareVisit,
+    Employment,
+    ExitReason,
+    IncomeSource,
+    JournalEntry,
+    Occupation,
+    Participant,
+    Person,
+)
 from sehoglandet.history import track
 from sehoglandet.models import Municipality, Organisation, ReferralGroup
 
@@ -39,6 +50,22 @@ PERSONS = [
 ]
 # Lova Hedlund has a protected identity: only Nässjö's coaches see her name.
 PROTECTED = {"Lova"}
+# More fictional people for a full caseload, combined from these names.
+MORE_WOMEN = ["Anna", "Britt", "Cecilia", "Dalia", "Emma", "Fatima", "Hanna", "Ida", "Julia", "Karin", "Linnea"]
+MORE_MEN = ["Adam", "Björn", "Carl", "Elias", "Filip", "Gustav", "Hassan", "Isak", "Johan", "Leo", "Oskar"]
+MORE_LAST = ["Andersson", "Berg", "Dahl", "Forsberg", "Holm", "Jansson", "Lund", "Myrén", "Sandberg", "Törnqvist"]
+
+
+def _people():
+    """The named demo persons, then as many more as needed, each with a made-up valid number."""
+    yield from PERSONS
+    for index in itertools.count():
+        women = index % 2 == 0
+        pool = MORE_WOMEN if women else MORE_MEN
+        first = pool[(index // 2) % len(pool)]
+        last = MORE_LAST[(index * 7) % len(MORE_LAST)]
+        birth = date(1962 + (index * 5) % 44, 1 + index % 12, 1 + (index * 3) % 28)
+        yield first, last, "woman" if women else "man", birth, 100 + index
 
 
 def _org(code: str) -> Organisation:
@@ -49,11 +76,11 @@ class _Demo:
     def __init__(self, users: dict[str, User]):
         self.users = users
         self.today = timezone.localdate()
-        self.persons = iter(PERSONS)
+        self.persons = _people()
 
     def person(self, municipality: Municipality) -> Person:
         first, last, gender, birth, serial = next(self.persons)
-        person, _created = find_or_create_person(
+        person, _created = participant_services.find_or_create_person(
             actor=self.users["referrer.af"],
             identity_number=with_check_digit(birth, serial),
             first_name=first,
@@ -65,7 +92,7 @@ class _Demo:
         )
         return person
 
-    def referral(self, code: str = "nassjo", *, consent_orgs=None, submit=True) -> Referral:
+    def referral(self, code: str = "nassjo", *, consent_orgs=None, submit=True, days_ago: int = 21) -> Referral:
         municipality = Municipality.objects.get(code=code)
         referrer = self.users["referrer.af"]
         person = self.person(municipality)
@@ -85,7 +112,7 @@ class _Demo:
             referral=referral,
             organisation=_org("af"),
             reference=f"AF-{person.pk:05d}",
-            decided_on=self.today - timedelta(days=20),
+            decided_on=self.today - timedelta(days=days_ago - 1),
             valid_until=self.today + timedelta(days=160),
         )
         codes = consent_orgs or [f"{code}-se", "af", "fk", "region-psykiatri", f"{code}-bistand"]
@@ -94,7 +121,7 @@ class _Demo:
             person=person,
             organisations=[_org(c) for c in codes],
             purposes=[Purpose.REFERRAL_GROUP, Purpose.PARTICIPATION],
-            given_on=self.today - timedelta(days=21),
+            given_on=self.today - timedelta(days=days_ago),
             method=Consent.Method.WRITTEN,
             valid_until=self.today + timedelta(days=344),
         )
@@ -102,17 +129,18 @@ class _Demo:
             services.submit_referral(actor=referrer, referral=referral)
         return referral
 
-    def ready(self, code="nassjo", coach="coach.nassjo", **kwargs) -> Referral:
-        referral = self.referral(code, **kwargs)
+    def ready(self, code="nassjo", coach="coach.nassjo", *, days_ago: int = 21, **kwargs) -> Referral:
+        referral = self.referral(code, days_ago=days_ago, **kwargs)
+        held_on = self.today - timedelta(days=days_ago - 14)
         pre_meeting = services.book_pre_meeting(
             actor=self.users[coach],
             referral=referral,
-            booked_for=timezone.make_aware(datetime.combine(self.today - timedelta(days=7), time(10, 0))),
+            booked_for=timezone.make_aware(datetime.combine(held_on, time(10, 0))),
         )
         services.record_pre_meeting(
             actor=self.users[coach],
             pre_meeting=pre_meeting,
-            held_on=self.today - timedelta(days=7),
+            held_on=held_on,
             outcome=PreMeeting.Outcome.MEETS,
             target_group=True,
             needs_two_parties=True,
@@ -134,6 +162,145 @@ class _Demo:
         track(meeting, self.users[f"coach.{code}"], "Demo meeting planned")
         meeting.save()
         return meeting
+
+    def enrolled(self, code: str, days_ago: int, count: int, *, first_persons=None) -> list[Participant]:
+        """`count` people enrolled at a meeting `days_ago` days ago (prepared a month before it)."""
+        coach = self.users[f"coach.{code}"]
+        meeting = self.meeting(code, days_ahead=10)
+        referrals = [self.ready(code, f"coach.{code}", days_ago=days_ago + 30) for _ in range(count)]
+        items = [
+            services.add_agenda_item(actor=coach, meeting=meeting, referral=referral, kind=AgendaItem.Kind.NEW_REFERRAL)
+            for referral in referrals
+        ]
+        services.publish_agenda(actor=coach, meeting=meeting)
+        moved = timedelta(days=days_ago + 10)
+        Meeting.objects.filter(pk=meeting.pk).update(
+            starts_at=meeting.starts_at - moved, item_deadline=meeting.item_deadline - moved
+        )
+        meeting.refresh_from_db()
+        services.record_attendance(
+            actor=coach,
+            meeting=meeting,
+            present={seat.pk: seat.organisation.short_name for seat in meeting.referral_group.seats.all()},
+        )
+        for item in items:
+            services.record_decision(actor=coach, item=item, group_agreed=True, outcome=Decision.Outcome.ENROL)
+        services.close_meeting(actor=coach, meeting=meeting)
+        return [Participant.objects.get(referral=referral) for referral in referrals]
+
+
+def _journal(coach: User, participant: Participant, entries: list[tuple[int, str, str]], today: date) -> None:
+    for days_ago, kind, text in entries:
+        participant_services.add_journal_entry(
+            actor=coach, participant=participant, date=today - timedelta(days=days_ago), kind=kind, text=text
+        )
+
+
+def _create_demo_participants(demo: _Demo) -> None:
+    """Participants in every status and step: the SE journey from the queue to exit, an aftercare
+    plan with a contact due this week, a change of income to review, exits to de-register in SUS,
+    an exit whose details the coach must complete, a waiting transfer to Eksjö and a full Nässjö
+    with two people in its queue."""
+    users, today = demo.users, demo.today
+    coach, eksjo_coach = users["coach.nassjo"], users["coach.eksjo"]
+
+    # Enrolled half a year ago: one exited to work (SUS de-registration now due), one moved away.
+    to_work, moved_away = demo.enrolled("nassjo", days_ago=200, count=2)
+    for participant in (to_work, moved_away):
+        participant_services.assign_coach(actor=coach, participant=participant, coach=coach)
+        participant_services.mark_sus(actor=coach, participant=participant, registered=True, on=today - timedelta(199))
+    participant_services.register_employment(
+        actor=coach,
+        participant=to_work,
+        employer="Höglandets Trädgård AB",
+        kind=Employment.Kind.EMPLOYMENT,
+        starts_on=today - timedelta(days=150),
+        hours_per_week=Decimal("30"),
+    )
+    participant_services.exit_participant(
+        actor=coach,
+        participant=to_work,
+        exited_on=today - timedelta(days=100),
+        reason=ExitReason.WORK,
+        occupation_after=Occupation.WORK,
+        income_after=IncomeSource.SALARY,
+        note="Tillsvidareanställd efter provanställningen.",
+    )
+    participant_services.exit_participant(
+        actor=coach,
+        participant=moved_away,
+        exited_on=today - timedelta(days=30),
+        reason=ExitReason.MOVED,
+        occupation_after=Occupation.JOB_SEEKING,
+        income_after=IncomeSource.ACTIVITY_SUPPORT,
+    )
+
+    # Enrolled six weeks ago: one at each step, an aftercare plan, a transfer on its way to Eksjö.
+    step1, step2, step3, step4, working, moving = demo.enrolled("nassjo", days_ago=42, count=6)
+    for participant in (step1, step2, step3, step4, working, moving):
+        participant_services.assign_coach(actor=coach, participant=participant, coach=coach)
+    participant_services.mark_sus(actor=coach, participant=step2, registered=True, on=today - timedelta(days=40))
+    for participant, step in ((step2, 2), (step3, 3), (step4, 4), (working, 5), (moving, 2)):
+        for reached in range(2, step + 1):
+            participant_services.change_step(
+                actor=coach, participant=participant, step=reached, changed_on=today - timedelta(days=42 - 7 * reached)
+            )
+    _journal(
+        coach,
+        step2,
+        [
+            (35, JournalEntry.Kind.MEETING, "Första samtalet. Vill arbeta med djur eller natur."),
+            (21, JournalEntry.Kind.STUDY_VISIT, "Studiebesök på ett stall i Malmbäck, mycket positiv."),
+        ],
+        today,
+    )
+    _journal(coach, step3, [(14, JournalEntry.Kind.MEETING, "Yrkesprofilen klar. Söker lager och logistik.")], today)
+    _journal(coach, step4, [(5, JournalEntry.Kind.EMPLOYER_CONTACT, "Träffade Nässjö Byggvaror, intresserade.")], today)
+    participant_services.record_income(
+        actor=coach,
+        participant=step3,
+        source=IncomeSource.SICKNESS_BENEFIT,
+        valid_from=today - timedelta(days=20),
+        review_on=today + timedelta(days=14),
+    )
+    participant_services.register_employment(
+        actor=coach,
+        participant=working,
+        employer="Nässjö Byggvaror AB",
+        kind=Employment.Kind.SUBSIDISED_EMPLOYMENT,
+        starts_on=today - timedelta(days=16),
+        hours_per_week=Decimal("25"),
+    )
+    for visit in working.aftercare_visits.filter(due_on__lt=today).order_by("due_on"):
+        participant_services.mark_visit(
+            actor=coach, visit=visit, status=AftercareVisit.Status.DONE, done_on=visit.due_on
+        )
+    consent_services.record_consent(
+        actor=coach,
+        person=moving.person,
+        organisations=[_org("nassjo-se"), _org("eksjo-se")],
+        purposes=[Purpose.TRANSFER],
+        given_on=today - timedelta(days=3),
+        method=Consent.Method.ORAL,
+        valid_until=today + timedelta(days=90),
+    )
+    participant_services.start_transfer(
+        actor=coach,
+        participant=moving,
+        to_municipality=Municipality.objects.get(code="eksjo"),
+        note="Flyttar till Eksjö nästa månad. Har kontakt med en arbetsgivare i Eksjö.",
+        meeting_at=timezone.make_aware(datetime.combine(today + timedelta(days=5), time(14, 0))),
+        meeting_place="SE-teamet i Eksjö",
+    )
+
+    # Eksjö's own participant.
+    (eksjo_participant,) = demo.enrolled("eksjo", days_ago=60, count=1)
+    participant_services.assign_coach(actor=eksjo_coach, participant=eksjo_participant, coach=eksjo_coach)
+
+    # Nässjö fills up: the rest of its places, then two people wait in the queue.
+    nassjo = Municipality.objects.get(code="nassjo")
+    free = nassjo.capacity - participant_services.active_count(nassjo)
+    demo.enrolled("nassjo", days_ago=20, count=free + 2)
 
 
 @transaction.atomic
@@ -209,4 +376,6 @@ def create_demo_cases(users: dict[str, User]) -> bool:
 
     # Eksjö has its own submitted referral, which Nässjö's people never see.
     demo.referral("eksjo")
+
+    _create_demo_participants(demo)
     return True

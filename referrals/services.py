@@ -516,9 +516,10 @@ def _validate_outcome(item: AgendaItem, outcome: str, fields: dict) -> None:
         raise ValidationError(errors)
 
 
-def _apply(actor: User, item: AgendaItem, decision: Decision) -> None:
+def _apply(actor: User, item: AgendaItem, decision: Decision, decided_on: date) -> None:
+    """Carry out a final decision taken on `decided_on`: the meeting's day for the group, the day
+    the manager decided for an escalated question."""
     referral = _lock(item.referral)
-    decided_on = timezone.localdate()
     outcome = decision.outcome
     if outcome == Decision.Outcome.ENROL:
         _transition(referral, Referral.Status.ENROLLED, actor, _("Enrolled"), decided_at=timezone.now())
@@ -571,7 +572,7 @@ def record_decision(
     track(decision, actor, _("Decision recorded") if group_agreed else _("Escalated to the manager"))
     decision.save()
     if group_agreed:
-        _apply(actor, item, decision)
+        _apply(actor, item, decision, timezone.localdate(item.meeting.starts_at))
     return decision
 
 
@@ -597,7 +598,7 @@ def decide_escalated(*, actor: User, decision: Decision, outcome: str, **fields)
     decision.manager_decided_at = timezone.now()
     track(decision, actor, _("Decided by the manager"))
     decision.save()
-    _apply(actor, decision.item, decision)
+    _apply(actor, decision.item, decision, timezone.localdate())
     return decision
 
 

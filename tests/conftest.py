@@ -72,6 +72,11 @@ def client_for(client, people):
 def empty_database(db) -> None:
     """For the tests of loading itself: remove the personas and reference data inside the test's
     transaction (rolled back afterwards), so loading starts from nothing."""
+    clear_database()
+
+
+def clear_database() -> None:
+    """Remove the personas and the reference data (inside a transaction the caller rolls back)."""
     from django.contrib.auth.models import Group
 
     from sehoglandet.models import (

@@ -6,17 +6,16 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 
+from participants.models import Participant, Transfer
 from sehoglandet import demo
 from sehoglandet.models import Membership, Municipality, ReferralGroupMember, Role
+from tests.conftest import clear_database
 
 DEMO_USERNAMES = [username for username, *_rest in demo.DEMO_USERS]
-
-
-@pytest.fixture(autouse=True)
-def _start_from_an_empty_database(empty_database):
-    """These tests load from nothing, as on a fresh installation."""
 
 
 def run_demo_data() -> str:
@@ -40,7 +39,7 @@ def roles_of(username: str) -> set[tuple[str, str]]:
     return set(Membership.objects.filter(user__username=username).values_list("organisation__name", "role"))
 
 
-def test_without_debug_the_command_refuses_and_creates_no_user(db, settings):
+def test_without_debug_the_command_refuses_and_creates_no_user(empty_database, settings):
     settings.DEBUG = False
     users_before = User.objects.count()
 
@@ -53,10 +52,21 @@ def test_without_debug_the_command_refuses_and_creates_no_user(db, settings):
     assert not Municipality.objects.exists()
 
 
+@pytest.fixture(scope="module")
+def _loaded_once(django_db_setup, django_db_blocker):
+    """The demo loaded once for the module, from an empty database as on a fresh installation, in
+    a transaction rolled back afterwards: loading the demo cases takes a while."""
+    with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
+        clear_database()
+        output = run_demo_data()
+        yield output
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo_data(db, settings):
+def demo_data(_loaded_once, db, settings):
     settings.DEBUG = True
-    return run_demo_data()
+    return _loaded_once
 
 
 def test_with_debug_every_demo_user_can_sign_in_with_the_demo_password(demo_data):
@@ -164,3 +174,35 @@ def test_running_it_again_restores_a_changed_demo_password(demo_data):
     run_demo_data()
 
     assert User.objects.get(username="coach.nassjo").check_password("demo-2026")
+
+
+def test_the_demo_has_participants_in_every_status_and_step(demo_data):
+    participants = Participant.objects.all()
+
+    assert set(participants.values_list("status", flat=True)) == set(Participant.Status.values)
+    assert set(participants.values_list("step", flat=True)) == set(Participant.Step.values)
+
+
+def test_nassjo_is_full_and_two_people_wait_in_its_queue(demo_data):
+    nassjo = Municipality.objects.get(code="nassjo")
+    open_places = Participant.objects.filter(
+        municipality=nassjo, status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
+    )
+
+    assert open_places.count() == nassjo.capacity
+    assert Participant.objects.filter(municipality=nassjo, status=Participant.Status.QUEUED).count() == 2
+
+
+def test_the_demo_has_an_aftercare_plan_with_a_contact_still_to_do(demo_data):
+    in_aftercare = Participant.objects.get(status=Participant.Status.AFTERCARE)
+
+    assert in_aftercare.aftercare_visits.filter(status="done").exists()
+    assert in_aftercare.aftercare_visits.filter(status="planned").exists()
+
+
+def test_a_transfer_from_nassjo_waits_for_eksjos_coach(demo_data):
+    transfer = Transfer.objects.get()
+
+    assert transfer.status == Transfer.Status.PENDING
+    assert (transfer.from_municipality.code, transfer.to_municipality.code) == ("nassjo", "eksjo")
+    assert transfer.meeting_at is not None
