@@ -1,0 +1,186 @@
+"""Transfers between municipalities (seed 002): the handing-over coach starts one, the receiving
+coach keeps the transfer queue in order and accepts or declines; either coach books the meeting.
+
+Thin views over participants.selectors and participants.services: each declares its roles, fetches
+through a scoped selector (404 for anyone it does not reach, and the attempt is logged), parses a
+form, calls one service and redirects with a message.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from consent.models import Purpose
+from consent.selectors import covered_organisation_ids
+from sehoglandet import access
+from sehoglandet.audit import fetch_or_refuse, log_access
+from sehoglandet.forms import add_service_errors
+from sehoglandet.models import AccessLog, Role
+
+from .. import selectors, services
+from ..models import Participant, Transfer
+from ..transfer_forms import TransferMeetingForm, TransferMoveForm, TransferStartForm
+
+
+def _transfer_for(request, pk: int) -> Transfer:
+    return fetch_or_refuse(request, selectors.get_transfer_for_user, Transfer, pk)
+
+
+def _to_list():
+    return redirect("participants:transfer_list")
+
+
+def _show_errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@access.require_roles(Role.COACH)
+@require_http_methods(["GET", "POST"])
+def transfer_start(request, pk: int):
+    """The handing-over coach chooses the receiving municipality, writes to its coach and, if it is
+    agreed already, books the meeting. Without a consent covering the receiving SE team the page
+    says so and links to the consent form."""
+    participant = fetch_or_refuse(request, selectors.get_participant_for_user, Participant, pk)
+    form = TransferStartForm(request.POST or None, participant=participant)
+    if form.is_bound and form.is_valid():
+        try:
+            transfer = services.start_transfer(actor=request.user, participant=participant, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The transfer to %(municipality)s has been started. It waits for the receiving coach.")
+                % {"municipality": transfer.to_municipality.name},
+            )
+            return redirect("participants:participant_detail", pk=participant.pk)
+    chosen = form.cleaned_data.get("to_municipality") if form.is_bound else None
+    municipalities = list(form.fields["to_municipality"].queryset)
+    covered = covered_organisation_ids(participant.person, Purpose.TRANSFER)
+    log_access(request, participant, person_id=participant.person_id, purpose=_("Transfer to another municipality"))
+    context = {
+        "participant": participant,
+        "form": form,
+        "pending_transfer": selectors.pending_transfer_of(participant),
+        "consented": [m for m in municipalities if m.se_team_id in covered],
+        "chosen_without_consent": chosen if chosen and services.transfer_consent_missing(participant, chosen) else None,
+    }
+    return render(request, "participants/transfer_start.html", context)
+
+
+@access.require_roles(Role.COACH)
+@require_GET
+def transfer_list(request):
+    """Incoming: the transfer queue of the coach's municipality, in the receiving coach's order.
+    Outgoing: the waiting transfers the coach's municipality hands over."""
+    incoming = list(selectors.transfers_incoming(request.user))
+    outgoing = list(selectors.transfers_outgoing(request.user))
+    if incoming or outgoing:
+        log_access(
+            request,
+            action=AccessLog.Action.LIST,
+            object_type=Transfer._meta.label_lower,
+            purpose=_("Transfers between municipalities"),
+        )
+    sections = [
+        (True, [(transfer, _meeting_form(transfer)) for transfer in incoming]),
+        (False, [(transfer, _meeting_form(transfer)) for transfer in outgoing]),
+    ]
+    return render(request, "participants/transfer_list.html", {"sections": sections})
+
+
+def _meeting_form(transfer: Transfer) -> TransferMeetingForm:
+    return TransferMeetingForm(
+        initial={"meeting_at": transfer.meeting_at, "meeting_place": transfer.meeting_place},
+        auto_id=f"id_transfer_{transfer.pk}_%s",
+    )
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def transfer_meeting(request, pk: int):
+    """Book or change the meeting with the participant and both coaches."""
+    transfer = _transfer_for(request, pk)
+    form = TransferMeetingForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return _to_list()
+    try:
+        transfer = services.book_transfer_meeting(actor=request.user, transfer=transfer, **form.cleaned_data)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        when = date_format(timezone.localtime(transfer.meeting_at), "Y-m-d H:i")
+        messages.success(request, _("The transfer meeting is booked for %(when)s.") % {"when": when})
+    return _to_list()
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def transfer_move(request, pk: int):
+    """Move a waiting transfer one place up or down in the receiving municipality's queue."""
+    transfer = _transfer_for(request, pk)
+    form = TransferMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether to move the transfer up or down."))
+        return _to_list()
+    try:
+        services.move_in_transfer_queue(actor=request.user, transfer=transfer, up=form.up)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(
+            request, _("The transfer has been moved up.") if form.up else _("The transfer has been moved down.")
+        )
+    return _to_list()
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def transfer_accept(request, pk: int):
+    """The receiving coach accepts: the participant and access to the case move to their team."""
+    transfer = _transfer_for(request, pk)
+    try:
+        participant = services.accept_transfer(actor=request.user, transfer=transfer)
+    except ValidationError as error:
+        _show_errors(request, error)
+        return _to_list()
+    messages.success(
+        request,
+        _(
+            "The transfer has been accepted: the participant now belongs to %(municipality)s, with you as "
+            "responsible coach."
+        )
+        % {"municipality": participant.municipality.name},
+    )
+    return redirect("participants:participant_detail", pk=participant.pk)
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def transfer_cancel(request, pk: int):
+    """The handing-over coach withdraws a waiting transfer, or the receiving coach declines it."""
+    transfer = _transfer_for(request, pk)
+    receiving = access.is_coach_of(request.user, transfer.to_municipality)
+    try:
+        services.cancel_transfer(actor=request.user, transfer=transfer)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        if receiving:
+            message = _("The transfer from %(municipality)s has been declined.") % {
+                "municipality": transfer.from_municipality.name
+            }
+        else:
+            message = _("The transfer to %(municipality)s has been cancelled.") % {
+                "municipality": transfer.to_municipality.name
+            }
+        messages.success(request, message)
+    return _to_list()
