@@ -1,4 +1,5 @@
-"""Forms for the participant page: the short journal form, the step change and the caseload filter.
+"""Forms for the participant page: the short journal form, the step change, employment, income,
+the start of the support, the responsible coach, the exit and the caseload filter.
 
 They parse what was typed; the rules (who may, not after exit, no future dates) are checked by the
 services, whose ValidationErrors the views put back on these forms.
@@ -8,17 +9,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AftercareVisit, Employment, JournalEntry, Participant
+from .models import AftercareVisit, Employment, ExitReason, IncomeSource, JournalEntry, Occupation, Participant
 from .selectors import OPEN_STATUSES
 
 DATE_HELP = _("Write the date as ÅÅÅÅ-MM-DD.")
 
 
-def date_field(label, *, required: bool = True) -> forms.DateField:
+def date_field(label, *, required: bool = True, help_text=DATE_HELP) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
-        help_text=DATE_HELP,
+        help_text=help_text,
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -109,3 +110,104 @@ class CaseloadFilterForm(forms.Form):
         required=False,
         choices=[("", _("All open statuses")), *[(s.value, s.label) for s in OPEN_STATUSES]],
     )
+
+
+def list_field(label, choices, message) -> forms.ChoiceField:
+    """A required choice from one of the model's lists, starting blank so nothing is picked by mistake;
+    a missing or unknown value gets the same message as the service's."""
+    return forms.ChoiceField(
+        label=label,
+        choices=[("", _("Choose …")), *choices],
+        error_messages={"required": message, "invalid_choice": message},
+    )
+
+
+def today_initial(field: str, kwargs: dict) -> None:
+    kwargs.setdefault("initial", {field: timezone.localdate()})
+
+
+class StartSupportForm(forms.Form):
+    """Start the support for a participant in the queue: the date, today unless changed."""
+
+    started_on = date_field(_("Date the support starts"))
+
+    def __init__(self, *args, **kwargs):
+        today_initial("started_on", kwargs)
+        kwargs.setdefault("auto_id", "id_start_%s")
+        super().__init__(*args, **kwargs)
+
+
+class AssignCoachForm(forms.Form):
+    """Choose the responsible coach among the coaches of the participant's municipality."""
+
+    coach = forms.TypedChoiceField(
+        label=_("Responsible coach"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose one of the municipality's coaches."),
+            "invalid_choice": _("Choose one of the municipality's coaches."),
+        },
+    )
+
+    def __init__(self, *args, coaches: list, **kwargs):
+        kwargs.setdefault("auto_id", "id_assign_%s")
+        super().__init__(*args, **kwargs)
+        self.coaches = {coach.pk: coach for coach in coaches}
+        self.fields["coach"].choices = [
+            ("", _("Choose …")),
+            *[(coach.pk, coach.get_full_name() or coach.username) for coach in coaches],
+        ]
+
+    def clean_coach(self):
+        return self.coaches[self.cleaned_data["coach"]]
+
+
+class IncomeForm(forms.Form):
+    """A change of income (försörjning) during the support, from a date, reviewed by a date if any."""
+
+    source = list_field(_("Income"), IncomeSource.choices, _("Choose an income from the list."))
+    valid_from = date_field(_("From date"))
+    review_on = date_field(
+        _("Review by (if the decision ends)"),
+        required=False,
+        help_text=_("The date the decision on the income ends or must be reviewed. Write it as ÅÅÅÅ-MM-DD."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        today_initial("valid_from", kwargs)
+        kwargs.setdefault("auto_id", "id_income_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ExitDetailsForm(forms.Form):
+    """What the participant does and lives on after the exit, as SUS and the follow-up ask for it."""
+
+    occupation_after = list_field(
+        _("Occupation after the exit"), Occupation.choices, _("Choose what the participant does after the exit.")
+    )
+    income_after = list_field(_("Income after the exit"), IncomeSource.choices, _("Choose the income after the exit."))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_exit_details_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ExitForm(ExitDetailsForm):
+    """The coach ends the participation: date (today unless changed), reason, occupation and income
+    after, and an optional note that only the SE team sees."""
+
+    exited_on = date_field(_("Exit date"))
+    reason = list_field(_("Exit reason"), ExitReason.choices, _("Choose a reason from the list."))
+    note = forms.CharField(
+        label=_("About the exit (optional)"),
+        required=False,
+        help_text=_("Only the coaches of the SE team see this."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    field_order = ["exited_on", "reason", "occupation_after", "income_after", "note"]
+
+    def __init__(self, *args, **kwargs):
+        today_initial("exited_on", kwargs)
+        kwargs.setdefault("auto_id", "id_exit_%s")
+        super().__init__(*args, **kwargs)

@@ -37,7 +37,9 @@ def get_participant_for_user(user, pk: int) -> Participant:
     """One participant, or 404 for anyone no grant reaches, never revealing whether it exists."""
     participant = (
         participants_visible_to(user)
-        .select_related("municipality__se_team", "person__municipality", "referral", "responsible_coach")
+        .select_related(
+            "municipality__se_team", "person__municipality", "referral__referring_organisation", "responsible_coach"
+        )
         .filter(pk=pk)
         .first()
     )

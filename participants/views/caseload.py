@@ -1,5 +1,6 @@
 """The coach's caseload and the participant page: the person, status, the SE step, the journal,
-employments and the aftercare plan.
+employments and the aftercare plan, income, insurance, the responsible coach, the municipality
+history, the start of the support and the exit.
 
 Thin views over participants.selectors and participants.services: each declares its roles, fetches
 through a scoped selector (404 for anyone no grant reaches, and the attempt is logged), parses a
@@ -20,8 +21,19 @@ from sehoglandet.forms import add_service_errors
 from sehoglandet.models import AccessLog, Role
 
 from .. import selectors, services
-from ..forms import CaseloadFilterForm, EmploymentForm, JournalEntryForm, MarkVisitForm, StepChangeForm
-from ..models import AftercareVisit, Participant
+from ..forms import (
+    AssignCoachForm,
+    CaseloadFilterForm,
+    EmploymentForm,
+    ExitDetailsForm,
+    ExitForm,
+    IncomeForm,
+    JournalEntryForm,
+    MarkVisitForm,
+    StartSupportForm,
+    StepChangeForm,
+)
+from ..models import AftercareVisit, IncomeRecord, Participant
 
 CASELOAD_PAGE_SIZE = 25
 JOURNAL_PAGE_SIZE = 20
@@ -48,7 +60,7 @@ def participant_list(request):
     """The coach's caseload: the open participants of their municipality, by status, 25 a page."""
     form = CaseloadFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_bound and form.is_valid() else ""
-    participants = selectors.caseload_of(request.user, status=status)
+    participants = selectors.caseload_of(request.user, status=status).select_related("responsible_coach")
     if form.is_bound and not form.is_valid():
         participants = participants.none()
     page = Paginator(participants, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -74,14 +86,18 @@ def participant_detail(request, pk: int):
     return _render_detail(request, participant)
 
 
-def _render_detail(request, participant: Participant, *, journal_form=None, step_form=None, employment_form=None):
+def _render_detail(request, participant: Participant, **forms):
     """The participant page. The SE team's coach sees the journal and may add to it; the manager sees
-    the person, status and steps, read-only, and not the coach's notes."""
+    the person, status and steps, read-only, and not the coach's notes, but may change the
+    responsible coach. `forms` are bound forms to show again with their errors (`journal_form`,
+    `step_form`, `employment_form`, `income_form`, `start_form`, `assign_form`, `exit_form`,
+    `exit_details_form`)."""
     user = request.user
     is_coach = access.is_coach_of(user, participant.municipality)
     if not is_coach and not access.is_manager_of(user, participant.municipality):
         raise PermissionDenied
-    is_open = participant.status != Participant.Status.EXITED
+    is_open = participant.is_open
+    incomes = selectors.incomes_of(participant)
     context = {
         "participant": participant,
         "is_coach": is_coach,
@@ -89,6 +105,11 @@ def _render_detail(request, participant: Participant, *, journal_form=None, step
         "step_changes": selectors.step_changes_of(participant),
         "employments": selectors.employments_of(participant),
         "aftercare_plan": selectors.aftercare_plan_of(participant),
+        "incomes": incomes,
+        "income_after": next((i for i in incomes if i.phase == IncomeRecord.Phase.AFTER), None),
+        "municipality_history": selectors.municipality_history_of(participant),
+        "pending_transfer": selectors.pending_transfer_of(participant) if is_coach else None,
+        "referring_organisation": participant.referral.referring_organisation if participant.referral else None,
     }
     if is_coach:
         journal = selectors.journal_of(participant)
@@ -96,9 +117,20 @@ def _render_detail(request, participant: Participant, *, journal_form=None, step
         page.object_list = list(page.object_list)
         context["page"] = page
     if context["may_write"]:
-        context["journal_form"] = journal_form or JournalEntryForm()
-        context["step_form"] = step_form or StepChangeForm()
-        context["employment_form"] = employment_form or EmploymentForm()
+        context["journal_form"] = forms.get("journal_form") or JournalEntryForm()
+        context["step_form"] = forms.get("step_form") or StepChangeForm()
+        context["employment_form"] = forms.get("employment_form") or EmploymentForm()
+        context["income_form"] = forms.get("income_form") or IncomeForm()
+        context["exit_form"] = forms.get("exit_form") or ExitForm()
+        if participant.status == Participant.Status.QUEUED:
+            context["start_form"] = forms.get("start_form") or StartSupportForm()
+    if is_open:
+        context["assign_form"] = forms.get("assign_form") or AssignCoachForm(
+            coaches=selectors.coaches_of(participant.municipality),
+            initial={"coach": participant.responsible_coach_id},
+        )
+    if is_coach and participant.exit_details_missing:
+        context["exit_details_form"] = forms.get("exit_details_form") or ExitDetailsForm()
     purpose = _("Case work in the SE team") if is_coach else _("Manager's review of the case")
     log_access(request, participant, person_id=participant.person_id, purpose=purpose)
     return render(request, "participants/participant_detail.html", context)
@@ -222,3 +254,115 @@ def aftercare_extend(request, pk: int):
     else:
         messages.success(request, _("The aftercare has been extended by one month."))
     return _to_detail(participant)
+
+
+def _write(request, participant: Participant, form, form_name: str, service, success, *, closed: str = ""):
+    """The shape of the short forms below: refuse at once when the participant has exited (`closed`
+    is the message), otherwise validate the form, call `service(**cleaned_data)` and redirect with
+    `success` (a text, or a function of the cleaned data); a refusal goes on the form (the page
+    again, the form under its `form_name`) or into a message."""
+    if closed:
+        try:
+            services.check_open(participant, message=closed)
+        except ValidationError as error:
+            return _refused(request, form, error, participant)
+    if form.is_valid():
+        try:
+            service(**form.cleaned_data)
+        except ValidationError as error:
+            if response := _refused(request, form, error, participant):
+                return response
+        else:
+            messages.success(request, success(form.cleaned_data) if callable(success) else success)
+            return _to_detail(participant)
+    return _render_detail(request, participant, **{form_name: form})
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def support_start(request, pk: int):
+    """Start the support of a participant waiting in the queue; a full municipality is refused."""
+    participant = _participant_for(request, pk)
+    return _write(
+        request,
+        participant,
+        StartSupportForm(request.POST),
+        "start_form",
+        lambda **data: services.start_support(actor=request.user, participant=participant, **data),
+        _("The support has started."),
+        closed=_("The participant has exited: the support cannot be started."),
+    )
+
+
+@access.require_roles(Role.COACH, Role.MANAGER)
+@require_POST
+def coach_assign(request, pk: int):
+    """The municipality's coach or manager chooses the responsible coach among its coaches."""
+    participant = _participant_for(request, pk)
+    return _write(
+        request,
+        participant,
+        AssignCoachForm(request.POST, coaches=selectors.coaches_of(participant.municipality)),
+        "assign_form",
+        lambda **data: services.assign_coach(actor=request.user, participant=participant, **data),
+        lambda data: (
+            _("%(coach)s is now the responsible coach.")
+            % {"coach": data["coach"].get_full_name() or data["coach"].username}
+        ),
+        closed=_("The participant has exited: the responsible coach can no longer change."),
+    )
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def income_add(request, pk: int):
+    """Record a change of income during the support, with a review date if the decision ends."""
+    participant = _participant_for(request, pk)
+    return _write(
+        request,
+        participant,
+        IncomeForm(request.POST),
+        "income_form",
+        lambda **data: services.record_income(actor=request.user, participant=participant, **data),
+        _("The income has been recorded."),
+        closed=_("The participant has exited: the income can no longer be changed."),
+    )
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def participant_exit(request, pk: int):
+    """The coach ends the participation with date, reason, occupation and income after."""
+    participant = _participant_for(request, pk)
+    return _write(
+        request,
+        participant,
+        ExitForm(request.POST),
+        "exit_form",
+        lambda **data: services.exit_participant(actor=request.user, participant=participant, **data),
+        _("The participation has ended."),
+        closed=_("The participant has already exited."),
+    )
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def exit_complete(request, pk: int):
+    """Record occupation and income after an exit the referral group decided."""
+    participant = _participant_for(request, pk)
+    if not participant.exit_details_missing:
+        messages.error(
+            request,
+            _("The exit details have already been recorded.")
+            if participant.occupation_after
+            else _("The participant has not exited."),
+        )
+        return _to_detail(participant)
+    return _write(
+        request,
+        participant,
+        ExitDetailsForm(request.POST),
+        "exit_details_form",
+        lambda **data: services.complete_exit(actor=request.user, participant=participant, **data),
+        _("The exit details have been recorded."),
+    )

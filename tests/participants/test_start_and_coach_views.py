@@ -1,0 +1,263 @@
+"""Starting the support of a queued participant, the responsible coach, the insurance and the
+municipality history on the participant page, and the responsible coach in the caseload."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from consent.models import Purpose
+from participants import services
+from participants.models import MunicipalityPeriod, Participant
+from referrals.models import Referral
+from tests import factories
+
+from .conftest import enrol, exit_directly
+from .test_exit_services import second_coach
+from .test_participant_views import WRONG_ROLES, app_rows, body, url
+
+
+def today():
+    return timezone.localdate()
+
+
+def section(page: str, heading_id: str) -> str:
+    start = page.index(f'id="{heading_id}"')
+    return page[start : page.index("</section>", start)]
+
+
+@pytest.fixture
+def queued(people) -> tuple[Participant, list[Participant]]:
+    """Nässjö full, and Alva Brandt waiting in its queue (with the participants filling the places)."""
+    filled = factories.fill_places(people["coach.nassjo"])
+    (alva,) = enrol(people, ("Alva", "Brandt"))
+    return alva, filled
+
+
+@pytest.fixture
+def ella(system_user) -> User:
+    """Ella Berg, a second coach of Nässjö."""
+    return second_coach(system_user)
+
+
+# Starting the support
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("chef.nassjo", 403), ("coach.eksjo", 404), ("chef.eksjo", 403)] + [(name, 403) for name in WRONG_ROLES],
+)
+def test_only_the_municipalitys_coach_may_start_the_support(client_for, queued, username, status):
+    alva, filled = queued
+    exit_directly(filled[0])
+    client = client_for(username)
+    before = app_rows()
+
+    response = client.post(url("support_start", alva.pk), {"started_on": today().isoformat()})
+
+    assert response.status_code == status
+    assert "Brandt" not in body(response)
+    assert app_rows() == before
+
+
+@pytest.mark.parametrize("name", ["support_start", "coach_assign"])
+def test_the_start_and_coach_urls_take_no_get(client_for, queued, name):
+    alva, _filled = queued
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    assert client.get(url(name, alva.pk)).status_code == 405
+    assert app_rows() == before
+
+
+def test_the_coach_starts_the_support_of_a_queued_participant_when_a_place_is_free(client_for, people, queued):
+    alva, filled = queued
+    exit_directly(filled[0])
+    client = client_for("coach.nassjo")
+
+    page = body(client.get(url("participant_detail", alva.pk)))
+    response = client.post(url("support_start", alva.pk), {"started_on": today().isoformat()}, follow=True)
+
+    assert "Deltagaren står i kö." in page
+    assert url("support_start", alva.pk) in page
+    alva.refresh_from_db()
+    assert (alva.status, alva.started_on, alva.responsible_coach) == ("active", today(), people["coach.nassjo"])
+    started = body(response)
+    assert "Stödet har startat." in started
+    assert url("support_start", alva.pk) not in started
+    assert "Maja Lindqvist" in section(started, "participation-heading")
+
+
+def test_a_full_municipality_refuses_the_start_in_swedish_and_nothing_is_saved(client_for, queued):
+    alva, _filled = queued
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    response = client.post(url("support_start", alva.pk), {"started_on": today().isoformat()}, follow=True)
+
+    assert "Nässjö har ingen ledig plats: alla 36 platser är tagna." in body(response)
+    assert app_rows() == before
+
+
+@pytest.mark.parametrize(
+    ("started_on", "message"),
+    [
+        ((timezone.localdate() - timedelta(days=1)).isoformat(), "Starten kan inte vara före beslutet om inskrivning."),
+        ((timezone.localdate() + timedelta(days=1)).isoformat(), "Datumet kan inte ligga i framtiden."),
+        ("", "Detta fält måste fyllas i."),
+    ],
+    ids=["before the decision", "future", "no date"],
+)
+def test_a_bad_start_date_is_refused_on_the_form_and_nothing_is_saved(client_for, queued, started_on, message):
+    alva, filled = queued
+    exit_directly(filled[0])
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    response = client.post(url("support_start", alva.pk), {"started_on": started_on})
+
+    assert response.status_code == 200
+    assert message in section(body(response), "start-heading")
+    assert app_rows() == before
+
+
+def test_an_active_participant_has_no_start_button_and_cannot_be_started(client_for, participant):
+    client = client_for("coach.nassjo")
+    page = body(client.get(url("participant_detail", participant.pk)))
+    before = app_rows()
+
+    response = client.post(url("support_start", participant.pk), {"started_on": today().isoformat()}, follow=True)
+
+    assert url("support_start", participant.pk) not in page
+    assert "Bara en deltagare i kön kan startas." in body(response)
+    assert app_rows() == before
+
+
+# The responsible coach
+
+
+@pytest.mark.parametrize("username", ["coach.nassjo", "chef.nassjo"])
+def test_the_coach_or_the_manager_changes_the_responsible_coach(client_for, participant, ella, username):
+    client = client_for(username)
+
+    page = body(client.get(url("participant_detail", participant.pk)))
+    response = client.post(url("coach_assign", participant.pk), {"coach": ella.pk}, follow=True)
+
+    assert "Byt ansvarig coach" in page
+    assert f'<option value="{ella.pk}">Ella Berg</option>' in page
+    participant.refresh_from_db()
+    assert participant.responsible_coach == ella
+    changed = body(response)
+    assert "Ella Berg är nu ansvarig coach." in changed
+    assert "Ella Berg" in section(changed, "participation-heading")
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("coach.eksjo", 404), ("chef.eksjo", 404)] + [(name, 403) for name in WRONG_ROLES],
+)
+def test_no_one_else_may_change_the_responsible_coach(client_for, participant, ella, username, status):
+    client = client_for(username)
+    before = app_rows()
+
+    response = client.post(url("coach_assign", participant.pk), {"coach": ella.pk})
+
+    assert response.status_code == status
+    assert "Brandt" not in body(response)
+    assert app_rows() == before
+
+
+@pytest.mark.parametrize("username", ["chef.nassjo", "coach.eksjo", "fk.nassjo"])
+def test_only_a_coach_of_the_municipality_can_be_chosen(client_for, people, participant, username):
+    client = client_for("coach.nassjo")
+    before = app_rows()
+
+    response = client.post(url("coach_assign", participant.pk), {"coach": people[username].pk})
+
+    assert response.status_code == 200
+    assert "Välj en av kommunens coacher." in section(body(response), "participation-heading")
+    assert app_rows() == before
+
+
+def test_the_responsible_coach_cannot_change_after_exit(client_for, participant, ella):
+    exit_directly(participant)
+    client = client_for("chef.nassjo")
+    before = app_rows()
+
+    response = client.post(url("coach_assign", participant.pk), {"coach": ella.pk}, follow=True)
+
+    assert "Deltagaren är avslutad: ansvarig coach kan inte längre ändras." in body(response)
+    assert url("coach_assign", participant.pk) not in body(response)
+    assert app_rows() == before
+
+
+def test_the_caseload_shows_the_responsible_coach(client_for, people, participant, ella):
+    services.assign_coach(actor=people["coach.nassjo"], participant=participant, coach=ella)
+
+    page = body(client_for("coach.nassjo").get(url("participant_list")))
+
+    assert "Ansvarig coach" in page
+    assert "Ella Berg" in page
+
+
+# Insurance
+
+
+def test_a_participant_referred_by_the_employment_service_is_insured_by_kammarkollegiet(client_for, participant):
+    facts = section(
+        body(client_for("coach.nassjo").get(url("participant_detail", participant.pk))), "participation-heading"
+    )
+
+    assert "Kammarkollegiets försäkring (remitterad av Arbetsförmedlingen)" in facts
+    assert "Nässjö kommuns gruppförsäkring för olycksfall under verksamhetstid (praoklausulen)" in facts
+
+
+def test_a_participant_referred_by_the_municipality_has_its_accident_insurance_only(client_for, participant):
+    Referral.objects.filter(pk=participant.referral_id).update(referring_organisation=factories.org("nassjo-bistand"))
+
+    facts = section(
+        body(client_for("chef.nassjo").get(url("participant_detail", participant.pk))), "participation-heading"
+    )
+
+    assert "Kammarkollegiet" not in facts
+    assert "Nässjö kommuns gruppförsäkring för olycksfall under verksamhetstid (praoklausulen)" in facts
+
+
+# The municipality history and the transfer
+
+
+def test_the_page_shows_the_municipalities_with_dates_after_a_transfer(client_for, people, participant):
+    enrolled_on = date(2025, 1, 15)
+    Participant.objects.filter(pk=participant.pk).update(decided_on=enrolled_on)
+    MunicipalityPeriod.objects.filter(participant=participant).update(moved_in_on=enrolled_on)
+    participant.refresh_from_db()
+    factories.give_consent(
+        people["coach.nassjo"], participant.person, org_codes=["eksjo-se"], purposes=[Purpose.TRANSFER]
+    )
+    transfer = services.start_transfer(
+        actor=people["coach.nassjo"], participant=participant, to_municipality=factories.municipality("eksjo")
+    )
+
+    waiting = client_for("coach.nassjo").get(url("participant_detail", participant.pk))
+    services.accept_transfer(actor=people["coach.eksjo"], transfer=transfer)
+    moved = section(
+        body(client_for("coach.eksjo").get(url("participant_detail", participant.pk))), "participation-heading"
+    )
+
+    assert waiting.context["pending_transfer"] == transfer
+    history = moved[moved.index('id="municipalities-heading"') :]
+    assert "<td>Nässjö</td><td>2025-01-15</td><td>" + today().isoformat() + "</td>" in history
+    assert "<td>Eksjö</td><td>" + today().isoformat() + "</td><td>–</td>" in history
+    assert "Eksjö kommuns gruppförsäkring" in moved
+    assert "Sara Nyberg" in moved
+
+
+def test_the_transfer_slot_is_for_the_coach_only(client_for, participant):
+    coach = client_for("coach.nassjo").get(url("participant_detail", participant.pk))
+    manager = client_for("chef.nassjo").get(url("participant_detail", participant.pk))
+
+    templates = {t.name for t in coach.templates}
+    assert "participants/detail/_transfer.html" in templates
+    assert "participants/detail/_transfer.html" not in {t.name for t in manager.templates}
+    assert coach.context["pending_transfer"] is None
