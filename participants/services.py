@@ -639,7 +639,7 @@ def start_transfer(
 
     Checks that the actor coaches the participant's municipality, the participant has not exited,
     the municipality differs, no transfer is waiting and a consent in force covers informing the
-    receiving SE team."""
+    receiving SE team. A meeting booked at the start cannot be in the past."""
     participant = _lock_for_case_work(
         actor, participant, closed_message=_("The participant has exited and cannot be transferred.")
     )
@@ -657,6 +657,8 @@ def start_transfer(
             )
             % {"team": to_municipality.se_team.name}
         )
+    if meeting_at is not None and meeting_at < timezone.now():
+        raise ValidationError({"meeting_at": _("The meeting cannot be in the past.")})
     last = (
         Transfer.objects.select_for_update()
         .filter(to_municipality=to_municipality, status=Transfer.Status.PENDING)

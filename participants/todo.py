@@ -72,8 +72,11 @@ def todo_for(user, today: date) -> list[Todo]:
         items.append(Todo(TodoKind.AFTERCARE, visit.due_on, visit.participant, visit.get_kind_display()))
 
     participants = _open(user)
+    # A later end, or no end at all, from the same party replaces the decision.
     newer_decision = AgencyDecision.objects.filter(
-        referral=OuterRef("referral"), organisation=OuterRef("organisation"), valid_until__gt=OuterRef("valid_until")
+        Q(valid_until__gt=OuterRef("valid_until")) | Q(valid_until__isnull=True),
+        referral=OuterRef("referral"),
+        organisation=OuterRef("organisation"),
     )
     for decision in (
         AgencyDecision.objects.filter(referral__participant__in=participants.values("pk"), valid_until__lte=horizon)
@@ -90,7 +93,8 @@ def todo_for(user, today: date) -> list[Todo]:
         )
 
     newer_income = IncomeRecord.objects.filter(
-        participant=OuterRef("participant"), valid_from__gt=OuterRef("valid_from")
+        Q(valid_from__gt=OuterRef("valid_from")) | Q(valid_from=OuterRef("valid_from"), pk__gt=OuterRef("pk")),
+        participant=OuterRef("participant"),
     )
     for income in (
         IncomeRecord.objects.filter(participant__in=participants.values("pk"), review_on__lte=horizon)
@@ -102,8 +106,9 @@ def todo_for(user, today: date) -> list[Todo]:
     lasting_consent = Consent.objects.filter(
         person=OuterRef("person"), withdrawn_on__isnull=True, valid_until__gt=horizon, given_on__lte=today
     )
+    # A consent that has already ended stays on the list (overdue) until a new one is recorded.
     expiring = (
-        Consent.objects.filter(withdrawn_on__isnull=True, valid_until__range=(today, horizon), given_on__lte=today)
+        Consent.objects.filter(withdrawn_on__isnull=True, valid_until__lte=horizon, given_on__lte=today)
         .exclude(Exists(lasting_consent))
         .values("person")
     )
@@ -111,11 +116,12 @@ def todo_for(user, today: date) -> list[Todo]:
         ends = max(
             consent.valid_until
             for consent in participant.person.consents.all()
-            if consent.withdrawn_on is None and today <= consent.valid_until <= horizon
+            if consent.withdrawn_on is None and consent.given_on <= today and consent.valid_until <= horizon
         )
         items.append(Todo(TodoKind.CONSENT_EXPIRING, ends, participant))
 
-    for participant in participants.filter(started_on__isnull=False, sus_registered_on__isnull=True):
+    # Exited participants too: SUS counts everyone who was enrolled, and they must be de-registered after.
+    for participant in _coached(user).filter(started_on__isnull=False, sus_registered_on__isnull=True):
         items.append(Todo(TodoKind.SUS_REGISTER, participant.started_on, participant))
 
     for participant in sus_deregistration_candidates(user).filter(exited_on__lte=today):

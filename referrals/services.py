@@ -172,7 +172,7 @@ def add_agency_decision(
 ) -> AgencyDecision:
     """Record the reference of an individual decision on insats that AF, FK or the municipality made."""
     referral = _lock(referral)
-    _check(access.may_edit_referral(actor, referral))
+    _check(access.may_add_agency_decision(actor, referral))
     decision = AgencyDecision(
         referral=referral,
         organisation=organisation,

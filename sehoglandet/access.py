@@ -156,6 +156,16 @@ def may_edit_referral(user, referral) -> bool:
     return referral.status in Referral.OPEN_STATUSES and is_coach_of(user, referral.municipality)
 
 
+def may_add_agency_decision(user, referral) -> bool:
+    """Whoever may edit the referral, and the municipality's coach after enrolment: decisions on
+    insats run out and are renewed while the person takes part."""
+    from referrals.models import Referral
+
+    return may_edit_referral(user, referral) or (
+        referral.status == Referral.Status.ENROLLED and is_coach_of(user, referral.municipality)
+    )
+
+
 def may_record_consent(user, person) -> bool:
     """The coach of a municipality the person is referred to or enrolled in (after a transfer too),
     or the writer of an open referral of theirs."""

@@ -17,6 +17,11 @@ def navigation(request):
         )
     if access.has_role(user, Role.COACH):
         items.append(("participants:participant_list", _("Participants"), {"participant_list", "participant_detail"}))
+        items.append(("participants:todo_list", _("To do"), {"todo_list"}))
+        items.append(("participants:transfer_list", _("Transfers"), {"transfer_list", "transfer_start"}))
+        items.append(("participants:sus_list", _("SUS"), {"sus_list"}))
+    if access.has_role(user, Role.GROUP_MEMBER):
+        items.append(("participants:followup_summary", _("Follow-up"), {"followup_summary"}))
     if access.has_role(user, Role.COACH, Role.MANAGER, Role.GROUP_MEMBER):
         items.append(("referrals:meeting_list", _("Meetings"), {"meeting_list", "meeting_detail"}))
     if access.has_role(user, Role.MANAGER):

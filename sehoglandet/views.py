@@ -1,14 +1,19 @@
+from collections import Counter
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from participants import selectors as participant_selectors
 from participants import services as participant_services
+from participants import todo
 from referrals import selectors as referral_selectors
 
 from . import access, selectors
@@ -18,6 +23,7 @@ from .models import AccessLog, Role
 
 ACCESS_LOG_PAGE_SIZE = 50
 QUEUE_PREVIEW = 10
+TODO_PREVIEW = 5
 GROUP_ROLES = (Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
 
 
@@ -53,6 +59,10 @@ def home(request):
             team.active = use[team.pk]["active"]
             team.queued = use[team.pk]["queued"]
             team.queue = list(participant_selectors.queue_of(team)[:QUEUE_PREVIEW])
+            team.managed = access.is_manager_of(request.user, team)
+            if team.managed:
+                team.coaches = participant_selectors.caseload_per_coach(team)
+                team.without_coach = participant_selectors.without_responsible_coach(team)
         context["teams"] = teams
         if any(team.queue for team in teams):
             log_access(
@@ -61,6 +71,8 @@ def home(request):
                 object_type="participants.participant",
                 purpose=_("Queue on the start page"),
             )
+    if Role.COACH in roles:
+        context.update(_coach_overview(request))
     if Role.MANAGER in roles:
         context["escalation_count"] = referral_selectors.escalations_for(request.user).count()
     if roles & set(GROUP_ROLES):
@@ -72,6 +84,29 @@ def home(request):
             "capacity": sum(m.capacity for m in context["municipalities"]),
         }
     return render(request, "sehoglandet/home.html", context)
+
+
+def _coach_overview(request) -> dict:
+    """The coach's to-do (counts per kind and the first items) and this week's aftercare contacts."""
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    items = todo.todo_for(request.user, today)
+    counts = Counter(item.kind for item in items)
+    aftercare_week = list(participant_selectors.aftercare_due(request.user, monday, monday + timedelta(days=6)))
+    if aftercare_week or any(item.participant is not None for item in items[:TODO_PREVIEW]):
+        log_access(
+            request,
+            action=AccessLog.Action.LIST,
+            object_type="participants.participant",
+            purpose=_("To-do and aftercare on the start page"),
+        )
+    return {
+        "today": today,
+        "todo_total": len(items),
+        "todo_counts": [(kind.label, counts[kind]) for kind in todo.TodoKind if counts[kind]],
+        "todo_items": items[:TODO_PREVIEW],
+        "aftercare_week": aftercare_week,
+    }
 
 
 @access.require_roles(*GROUP_ROLES)

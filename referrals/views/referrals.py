@@ -198,6 +198,7 @@ def _case_context(request, referral: Referral, *, team: bool) -> dict:
         "outcome": decided[-1].decision if decided else None,
         "problems": services.submission_problems(referral) if referral.status == Referral.Status.DRAFT else [],
         "may_edit": access.may_edit_referral(user, referral),
+        "may_add_agency_decision": access.may_add_agency_decision(user, referral),
         "may_record_consent": access.may_record_consent(user, referral.person),
         "may_withdraw": _may_withdraw(user, referral),
         "today": timezone.localdate(),
@@ -329,7 +330,7 @@ def referral_withdraw(request, pk: int):
 def agency_decision_add(request, pk: int):
     """Record the reference of an individual decision on insats made by AF, FK or the municipality."""
     referral = _referral_for(request, pk)
-    if not access.may_edit_referral(request.user, referral):
+    if not access.may_add_agency_decision(request.user, referral):
         raise PermissionDenied
     form = AgencyDecisionForm(request.POST if request.method == "POST" else None, referral=referral)
     if form.is_bound and form.is_valid():

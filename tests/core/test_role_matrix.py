@@ -16,6 +16,8 @@ from sehoglandet.models import AccessLog, ReferralGroup, ReferralGroupMember
 PERSONAS = [username for username, *_rest in DEMO_USERS] + ["nobody"]
 NASSJO_GROUP = {"coach.nassjo", "chef.nassjo", "bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"}
 OUTSIDERS = {"coach.eksjo", "chef.eksjo", "fk.eksjo"}
+COACHES = {"coach.nassjo", "coach.eksjo"}
+MEMBERS = {"bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo", "fk.eksjo"}
 
 NASSJO_GROUP_PAGE = "/remittentgrupper/<nassjo>/"
 
@@ -27,7 +29,11 @@ EXPECTED = {
     "/admin/": {p: 200 if p == "admin" else 403 for p in PERSONAS},
     "/konto/losenord/": dict.fromkeys(PERSONAS, 200),
     "/remisser/": {p: 200 if p in {"referrer.af", "coach.nassjo", "coach.eksjo"} else 403 for p in PERSONAS},
-    "/deltagare/": {p: 200 if p in {"coach.nassjo", "coach.eksjo"} else 403 for p in PERSONAS},
+    "/deltagare/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
+    "/att-gora/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
+    "/overflyttningar/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
+    "/sus/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
+    "/uppfoljning/": {p: 200 if p in MEMBERS else 403 for p in PERSONAS},
     "/moten/": {p: 200 if p in NASSJO_GROUP | OUTSIDERS else 403 for p in PERSONAS},
     "/eskaleringar/": {p: 200 if p in {"chef.nassjo", "chef.eksjo"} else 403 for p in PERSONAS},
 }
@@ -35,6 +41,10 @@ EXPECTED = {
 MENU_PAGES = [
     "/remisser/",
     "/deltagare/",
+    "/att-gora/",
+    "/overflyttningar/",
+    "/sus/",
+    "/uppfoljning/",
     "/moten/",
     "/eskaleringar/",
     "/remittentgrupper/",

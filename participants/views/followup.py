@@ -1,0 +1,237 @@
+"""Follow-up: the coach's to-do list, the SUS list (page, CSV and marking) and the referral
+group's follow-up summary.
+
+Thin views over participants.todo, participants.selectors and services.mark_sus. Every page that
+shows names writes an access-log row; the CSV export writes one with the action export.
+"""
+
+import csv
+from collections import Counter
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from sehoglandet import access
+from sehoglandet.audit import fetch_or_refuse, log_access
+from sehoglandet.models import AccessLog, Role
+
+from .. import selectors, services, todo
+from ..followup_forms import SusMarkForm, SusMonthForm, month_of
+from ..models import Participant, add_months
+
+FOLLOWUP_PAGE_SIZE = 25
+PARTICIPANT = Participant._meta.label_lower
+
+
+@access.require_roles(Role.COACH)
+@require_GET
+def todo_list(request):
+    """What is due for the participants of the coach's municipalities: overdue first, then by date."""
+    today = timezone.localdate()
+    items = todo.todo_for(request.user, today)
+    if any(item.participant is not None for item in items):
+        log_access(request, action=AccessLog.Action.LIST, object_type=PARTICIPANT, purpose=_("The coach's to-do list"))
+    counts = Counter(item.kind for item in items)
+    groups = [
+        ([item for item in items if item.overdue_on(today)], "overdue-heading", _("Overdue")),
+        ([item for item in items if not item.overdue_on(today)], "coming-heading", _("Due today or later")),
+    ]
+    return render(
+        request,
+        "participants/todo_list.html",
+        {
+            "today": today,
+            "groups": groups,
+            "counts": [(kind.label, counts[kind]) for kind in todo.TodoKind if counts[kind]],
+        },
+    )
+
+
+# SUS, the national follow-up system (003 §9).
+
+
+def _sus_lists(request, form: SusMonthForm):
+    """The month asked for, and who to register and de-register then; empty lists for a bad month."""
+    month = form.chosen_month()
+    if month is None:
+        return None, [], []
+    register, deregister = todo.sus_list(request.user, month)
+    return month, register, deregister
+
+
+@access.require_roles(Role.COACH)
+@require_GET
+def sus_list(request):
+    """The month's SUS work: who to register in SUS and who to de-register, with what SUS asks for."""
+    form = SusMonthForm(request.GET or None, initial={"month": timezone.localdate().replace(day=1)})
+    month, register, deregister = _sus_lists(request, form)
+    return _render_sus(request, form, month, register, deregister)
+
+
+def _render_sus(request, form: SusMonthForm, month, register: list, deregister: list):
+    """The SUS page; 400 with the form's error when the month asked for is not a month."""
+    if register or deregister:
+        log_access(request, action=AccessLog.Action.LIST, object_type=PARTICIPANT, purpose=_("The SUS list"))
+    context = {"form": form, "register": register, "deregister": deregister, "today": timezone.localdate()}
+    if month is not None:
+        first, last = todo.sus_month_bounds(month)
+        context.update(
+            month=month,
+            month_value=month_of(month),
+            last_day=last,
+            previous_month=month_of(add_months(first, -1)),
+            next_month=month_of(add_months(first, 1)),
+        )
+    return render(request, "participants/sus_list.html", context, status=200 if month is not None else 400)
+
+
+def _csv_safe(value) -> str:
+    """A cell Excel shows as text: one starting with = + - @ (or a tab or return) gets an apostrophe
+    in front, so it is never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def _iso(day) -> str:
+    return day.isoformat() if day else ""
+
+
+def _sus_row(request, direction: str, participant: Participant) -> list[str]:
+    person = participant.person
+    visible = access.may_see_identity(request.user, person, participant.municipality)
+    before, after = participant.income_before, participant.income_after
+    return [
+        direction,
+        person.identity_display if visible else "",
+        person.full_name if visible else _("Protected identity"),
+        participant.municipality.name,
+        person.get_gender_display(),
+        str(person.birth_date.year),
+        _iso(participant.started_on),
+        before.get_source_display() if before else "",
+        _iso(participant.sus_registered_on),
+        _iso(participant.exited_on),
+        participant.get_exit_reason_display(),
+        participant.get_occupation_after_display(),
+        after.get_source_display() if after else "",
+        _iso(participant.sus_deregistration_due_on),
+        _iso(participant.sus_deregistered_on),
+    ]
+
+
+@access.require_roles(Role.COACH)
+@require_GET
+def sus_csv(request):
+    """The month's two SUS lists as one CSV for Excel: semicolons, UTF-8 with BOM, ISO dates."""
+    form = SusMonthForm(request.GET or None)
+    month, register, deregister = _sus_lists(request, form)
+    if month is None:
+        return _render_sus(request, form, month, register, deregister)
+    log_access(
+        request,
+        action=AccessLog.Action.EXPORT,
+        object_type=PARTICIPANT,
+        purpose=_("SUS list for %(month)s exported") % {"month": month_of(month)},
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sus-{month_of(month)}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    now = timezone.localtime()
+    writer.writerow(
+        _csv_safe(cell)
+        for cell in [
+            _("SUS list for %(month)s") % {"month": month_of(month)},
+            _("Exported by %(name)s") % {"name": request.user.get_full_name() or request.user.username},
+            now.strftime("%Y-%m-%d %H:%M"),
+        ]
+    )
+    writer.writerow(
+        [
+            _("In or out"),
+            _("Personal identity number"),
+            _("Name"),
+            _("Municipality"),
+            _("Gender"),
+            _("Year of birth"),
+            _("Started"),
+            _("Income before"),
+            _("Registered in SUS"),
+            _("Exit date"),
+            _("Exit reason"),
+            _("Occupation after"),
+            _("Income after"),
+            _("De-register by"),
+            _("De-registered in SUS"),
+        ]
+    )
+    for direction, participants in ((_("In"), register), (_("Out"), deregister)):
+        for participant in participants:
+            writer.writerow(_csv_safe(cell) for cell in _sus_row(request, direction, participant))
+    return response
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def sus_mark(request, pk: int):
+    """Record that the coach registered or de-registered the participant in SUS, then back to the list."""
+    participant = fetch_or_refuse(request, selectors.get_participant_for_user, Participant, pk)
+    form = SusMarkForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for message in errors:
+                messages.error(request, f"{label}: {message}" if label else message)
+        return _to_sus(form.cleaned_data.get("month") or timezone.localdate())
+    registered, on = form.cleaned_data["registered"], form.cleaned_data["on"]
+    try:
+        services.mark_sus(actor=request.user, participant=participant, registered=registered, on=on)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        done = _("registered in SUS") if registered else _("de-registered in SUS")
+        messages.success(
+            request,
+            _("%(name)s is marked %(done)s on %(date)s.")
+            % {"name": _display_name(request, participant), "done": done, "date": on.isoformat()},
+        )
+    return _to_sus(form.cleaned_data["month"] or on)
+
+
+def _display_name(request, participant: Participant) -> str:
+    if access.may_see_identity(request.user, participant.person, participant.municipality):
+        return participant.person.full_name
+    return _("The participant")
+
+
+def _to_sus(month):
+    return redirect(f"{reverse('participants:sus_list')}?month={month_of(month)}")
+
+
+# The referral group's follow-up summary.
+
+
+@access.require_roles(Role.GROUP_MEMBER)
+@require_GET
+def followup_summary(request):
+    """For the referral group's members: the status, step and next follow-up of the group's
+    participants whose consent covers the member's organisation. Never the journal or notes."""
+    participants = selectors.followup_summary_for(request.user, timezone.localdate())
+    page = Paginator(participants, FOLLOWUP_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    if page.object_list:
+        log_access(
+            request,
+            action=AccessLog.Action.LIST,
+            object_type=PARTICIPANT,
+            purpose=_("The referral group's follow-up of participants"),
+        )
+    return render(request, "participants/followup_summary.html", {"page": page})
