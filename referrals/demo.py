@@ -268,7 +268,7 @@ def _create_demo_participants(demo: _Demo) -> None:
         participant=working,
         employer="Nässjö Byggvaror AB",
         kind=Employment.Kind.SUBSIDISED_EMPLOYMENT,
-        starts_on=today - timedelta(days=16),
+        starts_on=today - timedelta(days=21),
         hours_per_week=Decimal("25"),
     )
     for visit in working.aftercare_visits.filter(due_on__lt=today).order_by("due_on"):
@@ -300,7 +300,11 @@ def _create_demo_participants(demo: _Demo) -> None:
     # Nässjö fills up: the rest of its places, then two people wait in the queue.
     nassjo = Municipality.objects.get(code="nassjo")
     free = nassjo.capacity - participant_services.active_count(nassjo)
-    demo.enrolled("nassjo", days_ago=20, count=free + 2)
+    filled = demo.enrolled("nassjo", days_ago=20, count=free + 2)
+    # The coach registers in SUS as people start; the two who started last are still to do.
+    started = [participant for participant in filled if participant.status == Participant.Status.ACTIVE]
+    for participant in [step1, step3, step4, working, moving, *started[:-2]]:
+        participant_services.mark_sus(actor=coach, participant=participant, registered=True, on=participant.started_on)
 
 
 @transaction.atomic
