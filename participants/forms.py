@@ -86,6 +86,12 @@ class EmploymentForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class EndEmploymentForm(forms.Form):
+    """The day an employment, studies or a placement ended."""
+
+    ends_on = date_field(_("End date"))
+
+
 class MarkVisitForm(forms.Form):
     """One aftercare visit marked done, missed or moved (with the new date)."""
 

@@ -400,6 +400,10 @@ class Employment(models.Model):
     def starts_aftercare(self) -> bool:
         return self.kind in self.AFTERCARE_KINDS
 
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_on is not None and self.ends_on <= date.today()
+
 
 class AftercareVisit(models.Model):
     """One planned contact of the aftercare plan (efterstöd): a workplace visit or a phone call."""
@@ -413,6 +417,7 @@ class AftercareVisit(models.Model):
         DONE = "done", _("Done")
         MISSED = "missed", _("Missed")
         MOVED = "moved", _("Moved")
+        CANCELLED = "cancelled", _("Cancelled: the employment ended")
 
     # Still to do: a moved visit waits on its new date.
     OPEN_STATUSES = [Status.PLANNED, Status.MOVED]

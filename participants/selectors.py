@@ -106,6 +106,18 @@ def get_aftercare_visit_for_user(user, pk: int) -> AftercareVisit:
     return visit
 
 
+def get_employment_for_user(user, pk: int) -> Employment:
+    """One employment of a participant a grant reaches, or 404."""
+    employment = (
+        Employment.objects.filter(participant__in=participants_visible_to(user).values("pk"), pk=pk)
+        .select_related("participant__municipality", "participant__person")
+        .first()
+    )
+    if employment is None:
+        raise Http404
+    return employment
+
+
 def aftercare_due(user, start: date, end: date) -> QuerySet[AftercareVisit]:
     """The visits and calls still to do between `start` and `end` (inclusive) for the open participants
     of the municipalities the user coaches, in date order, with the participant. One query (after

@@ -305,6 +305,37 @@ def register_employment(
     return employment
 
 
+@transaction.atomic
+def end_employment(*, actor: User, employment: Employment, ends_on: date) -> Employment:
+    """Record that an employment, studies or a placement ended on `ends_on`.
+
+    The aftercare contacts of that employment planned after the end are cancelled; when it was the
+    participant's last running employment in aftercare, the participant is active again (back to
+    finding work). Checks that the actor coaches the participant's current municipality, the
+    participant has not exited, the employment has no end yet, and the end lies between its start
+    and today."""
+    participant = _lock_for_case_work(actor, employment.participant, closed_message=_closed_for_aftercare())
+    employment = Employment.objects.select_for_update().get(pk=employment.pk)
+    if employment.ends_on is not None and employment.ends_on <= timezone.localdate():
+        raise ValidationError(_("The employment has already ended."))
+    if ends_on < employment.starts_on:
+        raise ValidationError({"ends_on": _("The employment cannot end before it starts.")})
+    _check_not_future("ends_on", ends_on)
+    employment.ends_on = ends_on
+    track(employment, actor, _("Employment ended"))
+    employment.save(update_fields=["ends_on"])
+    for visit in employment.aftercare_visits.filter(status__in=AftercareVisit.OPEN_STATUSES, due_on__gt=ends_on):
+        visit.status = AftercareVisit.Status.CANCELLED
+        track(visit, actor, _("Employment ended"))
+        visit.save(update_fields=["status"])
+    still_working = participant.employments.filter(
+        kind__in=Employment.AFTERCARE_KINDS, starts_on__lte=timezone.localdate()
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=timezone.localdate()))
+    if participant.status == Participant.Status.AFTERCARE and not still_working.exists():
+        _move_status(actor, participant, Participant.Status.ACTIVE, _("Employment ended: back to finding work"))
+    return employment
+
+
 def _closed_for_aftercare() -> str:
     return _("The participant has exited: employments and aftercare can no longer be changed.")
 

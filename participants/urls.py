@@ -13,6 +13,7 @@ urlpatterns = [
     path("deltagare/<int:pk>/anstallning/", caseload.employment_add, name="employment_add"),
     path("deltagare/<int:pk>/efterstod/forlang/", caseload.aftercare_extend, name="aftercare_extend"),
     path("efterstod/<int:pk>/", caseload.aftercare_visit_mark, name="aftercare_visit_mark"),
+    path("anstallning/<int:pk>/avsluta/", caseload.employment_end, name="employment_end"),
     path("deltagare/<int:pk>/starta/", caseload.support_start, name="support_start"),
     path("deltagare/<int:pk>/ansvarig/", caseload.coach_assign, name="coach_assign"),
     path("deltagare/<int:pk>/forsorjning/", caseload.income_add, name="income_add"),

@@ -25,6 +25,7 @@ from ..forms import (
     AssignCoachForm,
     CaseloadFilterForm,
     EmploymentForm,
+    EndEmploymentForm,
     ExitDetailsForm,
     ExitForm,
     IncomeForm,
@@ -33,7 +34,7 @@ from ..forms import (
     StartSupportForm,
     StepChangeForm,
 )
-from ..models import AftercareVisit, IncomeRecord, Participant
+from ..models import AftercareVisit, Employment, IncomeRecord, Participant
 
 CASELOAD_PAGE_SIZE = 25
 JOURNAL_PAGE_SIZE = 20
@@ -211,6 +212,29 @@ def employment_add(request, pk: int):
                 messages.success(request, _("The employment has been registered."))
             return _to_detail(participant)
     return _render_detail(request, participant, employment_form=form)
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def employment_end(request, pk: int):
+    """Record the end of an employment; its later aftercare contacts are cancelled."""
+    employment = fetch_or_refuse(request, selectors.get_employment_for_user, Employment, pk)
+    form = EndEmploymentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_employment(actor=request.user, employment=employment, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("The employment at %(employer)s has been ended.") % {"employer": employment.employer}
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return _to_detail(employment.participant)
 
 
 @access.require_roles(Role.COACH)
