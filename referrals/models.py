@@ -90,7 +90,7 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["municipality", "status"])]
+        indexes = [models.Index(fields=["municipality", "status"]), models.Index(fields=["submitted_at"])]
 
     def __str__(self) -> str:
         return self.reference

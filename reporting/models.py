@@ -1,1 +1,143 @@
-"""Models for this app arrive with its issue; every model holding personal data gets HistoricalRecords()."""
+"""The indicator survey's anonymous answers and the managers' half-year certification.
+
+Nothing here names or points to a person: a survey answer is a paper form typed in, with the
+municipality, the day and the respondent's stated gender only.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sehoglandet.models import Municipality
+
+SCALE_STEPS = 6
+# Steps 4-6 of either scale count towards the goal: "ofta / för det mesta / alltid" and
+# "till stor del / till mycket stor del / helt och hållet" (seed 003 §8.3).
+TOP_STEPS = (4, 5, 6)
+
+
+class SurveyScale(models.TextChoices):
+    FREQUENCY = "frequency", _("Never – always")
+    EXTENT = "extent", _("Not at all – completely")
+
+
+FREQUENCY_STEPS = [
+    (1, _("Never")),
+    (2, _("Seldom")),
+    (3, _("Sometimes")),
+    (4, _("Often")),
+    (5, _("Most of the time")),
+    (6, _("Always")),
+]
+EXTENT_STEPS = [
+    (1, _("Not at all")),
+    (2, _("To a small extent")),
+    (3, _("Partly")),
+    (4, _("To a large extent")),
+    (5, _("To a very large extent")),
+    (6, _("Completely")),
+]
+
+# The seven questions of the indicator survey (seed 003 §8.3): (field, question, scale).
+SURVEY_QUESTIONS = [
+    ("q1", _("Do you get support in a way that is of great use to you?"), SurveyScale.FREQUENCY),
+    ("q2", _("Do you take part in deciding what support you get?"), SurveyScale.FREQUENCY),
+    ("q3", _("Is the support allowed to take the time you need?"), SurveyScale.FREQUENCY),
+    ("q4", _("Does the support help you in your contacts with authorities and care?"), SurveyScale.FREQUENCY),
+    ("q5", _("Has the support helped you develop ways of handling your situation?"), SurveyScale.EXTENT),
+    (
+        "q6",
+        _("Do you feel more ready to work or study than before you came into contact with us?"),
+        SurveyScale.EXTENT,
+    ),
+    ("q7", _("Do you feel that the staff make use of your experience, knowledge and views?"), SurveyScale.EXTENT),
+]
+
+
+def _answer(number: int) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        format_lazy(_("question {number}"), number=number),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(SCALE_STEPS)],
+    )
+
+
+class SurveyResponse(models.Model):
+    """One participant's paper answers to the indicator survey, typed in anonymously."""
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        OTHER = "other", _("Does not want to say / no option fits")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    answered_on = models.DateField(_("answered on"))
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    q1 = _answer(1)
+    q2 = _answer(2)
+    q3 = _answer(3)
+    q4 = _answer(4)
+    q5 = _answer(5)
+    q6 = _answer(6)
+    q7 = _answer(7)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        indexes = [models.Index(fields=["municipality", "answered_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 1, f"{name}__lte": SCALE_STEPS}),
+                name=f"survey_{name}_on_the_scale",
+            )
+            for name, _question, _scale in SURVEY_QUESTIONS
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.answered_on}"
+
+
+class Certification(models.Model):
+    """The manager's written certification for a half-year (seed 003 §7.0): the service follows the
+    description and the coaches worked the agreed share of a post."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="certifications", verbose_name=_("municipality")
+    )
+    period_start = models.DateField(_("half-year from"))
+    period_end = models.DateField(_("half-year until"))
+    follows_description = models.BooleanField(_("the service follows the service description"))
+    fte_as_agreed = models.BooleanField(_("the coaches worked the agreed share of a post"))
+    comment = models.TextField(_("comment"), blank=True)
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("certified by")
+    )
+    certified_at = models.DateTimeField(_("certified"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("half-year certification")
+        verbose_name_plural = _("half-year certifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "period_start"], name="one_certification_per_municipality_and_half_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="certification_period_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.period_start}–{self.period_end}"
