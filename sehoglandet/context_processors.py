@@ -28,6 +28,11 @@ def navigation(request):
         items.append(("referrals:escalation_list", _("Escalations"), {"escalation_list", "escalation_decide"}))
     if access.has_role(user, Role.COACH, Role.MANAGER, Role.GROUP_MEMBER):
         items.append(("referral_group_list", _("Referral groups"), {"referral_group_list", "referral_group_detail"}))
+    if access.has_role(user, Role.COACH, Role.MANAGER):
+        items.append(("reporting:survey_list", _("Survey"), {"survey_list", "survey_add"}))
+    if access.has_role(user, Role.MANAGER, Role.DIRECTOR):
+        items.append(("reporting:report_page", _("Reports"), {"report_page"}))
+        items.append(("reporting:certification_list", _("Certification"), {"certification_list", "certification_add"}))
     if access.may_view_access_log(user):
         items.append(("access_log", _("Access log"), {"access_log"}))
     if access.may_use_admin(user):

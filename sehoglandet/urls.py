@@ -41,5 +41,6 @@ urlpatterns = [
     ),
     path("", include("referrals.urls")),
     path("", include("participants.urls")),
+    path("", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ PERSONAS = [username for username, *_rest in DEMO_USERS] + ["nobody"]
 NASSJO_GROUP = {"coach.nassjo", "chef.nassjo", "bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"}
 OUTSIDERS = {"coach.eksjo", "chef.eksjo", "fk.eksjo"}
 COACHES = {"coach.nassjo", "coach.eksjo"}
+MANAGERS = {"chef.nassjo", "chef.eksjo"}
 MEMBERS = {"bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo", "fk.eksjo"}
 
 NASSJO_GROUP_PAGE = "/remittentgrupper/<nassjo>/"
@@ -34,6 +35,11 @@ EXPECTED = {
     "/overflyttningar/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
     "/sus/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
     "/uppfoljning/": {p: 200 if p in MEMBERS else 403 for p in PERSONAS},
+    "/enkater/": {p: 200 if p in COACHES | MANAGERS else 403 for p in PERSONAS},
+    "/enkater/ny/": {p: 200 if p in COACHES | MANAGERS else 403 for p in PERSONAS},
+    "/intyganden/": {p: 200 if p in MANAGERS | {"forbundschef"} else 403 for p in PERSONAS},
+    "/intyganden/ny/": {p: 200 if p in MANAGERS else 403 for p in PERSONAS},
+    "/rapporter/": {p: 200 if p in MANAGERS | {"forbundschef"} else 403 for p in PERSONAS},
     "/moten/": {p: 200 if p in NASSJO_GROUP | OUTSIDERS else 403 for p in PERSONAS},
     "/eskaleringar/": {p: 200 if p in {"chef.nassjo", "chef.eksjo"} else 403 for p in PERSONAS},
 }
@@ -45,6 +51,9 @@ MENU_PAGES = [
     "/overflyttningar/",
     "/sus/",
     "/uppfoljning/",
+    "/enkater/",
+    "/rapporter/",
+    "/intyganden/",
     "/moten/",
     "/eskaleringar/",
     "/remittentgrupper/",

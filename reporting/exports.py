@@ -1,0 +1,676 @@
+"""The report as its reader sees it, and its PDF, XLSX and CSV files.
+
+`present(report)` turns a `reporting.report.Report` into rows of figures ready to show. Counts go
+through `Cell.display`, so the masking decided in report.py holds everywhere; a share or a median of
+a group of 1 to `REPORT_MASK_MAX` people is left out below the total, since it would give the
+masked count (or one person's figure) back; numbers get Swedish formatting. The page, the PDF, the
+spreadsheet and the CSV are all made from it, so they show the same figures.
+
+A spreadsheet cell is a number or plain text, never a formula: text is stored as a string cell
+(quote-prefixed), and in the CSV text starting with = + - @ gets a leading apostrophe.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .report import GENDERS, Report, Row, Share
+
+# How the access log names a report shown or exported.
+OBJECT_TYPE = "reporting.report"
+PDF_STYLESHEET = "css/report_pdf.css"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMAT_NAMES = ("pdf", "xlsx", "csv")
+NO_FIGURE = "–"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+COUNT, SHARE, MONTHS, TEXT = "count", "share", "months", "text"
+
+
+def gender_columns() -> list[str]:
+    return [_("Women"), _("Men"), _("Other or not stated"), _("Total")]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure as shown (`text`), with its exact value (`number`) where it may be shown."""
+
+    text: str
+    number: int | Decimal | None = None
+    kind: str = TEXT
+    hidden: bool = False  # masked, or left out as too few
+
+    @property
+    def plain(self) -> str:
+        """For the CSV: a count without grouping, anything else as shown with ordinary spaces."""
+        return str(self.number) if self.kind == COUNT and self.number is not None else self.text.replace("\xa0", " ")
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    label: str
+    figures: list[Figure]  # women, men, other or not stated, total
+    is_total: bool = False
+    is_sum: bool = False  # the total of the rows above it
+
+
+@dataclass(frozen=True)
+class ShownTable:
+    key: str
+    title: str
+    rows: list[ShownRow]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ShownShare:
+    label: str
+    figures: list[Figure]  # women, men, other or not stated, total
+    goal: Figure | None = None
+    met: bool | None = None
+
+    @property
+    def total(self) -> Figure:
+        return self.figures[-1]
+
+    @property
+    def verdict(self) -> str:
+        if self.goal is None:
+            return ""
+        if self.met is None:
+            return _("The goal cannot be judged: there is no one to count in the period.")
+        return _("The goal is met") if self.met else _("The goal is not met")
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    municipality: str
+    active: Figure
+    capacity: Figure
+    fte: Figure
+    use: Figure
+    over: bool
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    number: int
+    question: str
+    scale: str
+    answered: list[Figure]
+    shares: list[Figure]
+    met: bool | None
+
+    @property
+    def verdict(self) -> str:
+        if self.met is None:
+            return _("No answers")
+        return _("The goal is met") if self.met else _("The goal is not met")
+
+
+@dataclass(frozen=True)
+class CertificationRow:
+    municipality: str
+    period: str
+    follows_description: str
+    fte_as_agreed: str
+    certified_by: str
+    certified_at: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: `y` is the top of its row, `width` its length, `marker` the x of a line across it."""
+
+    label: str
+    value: str
+    y: float
+    width: float
+    marker: float | None = None
+
+    @property
+    def text_y(self) -> float:
+        return self.y + 11
+
+    @property
+    def value_x(self) -> float:
+        return Chart.BAR_START + self.width + 4
+
+    @property
+    def marker_bottom(self) -> float:
+        return self.y + Chart.BAR_HEIGHT + 3
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart, laid out here and drawn as inline SVG by the PDF template."""
+
+    title: str
+    description: str
+    bars: list[Bar]
+    goal: float | None = None
+    goal_label: str = ""
+
+    LABEL_WIDTH = 190
+    BAR_START = 200
+    BAR_SPACE = 250
+    ROW_HEIGHT = 24
+    BAR_HEIGHT = 14
+    WIDTH = 520
+
+    @property
+    def height(self) -> int:
+        return self.ROW_HEIGHT * len(self.bars) + 24
+
+    @property
+    def goal_x(self) -> float | None:
+        return None if self.goal is None else self.BAR_START + self.goal
+
+
+@dataclass(frozen=True)
+class ShownReport:
+    title: str
+    period: str
+    period_code: str
+    scope: str
+    generated_by: str
+    generated_at: datetime
+    masked: bool
+    mask_notice: str
+    tables: list[ShownTable]
+    exit_goal: ShownShare
+    youth_share: ShownShare
+    median_months: list[Figure]
+    caseload: list[CaseloadRow]
+    survey_responses: list[Figure]
+    survey_goal: Figure
+    survey: list[SurveyRow]
+    certifications: list[CertificationRow]
+    filename_stem: str
+
+    @property
+    def columns(self) -> list[str]:
+        return gender_columns()
+
+    def table(self, key: str) -> ShownTable:
+        return next(table for table in self.tables if table.key == key)
+
+
+def access_purpose(shown: ShownReport) -> str:
+    """The access log's purpose for the report: its period and scope."""
+    return _("Statistics for %(period)s, %(scope)s") % {"period": shown.period, "scope": shown.scope}
+
+
+# Figures
+
+
+def count_figure(cell, limit: int) -> Figure:
+    """A count as `Cell.display` shows it (a range when masked), grouped the Swedish way."""
+    text = cell.display(limit)
+    if text.isdigit():
+        number = int(text)
+        return Figure(formats.number_format(number), number, COUNT)
+    return Figure(text, hidden=True)
+
+
+def percent_figure(value: Decimal | None, *, decimals: int = 1) -> Figure:
+    if value is None:
+        return Figure(NO_FIGURE)
+    return Figure(f"{formats.number_format(value * 100, decimal_pos=decimals)}\xa0%", value, SHARE)
+
+
+def months_figure(value: Decimal | None) -> Figure:
+    if value is None:
+        return Figure(NO_FIGURE)
+    return Figure(formats.number_format(value, decimal_pos=1), value, MONTHS)
+
+
+def _too_few() -> Figure:
+    return Figure(_("too few"), hidden=True)
+
+
+def _is_small(n: int, limit: int) -> bool:
+    return 1 <= n <= limit
+
+
+def _counts(counts: dict[str, int], limit: int) -> list[Figure]:
+    """Women, men, other and an exact total, masked below the total like every table row."""
+    return [count_figure(cell, limit) for cell in Row("", counts, is_total=True).cells()]
+
+
+def share_figures(share: Share, limit: int) -> list[Figure]:
+    """Women, men, other and total; a share whose part or whole is 1 to `limit` is left out."""
+    figures = []
+    for gender in GENDERS:
+        part, whole = share.parts.get(gender, 0), share.wholes.get(gender, 0)
+        small = _is_small(part, limit) or _is_small(whole, limit)
+        figures.append(_too_few() if small else percent_figure(share.of(gender)))
+    figures.append(percent_figure(share.of()))
+    return figures
+
+
+def describe_period(period) -> str:
+    """The period in words with its dates: first half-year 2026 (2026-01-01 – 2026-06-30), a year, or the dates."""
+    dates = f"{period.start.isoformat()} – {period.end.isoformat()}"
+    half = re.fullmatch(r"(\d{4})H([12])", period.code)
+    if half and half.group(2) == "1":
+        name = _("First half-year %(year)s") % {"year": half.group(1)}
+    elif half:
+        name = _("Second half-year %(year)s") % {"year": half.group(1)}
+    elif re.fullmatch(r"\d{4}", period.code):
+        name = _("Year %(year)s") % {"year": period.code}
+    else:
+        return dates
+    return f"{name} ({dates})"
+
+
+def _filename_stem(report: Report) -> str:
+    period = report.period
+    code = period.code if re.fullmatch(r"\d{4}(H[12])?", period.code) else f"{period.start}_{period.end}"
+    scope = report.municipality.code if report.municipality else "alla"
+    return f"statistik-{code}-{scope}"
+
+
+def present(report: Report) -> ShownReport:
+    """The report's figures as shown on the page and in every export."""
+    limit = report.mask_limit
+    tables = [
+        ShownTable(
+            table.key,
+            table.title,
+            [
+                ShownRow(
+                    row.label,
+                    [count_figure(cell, limit) for cell in row.cells()],
+                    row.is_total,
+                    row.is_total and any(not other.is_total for other in table.rows),
+                )
+                for row in table.rows
+            ],
+            table.note,
+        )
+        for table in report.tables
+    ]
+    exits = report.table("exits").rows[-1].counts
+    median = [
+        _too_few() if _is_small(exits.get(gender, 0), limit) else months_figure(report.median_months.get(gender))
+        for gender in GENDERS
+    ]
+    median.append(months_figure(report.median_months.get("total")))
+    exit_goal, youth = report.exit_goal, report.youth_share
+    goal = ShownShare(
+        str(exit_goal.label),
+        share_figures(exit_goal, limit),
+        percent_figure(exit_goal.goal, decimals=0),
+        exit_goal.met,
+    )
+    youth_share = ShownShare(str(youth.label), share_figures(youth, limit))
+    survey = report.survey
+    responses = _counts(_without_total(survey.responses), limit)
+    questions = [_survey_row(number, question, limit) for number, question in enumerate(survey.questions, start=1)]
+    shown = [
+        *(figure for table in tables for row in table.rows for figure in row.figures),
+        *median,
+        *goal.figures,
+        *youth_share.figures,
+        *responses,
+        *(figure for row in questions for figure in [*row.answered, *row.shares]),
+    ]
+    return ShownReport(
+        title=_("Statistics for SE-Höglandet"),
+        period=describe_period(report.period),
+        period_code=report.period.code,
+        scope=report.municipality.name if report.municipality else _("All municipalities"),
+        generated_by=report.generated_by,
+        generated_at=timezone.localtime(report.generated_at),
+        masked=report.masked or any(figure.hidden for figure in shown),
+        mask_notice=_(
+            "Counts from 1 to %(limit)s are shown as the range 1–%(limit)s below the totals, so that no one can "
+            "be singled out; totals are exact. Shares and medians of groups that small are not shown."
+        )
+        % {"limit": limit},
+        tables=tables,
+        exit_goal=goal,
+        youth_share=youth_share,
+        median_months=median,
+        caseload=[_caseload_row(row) for row in report.caseload],
+        survey_responses=responses,
+        survey_goal=percent_figure(survey.goal, decimals=0),
+        survey=questions,
+        certifications=[_certification_row(certification) for certification in report.certifications],
+        filename_stem=_filename_stem(report),
+    )
+
+
+def _without_total(counts: dict[str, int]) -> dict[str, int]:
+    return {gender: counts.get(gender, 0) for gender in GENDERS}
+
+
+def _caseload_row(row: dict) -> CaseloadRow:
+    active, capacity = row["active"], row["capacity"]
+    use = (Decimal(active) / Decimal(capacity)).quantize(Decimal("0.001")) if capacity else None
+    return CaseloadRow(
+        municipality=row["municipality"],
+        active=Figure(formats.number_format(active), active, COUNT),
+        capacity=Figure(formats.number_format(capacity), capacity, COUNT),
+        fte=Figure(f"{formats.number_format(row['fte'])}\xa0%", Decimal(row["fte"]) / 100, SHARE),
+        use=percent_figure(use),
+        over=active > capacity,
+    )
+
+
+def _survey_row(number: int, question, limit: int) -> SurveyRow:
+    answered = _counts(_without_total(question.answered), limit)
+    shares = []
+    for gender in GENDERS:
+        small = _is_small(question.answered.get(gender, 0), limit) or _is_small(question.top.get(gender, 0), limit)
+        shares.append(_too_few() if small else percent_figure(question.share(gender)))
+    shares.append(percent_figure(question.share("total")))
+    return SurveyRow(number, str(question.question), str(question.scale), answered, shares, question.met)
+
+
+def _certification_row(certification) -> CertificationRow:
+    user = certification.certified_by
+    return CertificationRow(
+        municipality=certification.municipality.name,
+        period=f"{certification.period_start.isoformat()} – {certification.period_end.isoformat()}",
+        follows_description=_("Yes") if certification.follows_description else _("No"),
+        fte_as_agreed=_("Yes") if certification.fte_as_agreed else _("No"),
+        certified_by=user.get_full_name() or user.username,
+        certified_at=formats.date_format(timezone.localtime(certification.certified_at), "Y-m-d H:i"),
+        comment=certification.comment,
+    )
+
+
+# Charts for the PDF
+
+
+def _bar(chart_y: int, index: int, label: str, figure: Figure, width: float, marker: float | None = None) -> Bar:
+    return Bar(label, figure.text, chart_y + index * Chart.ROW_HEIGHT, round(width, 1), marker)
+
+
+def charts(shown: ShownReport) -> list[Chart]:
+    """The key figures as bars: exits to work or studies and the survey against their goals, and the
+    caseload against the places. Figures left out for small numbers get no bar."""
+    space = Chart.BAR_SPACE
+    result = []
+    labels = shown.columns
+    goal = shown.exit_goal
+    bars = [(label, figure) for label, figure in zip(labels, goal.figures, strict=True) if figure.kind == SHARE]
+    result.append(
+        Chart(
+            goal.label,
+            _("Share of exits to work or studies, by gender, against the goal of %(goal)s.") % {"goal": goal.goal.text},
+            [_bar(8, i, label, figure, float(figure.number) * space) for i, (label, figure) in enumerate(bars)],
+            goal=float(goal.goal.number) * space,
+            goal_label=_("Goal %(goal)s") % {"goal": goal.goal.text},
+        )
+    )
+    survey_bars = [(row, row.shares[-1]) for row in shown.survey if row.shares[-1].kind == SHARE]
+    if survey_bars:
+        result.append(
+            Chart(
+                _("Indicator survey"),
+                _("Share answering in the top three steps, per question, against the goal of %(goal)s.")
+                % {"goal": shown.survey_goal.text},
+                [
+                    _bar(8, i, _("Question %(number)s") % {"number": row.number}, figure, float(figure.number) * space)
+                    for i, (row, figure) in enumerate(survey_bars)
+                ],
+                goal=float(shown.survey_goal.number) * space,
+                goal_label=_("Goal %(goal)s") % {"goal": shown.survey_goal.text},
+            )
+        )
+    if shown.caseload:
+        scale = max(max(row.capacity.number, row.active.number) for row in shown.caseload) or 1
+        result.append(
+            Chart(
+                _("Caseload at the end of the period"),
+                _("Active participants per municipality; the line marks the places (20 per full-time post)."),
+                [
+                    _bar(
+                        8,
+                        i,
+                        row.municipality,
+                        Figure(f"{row.active.text} / {row.capacity.text}"),
+                        row.active.number / scale * space,
+                        Chart.BAR_START + round(row.capacity.number / scale * space, 1),
+                    )
+                    for i, row in enumerate(shown.caseload)
+                ],
+            )
+        )
+    return result
+
+
+# Files
+
+
+def render_pdf(shown: ShownReport) -> bytes:
+    """The report as A4 PDF: a cover with period, scope, who generated it and when; the tables and
+    the charts; page numbers."""
+    import weasyprint  # loads system libraries; only when a PDF is made
+
+    html = render_to_string("reporting/report_pdf.html", {"report": shown, "charts": charts(shown)})
+    stylesheet = weasyprint.CSS(filename=finders.find(PDF_STYLESHEET))
+    return weasyprint.HTML(string=html).write_pdf(stylesheets=[stylesheet])
+
+
+def _number_of(value) -> tuple[int | float | None, str]:
+    if isinstance(value, Figure) and value.number is not None:
+        if value.kind == COUNT:
+            return int(value.number), ""
+        if value.kind == SHARE:
+            return float(value.number), "0.0%"
+        if value.kind == MONTHS:
+            return float(value.number), "0.0"
+    return None, ""
+
+
+def _cell_value(sheet, row: int, column: int, value, *, bold: bool = False) -> None:
+    """A number, or plain text that can never become a formula."""
+    cell = sheet.cell(row=row, column=column)
+    number, number_format = _number_of(value)
+    if number is not None:
+        cell.value = number
+        if number_format:
+            cell.number_format = number_format
+    else:
+        text = value.text if isinstance(value, Figure) else str(value)
+        if text:
+            cell.value = text
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    if bold:
+        cell.font = Font(bold=True)
+
+
+def _sheet(workbook: Workbook, name: str, title: str, header: list[str], used: set[str]):
+    name = SHEET_NAME_FORBIDDEN.sub("", name)[:31].strip() or "Blad"
+    base, number = name, 2
+    while name.lower() in used:
+        suffix = f" ({number})"
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+    used.add(name.lower())
+    sheet = workbook.create_sheet(name)
+    _cell_value(sheet, 1, 1, title, bold=True)
+    for column, text in enumerate(header, start=1):
+        _cell_value(sheet, 3, column, text, bold=True)
+    sheet.column_dimensions["A"].width = 60
+    for letter in "BCDEFG":
+        sheet.column_dimensions[letter].width = 16
+    return sheet
+
+
+def _put_rows(sheet, rows: list[list], first_row: int = 4) -> None:
+    for row_number, values in enumerate(rows, start=first_row):
+        for column, value in enumerate(values, start=1):
+            _cell_value(sheet, row_number, column, value)
+
+
+def _about_rows(shown: ShownReport) -> list[list]:
+    rows = [
+        [_("Period"), shown.period],
+        [_("Municipality"), shown.scope],
+        [_("Generated by"), shown.generated_by],
+        [_("Generated"), formats.date_format(shown.generated_at, "Y-m-d H:i")],
+    ]
+    if shown.masked:
+        rows.append([_("Masking"), shown.mask_notice])
+    return rows
+
+
+def _goal_rows(shown: ShownReport) -> list[list]:
+    goal, youth = shown.exit_goal, shown.youth_share
+    return [
+        [goal.label, *goal.figures],
+        [_("Goal"), "", "", "", goal.goal],
+        [_("Judgement"), "", "", "", goal.verdict],
+        [youth.label, *youth.figures],
+        [_("Median months in the service (those who exited)"), *shown.median_months],
+    ]
+
+
+def _caseload_rows(shown: ShownReport) -> list[list]:
+    return [[row.municipality, row.active, row.capacity, row.fte, row.use] for row in shown.caseload]
+
+
+def _survey_rows(shown: ShownReport) -> list[list]:
+    rows = [[_("Answers"), *shown.survey_responses]]
+    for row in shown.survey:
+        rows.append([f"{row.number}. {row.question}", *row.shares, row.verdict])
+        rows.append([_("Number of answers to question %(number)s") % {"number": row.number}, *row.answered])
+    return rows
+
+
+def _certification_rows(shown: ShownReport) -> list[list]:
+    return [
+        [
+            row.municipality,
+            row.period,
+            row.follows_description,
+            row.fte_as_agreed,
+            row.certified_by,
+            row.certified_at,
+            row.comment,
+        ]
+        for row in shown.certifications
+    ]
+
+
+def _sheet_names() -> dict[str, str]:
+    return {
+        "participants": _("Participants"),
+        "referrals": _("Referrals"),
+        "exits": _("Exits"),
+        "ages": _("Age at enrolment"),
+        "referring_party": _("Referring party"),
+        "income_before": _("Income at enrolment"),
+        "income_during": _("Income during"),
+        "income_after": _("Income after exit"),
+        "occupation_after": _("Occupation after exit"),
+    }
+
+
+def render_xlsx(shown: ShownReport) -> bytes:
+    """A sheet about the report (period, scope, who and when), one per table, and one each for the
+    goals, the caseload, the survey and the certifications."""
+    workbook = Workbook()
+    about = workbook.active
+    about.title = _("About the report")[:31]
+    used = {about.title.lower()}
+    _cell_value(about, 1, 1, shown.title, bold=True)
+    _put_rows(about, _about_rows(shown), first_row=3)
+    about.column_dimensions["A"].width = 20
+    about.column_dimensions["B"].width = 100
+    columns = shown.columns
+    names = _sheet_names()
+    for table in shown.tables:
+        sheet = _sheet(workbook, names.get(table.key, table.title), table.title, ["", *columns], used)
+        _put_rows(sheet, [[row.label, *row.figures] for row in table.rows])
+        if table.note:
+            _cell_value(sheet, len(table.rows) + 5, 1, table.note)
+    sheet = _sheet(workbook, _("Goals"), _("Goals and time in the service"), ["", *columns], used)
+    _put_rows(sheet, _goal_rows(shown))
+    header = [_("Municipality"), _("Active at the end"), _("Places"), _("Coach posts"), _("Use of the places")]
+    sheet = _sheet(workbook, _("Caseload"), _("Caseload at the end of the period"), header, used)
+    _put_rows(sheet, _caseload_rows(shown))
+    survey_title = _("Indicator survey: share answering in the top three steps (goal %(goal)s)") % {
+        "goal": shown.survey_goal.text
+    }
+    sheet = _sheet(workbook, _("Survey"), survey_title, ["", *columns, _("Judgement")], used)
+    _put_rows(sheet, _survey_rows(shown))
+    header = [
+        _("Municipality"),
+        _("Half-year"),
+        _("The service follows the service description"),
+        _("The coaches worked the agreed share of a post"),
+        _("Certified by"),
+        _("Certified"),
+        _("Comment"),
+    ]
+    sheet = _sheet(workbook, _("Certifications"), _("Managers' half-year certifications"), header, used)
+    _put_rows(sheet, _certification_rows(shown))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_safe(value: str) -> str:
+    """Text a spreadsheet program opening the CSV will not read as a formula."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def render_csv(shown: ShownReport) -> bytes:
+    """One file of figures: table; row; women; men; other or not stated; total. Semicolons and a
+    UTF-8 byte-order mark, as Swedish Excel expects."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+
+    def write(table: str, label: str, values: list) -> None:
+        cells = [value.plain if isinstance(value, Figure) else str(value) for value in values]
+        writer.writerow([csv_safe(str(table)), csv_safe(str(label)), *map(csv_safe, cells)])
+
+    writer.writerow([_("Table"), _("Row"), *shown.columns])
+    about = _("About the report")
+    for label, value in _about_rows(shown):
+        write(about, label, ["", "", "", value])
+    for table in shown.tables:
+        for row in table.rows:
+            write(table.title, row.label, row.figures)
+    goals = _("Goals and time in the service")
+    for label, *figures in _goal_rows(shown):
+        write(goals, label, figures)
+    caseload = _("Caseload at the end of the period")
+    for row in shown.caseload:
+        write(caseload, _("%(municipality)s: active") % {"municipality": row.municipality}, ["", "", "", row.active])
+        write(caseload, _("%(municipality)s: places") % {"municipality": row.municipality}, ["", "", "", row.capacity])
+    survey = _("Indicator survey")
+    for label, *figures in _survey_rows(shown):
+        write(survey, label, figures[:4])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+RENDERERS = {
+    "pdf": (render_pdf, "application/pdf"),
+    "xlsx": (render_xlsx, XLSX_CONTENT_TYPE),
+    "csv": (render_csv, "text/csv; charset=utf-8"),
+}
+
+
+def render(shown: ShownReport, file_format: str) -> tuple[bytes, str, str]:
+    """The file's bytes, its content type and its name."""
+    renderer, content_type = RENDERERS[file_format]
+    return renderer(shown), content_type, f"{shown.filename_stem}.{file_format}"
