@@ -5,10 +5,12 @@ consent to inform Eksjö's SE team for the purpose "transfer".
 """
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -431,3 +433,32 @@ def test_a_manager_cannot_book_the_meeting(people, transfer):
         services.book_transfer_meeting(
             actor=people["chef.eksjo"], transfer=transfer, meeting_at=timezone.now() + timedelta(days=1)
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coaches_accepting_at_once_move_the_case_once(people, transfer):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite locks the whole database, so the race on a row lock needs PostgreSQL")
+    start_together = threading.Barrier(2)
+    results: list[str] = []
+
+    def accept_now():
+        try:
+            start_together.wait(timeout=10)
+            accept(people, transfer)
+            results.append("accepted")
+        except ValidationError as refused:
+            results.append(" ".join(refused.messages))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept_now) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(results) == ["accepted", "Överflyttningen är redan mottagen."]
+    periods = MunicipalityPeriod.objects.filter(participant=transfer.participant)
+    assert [p.municipality.code for p in periods.order_by("moved_in_on", "id")] == ["nassjo", "eksjo"]
+    assert Transfer.objects.get(pk=transfer.pk).status == Transfer.Status.ACCEPTED
