@@ -426,6 +426,16 @@ def extend_aftercare(*, actor: User, participant: Participant, months: int = 1) 
 # Starting the support and the responsible coach.
 
 
+def _check_free_place(municipality: Municipality) -> None:
+    """Refuse when the municipality's places (20 per full-time coach post) are all taken; the caller
+    has locked the municipality row."""
+    if active_count(municipality) >= municipality.capacity:
+        raise ValidationError(
+            _("%(municipality)s has no free place: all %(capacity)s places are taken.")
+            % {"municipality": municipality.name, "capacity": municipality.capacity}
+        )
+
+
 @transaction.atomic
 def start_support(*, actor: User, participant: Participant, started_on: date) -> Participant:
     """Start the support for a participant waiting in the queue, with the actor as responsible coach
@@ -438,12 +448,7 @@ def start_support(*, actor: User, participant: Participant, started_on: date) ->
     _check_not_future("started_on", started_on)
     if started_on < participant.decided_on:
         raise ValidationError({"started_on": _("The start cannot be before the decision on enrolment.")})
-    municipality = Municipality.objects.select_for_update().get(pk=participant.municipality_id)
-    if active_count(municipality) >= municipality.capacity:
-        raise ValidationError(
-            _("%(municipality)s has no free place: all %(capacity)s places are taken.")
-            % {"municipality": municipality.name, "capacity": municipality.capacity}
-        )
+    _check_free_place(Municipality.objects.select_for_update().get(pk=participant.municipality_id))
     participant.started_on = started_on
     participant.responsible_coach = participant.responsible_coach or actor
     participant.status = Participant.Status.ACTIVE
@@ -799,11 +804,8 @@ def accept_transfer(*, actor: User, transfer: Transfer) -> Participant:
     participant = Participant.objects.select_for_update().get(pk=transfer.participant_id)
     check_open(participant, message=_("The participant has exited and cannot be transferred."))
     receiving = Municipality.objects.select_for_update().get(pk=transfer.to_municipality_id)
-    if participant.status != Participant.Status.QUEUED and active_count(receiving) >= receiving.capacity:
-        raise ValidationError(
-            _("%(municipality)s has no free place: all %(capacity)s places are taken.")
-            % {"municipality": receiving.name, "capacity": receiving.capacity}
-        )
+    if participant.status != Participant.Status.QUEUED:
+        _check_free_place(receiving)
     today = timezone.localdate()
     why = _("Transferred from %(from)s to %(to)s") % {"from": transfer.from_municipality.name, "to": receiving.name}
     current = MunicipalityPeriod.objects.select_for_update().get(participant=participant, moved_out_on__isnull=True)

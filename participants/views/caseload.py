@@ -231,9 +231,7 @@ def employment_end(request, pk: int):
                 request, _("The employment at %(employer)s has been ended.") % {"employer": employment.employer}
             )
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _form_errors_as_messages(request, form)
     return _to_detail(employment.participant)
 
 
@@ -259,9 +257,7 @@ def aftercare_visit_mark(request, pk: int):
                 },
             )
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _form_errors_as_messages(request, form)
     return _to_detail(visit.participant)
 
 
@@ -390,3 +386,10 @@ def exit_complete(request, pk: int):
         lambda **data: services.complete_exit(actor=request.user, participant=participant, **data),
         _("The exit details have been recorded."),
     )
+
+
+def _form_errors_as_messages(request, form) -> None:
+    """The errors of a one-button form posted from the participant page, shown as messages there."""
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
