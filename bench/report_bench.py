@@ -43,23 +43,19 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from participants.identity import with_check_digit  # noqa: E402
 from participants.models import (  # noqa: E402
     Employment,
-    ExitReason,
     IncomeRecord,
-    IncomeSource,
     MunicipalityPeriod,
     Occupation,
     Participant,
-    Person,
     Transfer,
-    age_on,
 )
-from referrals.models import Referral  # noqa: E402
+from referrals.models import ExitReason, IncomeSource, Referral  # noqa: E402
 from reporting.models import SURVEY_QUESTIONS, Certification, SurveyResponse  # noqa: E402
 from sehoglandet import services  # noqa: E402
-from sehoglandet.models import Municipality, Organisation, Role  # noqa: E402
+from sehoglandet.identity import with_check_digit  # noqa: E402
+from sehoglandet.models import Municipality, Organisation, Person, Role, age_on  # noqa: E402
 from sehoglandet.reference_data import DEFAULT_FILE, parse  # noqa: E402
 
 BATCH = 5000

@@ -16,8 +16,7 @@ from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from participants.models import Person
-from sehoglandet.models import Organisation
+from sehoglandet.models import Organisation, Person
 
 
 class PrivateStorage(LazyObject):

@@ -5,8 +5,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from participants.models import Person
-from sehoglandet.models import Organisation
+from sehoglandet.models import Organisation, Person
 
 from .models import Consent, Purpose
 

@@ -8,11 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.models import Person
 from referrals.grants import sync_person_access
 from sehoglandet import access
 from sehoglandet.history import track
-from sehoglandet.models import Organisation
+from sehoglandet.models import Organisation, Person
 
 from .models import Consent, Purpose
 

@@ -9,7 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AftercareVisit, Employment, ExitReason, IncomeSource, JournalEntry, Occupation, Participant
+from referrals.models import ExitReason, IncomeSource
+
+from .models import AftercareVisit, Employment, JournalEntry, Occupation, Participant
 from .selectors import OPEN_STATUSES
 
 DATE_HELP = _("Write the date as ÅÅÅÅ-MM-DD.")

@@ -1,8 +1,7 @@
-"""Persons and their enrolments (participants).
+"""Enrolments (participants) and the case work on them.
 
-A Person is someone referred to the service, identified by personnummer, samordningsnummer or a
-reserve identity. A Participant is one enrolment of a person in a municipality; a person who
-comes back later gets a new one. Changes go through participants/services.py.
+A Participant is one enrolment of a person (sehoglandet.models.Person) in a municipality; a person
+who comes back later gets a new one. Changes go through participants/services.py.
 """
 
 import calendar
@@ -16,47 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from sehoglandet.models import Municipality, Organisation
-
-from .identity import format_identity_number
+from referrals.models import EXITS_TO_WORK_OR_STUDIES, ExitReason, IncomeSource
+from sehoglandet.models import Municipality, Organisation, Person
 
 YOUTH_MIN_AGE = 18
 YOUTH_MAX_AGE = 29
-
-
-def age_on(birth_date: date, day: date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-class IncomeSource(models.TextChoices):
-    """Income (försörjning): at enrolment, during the support and at exit (seed 002)."""
-
-    ACTIVITY_COMPENSATION = "activity_compensation", _("Activity compensation (aktivitetsersättning)")
-    SICKNESS_COMPENSATION = "sickness_compensation", _("Sickness compensation (sjukersättning)")
-    SICKNESS_BENEFIT = "sickness_benefit", _("Sickness benefit (sjukpenning)")
-    ACTIVITY_SUPPORT = "activity_support", _("Activity support or establishment benefit")
-    SOCIAL_ASSISTANCE = "social_assistance", _("Social assistance (försörjningsstöd)")
-    UNEMPLOYMENT_INSURANCE = "unemployment_insurance", _("Unemployment insurance (a-kassa)")
-    SALARY = "salary", _("Salary")
-    STUDENT_FINANCE = "student_finance", _("Student finance (studiemedel)")
-    NONE = "none", _("None")
-    OTHER = "other", _("Other")
-
-
-class ExitReason(models.TextChoices):
-    WORK = "work", _("Work")
-    STUDIES = "studies", _("Studies")
-    LACK_OF_MOTIVATION = "lack_of_motivation", _("Lack of motivation")
-    RELAPSE = "relapse", _("Relapse into substance abuse")
-    WORSE_HEALTH = "worse_health", _("Worse health")
-    OTHER_SUPPORT = "other_support", _("Needs other support")
-    MOVED = "moved", _("Moved")
-    DECEASED = "deceased", _("Deceased")
-    OTHER = "other", _("Other")
-
-
-# Exits that count towards the goal and are de-registered in SUS three months later (003 §4, §9).
-EXITS_TO_WORK_OR_STUDIES = (ExitReason.WORK, ExitReason.STUDIES)
 
 
 class Occupation(models.TextChoices):
@@ -70,82 +33,6 @@ class Occupation(models.TextChoices):
     SICK_LEAVE = "sick_leave", _("Sick leave or sickness compensation")
     NONE = "none", _("No occupation")
     UNKNOWN = "unknown", _("Unknown")
-
-
-class Person(models.Model):
-    class IdentityKind(models.TextChoices):
-        PERSONNUMMER = "personnummer", _("Personal identity number")
-        SAMORDNINGSNUMMER = "samordningsnummer", _("Coordination number")
-        RESERVE = "reserve", _("Reserve identity")
-
-    class Gender(models.TextChoices):
-        WOMAN = "woman", _("Woman")
-        MAN = "man", _("Man")
-        OTHER = "other", _("Other or prefers not to say")
-
-    identity_kind = models.CharField(_("kind of identity"), max_length=20, choices=IdentityKind.choices)
-    identity_number = models.CharField(
-        _("personal identity number"), max_length=12, null=True, blank=True, unique=True, editable=False
-    )
-    reserve_identity = models.CharField(
-        _("reserve identity"), max_length=20, null=True, blank=True, unique=True, editable=False
-    )
-    birth_date = models.DateField(_("date of birth"))
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
-    gender = models.CharField(
-        _("gender"),
-        max_length=10,
-        choices=Gender.choices,
-        help_text=_("As the person states it; used only for gender-split statistics."),
-    )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    street_address = models.CharField(_("street address"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
-    municipality = models.ForeignKey(
-        Municipality,
-        on_delete=models.PROTECT,
-        related_name="residents",
-        null=True,
-        blank=True,
-        verbose_name=_("municipality of residence"),
-    )
-    protected_identity = models.BooleanField(
-        _("protected identity"),
-        default=False,
-        help_text=_("Skyddad identitet: name, address and number are shown only to the responsible coach."),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("person")
-        verbose_name_plural = _("persons")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(identity_kind="reserve", reserve_identity__isnull=False, identity_number__isnull=True)
-                | (~Q(identity_kind="reserve") & Q(identity_number__isnull=False, reserve_identity__isnull=True)),
-                name="person_has_exactly_one_identity",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def identity_display(self) -> str:
-        if self.identity_number:
-            return format_identity_number(self.identity_number)
-        return self.reserve_identity or ""
-
-    def age_on(self, day: date) -> int:
-        return age_on(self.birth_date, day)
 
 
 class Participant(models.Model):

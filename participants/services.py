@@ -13,72 +13,24 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from consent.models import Purpose
 from consent.selectors import missing_consent
+from referrals.models import ExitReason, IncomeSource
 from sehoglandet import access
 from sehoglandet.history import track
 from sehoglandet.models import Municipality
 
-from .identity import parse_identity_number
 from .models import (
     AftercareVisit,
     Employment,
-    ExitReason,
     IncomeRecord,
-    IncomeSource,
     JournalEntry,
     MunicipalityPeriod,
     Occupation,
     Participant,
-    Person,
     StepChange,
     Transfer,
 )
 
 ACTIVE_STATUSES = [Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
-
-
-def next_reserve_identity() -> str:
-    """A reserve identity for someone without personnummer or samordningsnummer: R-<year>-<serial>."""
-    prefix = f"R-{date.today().year}-"
-    last = (
-        Person.objects.filter(reserve_identity__startswith=prefix)
-        .order_by("-reserve_identity")
-        .values_list("reserve_identity", flat=True)
-        .first()
-    )
-    return f"{prefix}{int(last.removeprefix(prefix)) + 1 if last else 1:05d}"
-
-
-@transaction.atomic
-def find_or_create_person(*, actor: User, identity_number: str = "", **details) -> tuple[Person, bool]:
-    """The person with this personnummer or samordningsnummer, or a new one from `details`.
-
-    An existing person is returned unchanged: whoever refers someone already known learns nothing
-    about earlier cases and cannot overwrite what the coach has recorded. Without a number a new
-    person with a reserve identity is created; `details` must then hold the date of birth.
-    """
-    if identity_number:
-        parsed = parse_identity_number(identity_number)
-        existing = Person.objects.select_for_update().filter(identity_number=parsed.digits).first()
-        if existing is not None:
-            return existing, False
-        person = Person(
-            identity_number=parsed.digits,
-            identity_kind=(
-                Person.IdentityKind.SAMORDNINGSNUMMER
-                if parsed.is_coordination_number
-                else Person.IdentityKind.PERSONNUMMER
-            ),
-            birth_date=parsed.birth_date,
-            **{key: value for key, value in details.items() if key != "birth_date"},
-        )
-    else:
-        if not details.get("birth_date"):
-            raise ValidationError({"birth_date": _("Give the date of birth for a person without a number.")})
-        person = Person(identity_kind=Person.IdentityKind.RESERVE, reserve_identity=next_reserve_identity(), **details)
-    track(person, actor, _("Person registered"))
-    person.full_clean()
-    person.save()
-    return person, True
 
 
 def active_count(municipality: Municipality) -> int:

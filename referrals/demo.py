@@ -15,19 +15,12 @@ from django.utils import timezone
 from consent import services as consent_services
 from consent.models import Consent, Purpose
 from participants import services as participant_services
-from participants.identity import with_check_digit
-from participants.models import (
-    AftercareVisit,
-    Employment,
-    ExitReason,
-    IncomeSource,
-    JournalEntry,
-    Occupation,
-    Participant,
-    Person,
-)
+from participants.models import AftercareVisit, Employment, JournalEntry, Occupation, Participant
+from referrals.models import ExitReason, IncomeSource
 from sehoglandet.history import track
-from sehoglandet.models import Municipality, Organisation, ReferralGroup
+from sehoglandet.identity import with_check_digit
+from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup
+from sehoglandet.services import find_or_create_person
 
 from . import services
 from .models import AgendaItem, Decision, Meeting, PreMeeting, Referral
@@ -80,7 +73,7 @@ class _Demo:
 
     def person(self, municipality: Municipality) -> Person:
         first, last, gender, birth, serial = next(self.persons)
-        person, _created = participant_services.find_or_create_person(
+        person, _created = find_or_create_person(
             actor=self.users["referrer.af"],
             identity_number=with_check_digit(birth, serial),
             first_name=first,

@@ -15,10 +15,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import Consent, Purpose
-from participants.identity import parse_identity_number
-from participants.models import Person
 from sehoglandet import access
-from sehoglandet.models import Municipality, Organisation, Role
+from sehoglandet.identity import parse_identity_number
+from sehoglandet.models import Municipality, Organisation, Person, Role
 
 from . import services
 from .models import IncomeSource, PreMeeting, Referral

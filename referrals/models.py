@@ -11,10 +11,41 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from participants.models import ExitReason, IncomeSource, Person
-from sehoglandet.models import Municipality, Organisation, ReferralGroup, ReferralGroupSeat
+from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupSeat
 
 MIN_ACTIVE_PARTIES = 2
+
+
+class IncomeSource(models.TextChoices):
+    """Income (försörjning): at enrolment, during the support and at exit (docs/domain.md#income)."""
+
+    ACTIVITY_COMPENSATION = "activity_compensation", _("Activity compensation (aktivitetsersättning)")
+    SICKNESS_COMPENSATION = "sickness_compensation", _("Sickness compensation (sjukersättning)")
+    SICKNESS_BENEFIT = "sickness_benefit", _("Sickness benefit (sjukpenning)")
+    ACTIVITY_SUPPORT = "activity_support", _("Activity support or establishment benefit")
+    SOCIAL_ASSISTANCE = "social_assistance", _("Social assistance (försörjningsstöd)")
+    UNEMPLOYMENT_INSURANCE = "unemployment_insurance", _("Unemployment insurance (a-kassa)")
+    SALARY = "salary", _("Salary")
+    STUDENT_FINANCE = "student_finance", _("Student finance (studiemedel)")
+    NONE = "none", _("None")
+    OTHER = "other", _("Other")
+
+
+class ExitReason(models.TextChoices):
+    WORK = "work", _("Work")
+    STUDIES = "studies", _("Studies")
+    LACK_OF_MOTIVATION = "lack_of_motivation", _("Lack of motivation")
+    RELAPSE = "relapse", _("Relapse into substance abuse")
+    WORSE_HEALTH = "worse_health", _("Worse health")
+    OTHER_SUPPORT = "other_support", _("Needs other support")
+    MOVED = "moved", _("Moved")
+    DECEASED = "deceased", _("Deceased")
+    OTHER = "other", _("Other")
+
+
+# Exits that count towards the goal (docs/domain.md#goals) and are de-registered in SUS three
+# months later (docs/domain.md#sus).
+EXITS_TO_WORK_OR_STUDIES = (ExitReason.WORK, ExitReason.STUDIES)
 
 
 class Referral(models.Model):

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from consent.models import Purpose
 from consent.selectors import missing_consent
 from participants import services as participant_services
-from participants.models import Participant, Person
+from participants.models import Participant
 from sehoglandet import access
 from sehoglandet.history import track
-from sehoglandet.models import Municipality, Organisation, ReferralGroup, ReferralGroupMember, Role
+from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupMember, Role
 
 from . import grants
 from .models import (

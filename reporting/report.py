@@ -24,19 +24,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from participants.models import (
-    EXITS_TO_WORK_OR_STUDIES,
     YOUTH_MAX_AGE,
     YOUTH_MIN_AGE,
     Employment,
-    ExitReason,
     IncomeRecord,
-    IncomeSource,
     MunicipalityPeriod,
     Occupation,
     Participant,
-    Person,
 )
-from sehoglandet.models import Municipality, Organisation
+from referrals.models import EXITS_TO_WORK_OR_STUDIES, ExitReason, IncomeSource
+from sehoglandet.models import Municipality, Organisation, Person
 
 from . import selectors
 

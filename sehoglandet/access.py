@@ -59,6 +59,11 @@ def may_administer(user) -> bool:
     return is_system_user(user) or (user.is_active and has_role(user, Role.ADMINISTRATOR))
 
 
+def may_register_person(user) -> bool:
+    """Whoever writes referrals registers the person referred: referrers and coaches, and the system user."""
+    return is_system_user(user) or has_role(user, Role.REFERRER, Role.COACH)
+
+
 def may_use_admin(user) -> bool:
     return user.is_active and user.is_staff and has_role(user, Role.ADMINISTRATOR)
 

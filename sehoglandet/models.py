@@ -1,10 +1,15 @@
-"""Organisations, municipalities, referral groups, memberships and the access log.
+"""Organisations, municipalities, referral groups, memberships, persons and the access log.
 
 Reference data (which organisations exist, each municipality's coach FTE, who sits in each
 remittentgrupp) is data loaded from sehoglandet/data/; nothing here names a municipality.
 Every change goes through sehoglandet/services.py.
+
+The Person lives here, in the core, because every layer above refers to one: consent is given by
+a person, referrals and enrolments are about one, and the access log and the case events name one
+(docs/architecture.md).
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,11 +17,15 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
+from .identity import format_identity_number
+
+# docs/domain.md#capacity
 PARTICIPANTS_PER_FULL_TIME_COACH = 20
 
 # Changes to user accounts are history too; the password hash and login times are not kept there.
@@ -233,6 +242,90 @@ class ReferralGroupUserObjectPermission(UserObjectPermissionBase):
 
 class ReferralGroupGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(ReferralGroup, on_delete=models.CASCADE)
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Age in whole years on `day`."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+class Person(models.Model):
+    """Someone referred to the service, identified by personnummer, samordningsnummer or a reserve
+    identity. One Person per number: a second referral of a known number links to the same row."""
+
+    class IdentityKind(models.TextChoices):
+        PERSONNUMMER = "personnummer", _("Personal identity number")
+        SAMORDNINGSNUMMER = "samordningsnummer", _("Coordination number")
+        RESERVE = "reserve", _("Reserve identity")
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        OTHER = "other", _("Other or prefers not to say")
+
+    identity_kind = models.CharField(_("kind of identity"), max_length=20, choices=IdentityKind.choices)
+    identity_number = models.CharField(
+        _("personal identity number"), max_length=12, null=True, blank=True, unique=True, editable=False
+    )
+    reserve_identity = models.CharField(
+        _("reserve identity"), max_length=20, null=True, blank=True, unique=True, editable=False
+    )
+    birth_date = models.DateField(_("date of birth"))
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    gender = models.CharField(
+        _("gender"),
+        max_length=10,
+        choices=Gender.choices,
+        help_text=_("As the person states it; used only for gender-split statistics."),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        null=True,
+        blank=True,
+        verbose_name=_("municipality of residence"),
+    )
+    protected_identity = models.BooleanField(
+        _("protected identity"),
+        default=False,
+        help_text=_("Skyddad identitet: name, address and number are shown only to the responsible coach."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(identity_kind="reserve", reserve_identity__isnull=False, identity_number__isnull=True)
+                | (~Q(identity_kind="reserve") & Q(identity_number__isnull=False, reserve_identity__isnull=True)),
+                name="person_has_exactly_one_identity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def identity_display(self) -> str:
+        if self.identity_number:
+            return format_identity_number(self.identity_number)
+        return self.reserve_identity or ""
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.birth_date, day)
 
 
 class AppendOnlyError(Exception):

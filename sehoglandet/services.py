@@ -1,4 +1,4 @@
-"""State changes to organisations, reference data, memberships and referral groups.
+"""State changes to organisations, reference data, memberships, referral groups and persons.
 
 Every function takes the acting user first, checks the policy in sehoglandet.access, changes the
 rows inside one transaction, keeps the auth groups that mirror organisations in step, and
@@ -11,16 +11,19 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from . import access
 from .history import track
+from .identity import parse_identity_number
 from .models import (
     Association,
     Membership,
     Municipality,
     Organisation,
+    Person,
     ReferralGroup,
     ReferralGroupMember,
     ReferralGroupSeat,
@@ -279,3 +282,53 @@ def remove_referral_group_member(*, actor: User, member: ReferralGroupMember) ->
     track(member, actor, _("Seat in referral group removed"))
     member.delete()
     user.groups.remove(seat.group)
+
+
+# Persons
+
+
+def _next_reserve_identity() -> str:
+    """A reserve identity for someone without personnummer or samordningsnummer: R-<year>-<serial>."""
+    prefix = f"R-{timezone.localdate().year}-"
+    last = (
+        Person.objects.filter(reserve_identity__startswith=prefix)
+        .order_by("-reserve_identity")
+        .values_list("reserve_identity", flat=True)
+        .first()
+    )
+    return f"{prefix}{int(last.removeprefix(prefix)) + 1 if last else 1:05d}"
+
+
+@transaction.atomic
+def find_or_create_person(*, actor: User, identity_number: str = "", **details) -> tuple[Person, bool]:
+    """The person with this personnummer or samordningsnummer, or a new one from `details`.
+
+    An existing person is returned unchanged: whoever refers someone already known learns nothing
+    about earlier cases and cannot overwrite what the coach has recorded. Without a number a new
+    person with a reserve identity is created; `details` must then hold the date of birth.
+    Whoever writes referrals may register a person (referrers, coaches, the system user).
+    """
+    _check(access.may_register_person(actor))
+    if identity_number:
+        parsed = parse_identity_number(identity_number)
+        existing = Person.objects.select_for_update().filter(identity_number=parsed.digits).first()
+        if existing is not None:
+            return existing, False
+        person = Person(
+            identity_number=parsed.digits,
+            identity_kind=(
+                Person.IdentityKind.SAMORDNINGSNUMMER
+                if parsed.is_coordination_number
+                else Person.IdentityKind.PERSONNUMMER
+            ),
+            birth_date=parsed.birth_date,
+            **{key: value for key, value in details.items() if key != "birth_date"},
+        )
+    else:
+        if not details.get("birth_date"):
+            raise ValidationError({"birth_date": _("Give the date of birth for a person without a number.")})
+        person = Person(identity_kind=Person.IdentityKind.RESERVE, reserve_identity=_next_reserve_identity(), **details)
+    track(person, actor, _("Person registered"))
+    person.full_clean()
+    person.save()
+    return person, True

@@ -12,12 +12,11 @@ from django.utils import timezone
 
 from consent import services as consent_services
 from consent.models import Consent, Purpose
-from participants.identity import with_check_digit
-from participants.models import Person
-from participants.services import find_or_create_person
 from referrals import services
 from referrals.models import AgendaItem, Decision, Meeting, PreMeeting, Referral
-from sehoglandet.models import Municipality, Organisation, ReferralGroup
+from sehoglandet.identity import with_check_digit
+from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup
+from sehoglandet.services import find_or_create_person
 
 _serial = count(1)
 
@@ -182,7 +181,8 @@ def make_participant(
 ):
     """A participant saved directly, bypassing the group's decision: to fill a municipality's places
     (a test of the enrolment itself goes through the decision services)."""
-    from participants.models import ExitReason, Participant
+    from participants.models import Participant
+    from referrals.models import ExitReason
 
     person = make_person(actor, birth=birth)
     decided_on = decided_on or timezone.localdate()

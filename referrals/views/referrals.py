@@ -23,11 +23,11 @@ from consent import services as consent_services
 from consent.models import Consent
 from consent.selectors import consents_of
 from participants.models import Participant
-from participants.services import find_or_create_person
 from sehoglandet import access
 from sehoglandet.audit import fetch_or_refuse, log_access
 from sehoglandet.forms import add_service_errors
 from sehoglandet.models import AccessLog, Role
+from sehoglandet.services import find_or_create_person
 
 from .. import selectors, services
 from ..forms import (

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants import services
-from participants.models import Employment, ExitReason, Participant
+from participants.models import Employment, Participant
+from referrals.models import ExitReason
 from sehoglandet.models import AccessLog
 from tests.participants.test_todo import exited, participant_in
 

@@ -7,8 +7,8 @@ from django.contrib.auth.models import User
 from django.db.models import F
 from django.utils import timezone
 
-from participants.models import ExitReason, Participant
-from referrals.models import Meeting
+from participants.models import Participant
+from referrals.models import ExitReason, Meeting
 from tests import factories
 
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from consent.models import Purpose
 from participants import services
-from participants.models import ExitReason, IncomeRecord, IncomeSource, Occupation, Participant, Transfer
+from participants.models import IncomeRecord, Occupation, Participant, Transfer
 from referrals import services as referral_services
-from referrals.models import AgendaItem, Decision, Meeting
+from referrals.models import AgendaItem, Decision, ExitReason, IncomeSource, Meeting
 from sehoglandet import services as core_services
 from sehoglandet.models import Role
 from tests import factories

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from participants import services
-from participants.models import ExitReason, Participant
+from participants.models import Participant
 from referrals import services as referral_services
-from referrals.models import AgendaItem, Decision
+from referrals.models import AgendaItem, Decision, ExitReason
 from sehoglandet.models import AccessLog
 from tests import factories
 

@@ -13,8 +13,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from participants.identity import format_identity_number, parse_identity_number, validate_identity_number
-from participants.models import Person
+from sehoglandet.identity import format_identity_number, parse_identity_number, validate_identity_number
+from sehoglandet.models import Person
 from tests.factories import make_person, valid_personnummer
 
 TODAY = date(2026, 6, 15)

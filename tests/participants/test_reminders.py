@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import ExitReason
+from referrals.models import ExitReason
 
 from .test_todo import exited, participant_in
 

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from participants import services
-from participants.models import ExitReason, IncomeSource, Occupation, Participant
+from participants.models import Occupation, Participant
 from participants.todo import sus_list
+from referrals.models import ExitReason, IncomeSource
 from sehoglandet.models import AccessLog
 
 from .test_participant_views import WRONG_ROLES, app_rows, body, url

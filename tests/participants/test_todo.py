@@ -14,18 +14,10 @@ from guardian.shortcuts import assign_perm
 
 from consent.models import Consent
 from participants import services
-from participants.models import (
-    AftercareVisit,
-    Employment,
-    ExitReason,
-    IncomeRecord,
-    IncomeSource,
-    Occupation,
-    Participant,
-)
+from participants.models import AftercareVisit, Employment, IncomeRecord, Occupation, Participant
 from participants.todo import TodoKind, todo_counts, todo_for
 from referrals import services as referral_services
-from referrals.models import AgencyDecision
+from referrals.models import AgencyDecision, ExitReason, IncomeSource
 from tests import factories
 
 from .conftest import enrol

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consent.models import Purpose
-from participants.models import Person
-from participants.services import find_or_create_person
 from referrals import selectors, services
 from referrals.models import Decision, PreMeeting, Referral
+from sehoglandet.models import Person
+from sehoglandet.services import find_or_create_person
 from tests import factories
 
 Status = Referral.Status

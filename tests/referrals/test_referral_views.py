@@ -16,11 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from consent.models import Consent
-from participants.models import Person
 from referrals import services
 from referrals.models import AgencyDecision, Referral
 from sehoglandet import services as core_services
-from sehoglandet.models import AccessLog, Role
+from sehoglandet.models import AccessLog, Person, Role
 from tests.factories import (
     give_consent,
     make_meeting,
