@@ -115,6 +115,22 @@ def require_roles(*roles: str) -> Callable:
     return decorator
 
 
+def declared_roles(view: Callable) -> frozenset[str] | None:
+    """The roles a view declares (require_roles or for_any_user), or None when it declares nothing.
+
+    Django's admin wraps its views in its site's admin_view on every request, so for an admin URL
+    the declaration lives on what admin_view returns, not on the registered callback.
+    """
+    site = getattr(view, "admin_site", None) or getattr(getattr(view, "model_admin", None), "admin_site", None)
+    if site is not None:
+        view = site.admin_view(view.__wrapped__)
+    for candidate in (view, getattr(getattr(view, "view_class", None), "dispatch", None)):
+        roles = getattr(candidate, "allowed_roles", None)
+        if roles is not None:
+            return roles
+    return None
+
+
 def for_any_user(view: Callable) -> Callable:
     """Declare a view open to every signed-in user, whatever their roles (start page, own account)."""
     return _declare(view, ALL_ROLES)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "participants.apps.ParticipantsConfig",
     "consent.apps.ConsentConfig",
     "reporting.apps.ReportingConfig",
+    "project.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +107,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "sehoglandet.urls"
+ROOT_URLCONF = "project.urls"
 WSGI_APPLICATION = "sehoglandet.wsgi.application"
 
 TEMPLATES = [
@@ -119,7 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sehoglandet.context_processors.navigation",
+                "project.navigation.navigation",
             ],
         },
     },

@@ -1,12 +1,12 @@
-from django.contrib import admin
+"""The core's pages: health, remittentgrupper, the access log and the account pages."""
+
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
 from . import access, views
 from .forms import LoginForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("remittentgrupper/", views.referral_group_list, name="referral_group_list"),
     path("remittentgrupper/<int:pk>/", views.referral_group_detail, name="referral_group_detail"),
@@ -39,8 +39,4 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("", include("referrals.urls")),
-    path("", include("participants.urls")),
-    path("", include("reporting.urls")),
-    path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from referrals.demo import create_demo_cases
+from project.demo import create_demo_cases
 from sehoglandet import demo
 
 

@@ -16,14 +16,12 @@ from consent import services as consent_services
 from consent.models import Consent, Purpose
 from participants import services as participant_services
 from participants.models import AftercareVisit, Employment, JournalEntry, Occupation, Participant
-from referrals.models import ExitReason, IncomeSource
+from referrals import services as referral_services
+from referrals.models import AgendaItem, Decision, ExitReason, IncomeSource, Meeting, PreMeeting, Referral
 from sehoglandet.history import track
 from sehoglandet.identity import with_check_digit
 from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup
 from sehoglandet.services import find_or_create_person
-
-from . import services
-from .models import AgendaItem, Decision, Meeting, PreMeeting, Referral
 
 # first name, last name, gender, date of birth, serial (the first marks the demo cases as loaded)
 PERSONS = [
@@ -89,7 +87,7 @@ class _Demo:
         municipality = Municipality.objects.get(code=code)
         referrer = self.users["referrer.af"]
         person = self.person(municipality)
-        referral = services.create_referral(
+        referral = referral_services.create_referral(
             actor=referrer,
             person=person,
             municipality=municipality,
@@ -100,7 +98,7 @@ class _Demo:
             question="Är SE-Höglandet rätt stöd för att nå ett arbete på den öppna arbetsmarknaden?",
             grounds={"ground_mental_ill_health": True},
         )
-        services.add_agency_decision(
+        referral_services.add_agency_decision(
             actor=referrer,
             referral=referral,
             organisation=_org("af"),
@@ -119,18 +117,18 @@ class _Demo:
             valid_until=self.today + timedelta(days=344),
         )
         if submit:
-            services.submit_referral(actor=referrer, referral=referral)
+            referral_services.submit_referral(actor=referrer, referral=referral)
         return referral
 
     def ready(self, code="nassjo", coach="coach.nassjo", *, days_ago: int = 21, **kwargs) -> Referral:
         referral = self.referral(code, days_ago=days_ago, **kwargs)
         held_on = self.today - timedelta(days=days_ago - 14)
-        pre_meeting = services.book_pre_meeting(
+        pre_meeting = referral_services.book_pre_meeting(
             actor=self.users[coach],
             referral=referral,
             booked_for=timezone.make_aware(datetime.combine(held_on, time(10, 0))),
         )
-        services.record_pre_meeting(
+        referral_services.record_pre_meeting(
             actor=self.users[coach],
             pre_meeting=pre_meeting,
             held_on=held_on,
@@ -162,23 +160,25 @@ class _Demo:
         meeting = self.meeting(code, days_ahead=10)
         referrals = [self.ready(code, f"coach.{code}", days_ago=days_ago + 30) for _ in range(count)]
         items = [
-            services.add_agenda_item(actor=coach, meeting=meeting, referral=referral, kind=AgendaItem.Kind.NEW_REFERRAL)
+            referral_services.add_agenda_item(
+                actor=coach, meeting=meeting, referral=referral, kind=AgendaItem.Kind.NEW_REFERRAL
+            )
             for referral in referrals
         ]
-        services.publish_agenda(actor=coach, meeting=meeting)
+        referral_services.publish_agenda(actor=coach, meeting=meeting)
         moved = timedelta(days=days_ago + 10)
         Meeting.objects.filter(pk=meeting.pk).update(
             starts_at=meeting.starts_at - moved, item_deadline=meeting.item_deadline - moved
         )
         meeting.refresh_from_db()
-        services.record_attendance(
+        referral_services.record_attendance(
             actor=coach,
             meeting=meeting,
             present={seat.pk: seat.organisation.short_name for seat in meeting.referral_group.seats.all()},
         )
         for item in items:
-            services.record_decision(actor=coach, item=item, group_agreed=True, outcome=Decision.Outcome.ENROL)
-        services.close_meeting(actor=coach, meeting=meeting)
+            referral_services.record_decision(actor=coach, item=item, group_agreed=True, outcome=Decision.Outcome.ENROL)
+        referral_services.close_meeting(actor=coach, meeting=meeting)
         return [Participant.objects.get(referral=referral) for referral in referrals]
 
 
@@ -312,26 +312,28 @@ def create_demo_cases(users: dict[str, User]) -> bool:
     demo.referral(submit=False)  # draft
     demo.referral()  # submitted, waiting for the coach
     booked = demo.referral()
-    services.book_pre_meeting(
+    referral_services.book_pre_meeting(
         actor=coach,
         referral=booked,
         booked_for=timezone.make_aware(datetime.combine(demo.today + timedelta(days=3), time(9, 30))),
     )
     withdrawn = demo.referral()
-    services.withdraw_referral(actor=users["referrer.af"], referral=withdrawn)
+    referral_services.withdraw_referral(actor=users["referrer.af"], referral=withdrawn)
 
     # A held meeting two weeks ago: enrolled, declined, sent back, and one question escalated.
     held = demo.meeting("nassjo", days_ahead=10)
     held_items = [
-        services.add_agenda_item(actor=coach, meeting=held, referral=demo.ready(), kind=AgendaItem.Kind.NEW_REFERRAL)
+        referral_services.add_agenda_item(
+            actor=coach, meeting=held, referral=demo.ready(), kind=AgendaItem.Kind.NEW_REFERRAL
+        )
         for _ in range(4)
     ]
-    services.publish_agenda(actor=coach, meeting=held)
+    referral_services.publish_agenda(actor=coach, meeting=held)
     Meeting.objects.filter(pk=held.pk).update(
         starts_at=held.starts_at - timedelta(days=24), item_deadline=held.item_deadline - timedelta(days=24)
     )
     held.refresh_from_db()
-    services.record_attendance(
+    referral_services.record_attendance(
         actor=coach,
         meeting=held,
         present={
@@ -340,8 +342,8 @@ def create_demo_cases(users: dict[str, User]) -> bool:
         },
     )
     enrolled, declined, sent_back, escalated = held_items
-    services.record_decision(actor=coach, item=enrolled, group_agreed=True, outcome=Decision.Outcome.ENROL)
-    services.record_decision(
+    referral_services.record_decision(actor=coach, item=enrolled, group_agreed=True, outcome=Decision.Outcome.ENROL)
+    referral_services.record_decision(
         actor=coach,
         item=declined,
         group_agreed=True,
@@ -350,21 +352,27 @@ def create_demo_cases(users: dict[str, User]) -> bool:
         grounds="Behov av insats hos två parter är inte styrkt.",
         informs_person="Handläggaren på Arbetsförmedlingen",
     )
-    services.record_decision(actor=coach, item=sent_back, group_agreed=True, outcome=Decision.Outcome.SEND_BACK)
-    services.record_decision(
+    referral_services.record_decision(
+        actor=coach, item=sent_back, group_agreed=True, outcome=Decision.Outcome.SEND_BACK
+    )
+    referral_services.record_decision(
         actor=coach,
         item=escalated,
         group_agreed=False,
         disagreement="Oenighet om försörjningen är tryggad under deltagandet.",
     )
-    services.close_meeting(actor=coach, meeting=held)
+    referral_services.close_meeting(actor=coach, meeting=held)
 
     # The coming meeting, agenda published: one item FK's consent does not cover.
     coming = demo.meeting("nassjo", days_ahead=12)
-    services.add_agenda_item(actor=coach, meeting=coming, referral=demo.ready(), kind=AgendaItem.Kind.NEW_REFERRAL)
+    referral_services.add_agenda_item(
+        actor=coach, meeting=coming, referral=demo.ready(), kind=AgendaItem.Kind.NEW_REFERRAL
+    )
     without_fk = demo.ready(consent_orgs=["nassjo-se", "af", "region-psykiatri", "nassjo-bistand"])
-    services.add_agenda_item(actor=coach, meeting=coming, referral=without_fk, kind=AgendaItem.Kind.NEW_REFERRAL)
-    services.publish_agenda(actor=coach, meeting=coming)
+    referral_services.add_agenda_item(
+        actor=coach, meeting=coming, referral=without_fk, kind=AgendaItem.Kind.NEW_REFERRAL
+    )
+    referral_services.publish_agenda(actor=coach, meeting=coming)
 
     # A withdrawn consent on a submitted referral: the case shows what must follow.
     consent_withdrawn = demo.referral()
