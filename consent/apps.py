@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ConsentConfig(AppConfig):
     name = "consent"
     verbose_name = _("Consent")
+
+    def ready(self):
+        from sehoglandet.events import register_codes
+
+        from .events import ConsentEvent
+
+        register_codes(ConsentEvent)

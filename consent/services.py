@@ -1,4 +1,8 @@
-"""Recording and withdrawing consent. Access that follows from consent changes in the same transaction."""
+"""Recording and withdrawing consent.
+
+Each writes its case event; the apps whose records a consent opens subscribe to those events and
+change their grants in the same transaction (referrals.grants), so this app needs none of them.
+"""
 
 from datetime import date
 
@@ -8,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from referrals.grants import sync_person_access
-from sehoglandet import access
+from sehoglandet import access, events
 from sehoglandet.history import track
 from sehoglandet.models import Organisation, Person
 
+from .events import ConsentEvent
 from .models import Consent, Purpose
 
 
@@ -57,11 +61,17 @@ def record_consent(
     )
     if document:
         consent.document = document
-    track(consent, actor, _("Consent recorded"))
+    track(consent, actor, ConsentEvent.GIVEN)
     consent.full_clean()
     consent.save()
     consent.organisations.set(organisations)
-    sync_person_access(person)
+    events.record(
+        actor=actor,
+        code=ConsentEvent.GIVEN,
+        record=consent,
+        person=person,
+        payload={"organisations": sorted(o.pk for o in organisations), "purposes": [p.value for p in purposes]},
+    )
     return consent
 
 
@@ -80,7 +90,13 @@ def withdraw_consent(*, actor: User, consent: Consent, withdrawn_on: date) -> Co
         raise ValidationError({"withdrawn_on": _("A withdrawal cannot be recorded for a future date.")})
     consent.withdrawn_on = withdrawn_on
     consent.withdrawal_recorded_by = actor
-    track(consent, actor, _("Consent withdrawn"))
+    track(consent, actor, ConsentEvent.WITHDRAWN)
     consent.save(update_fields=["withdrawn_on", "withdrawal_recorded_by"])
-    sync_person_access(consent.person)
+    events.record(
+        actor=actor,
+        code=ConsentEvent.WITHDRAWN,
+        record=consent,
+        person=consent.person_id,
+        payload={"withdrawn_on": withdrawn_on},
+    )
     return consent

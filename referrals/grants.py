@@ -6,7 +6,8 @@
   consent in force covers the seat's organisation for discussion in the referral group.
 
 `sync_referral_access` is called inside the transaction of every service that changes one of
-those facts (submit, agenda, consent given or withdrawn); it adds and removes grants by difference.
+those facts (submit, agenda); a consent given or withdrawn reaches it through the consent events this
+app subscribes to. It adds and removes grants by difference.
 """
 
 from django.contrib.auth.models import Group
@@ -56,7 +57,12 @@ def grant_referrer(referral: Referral) -> None:
         assign_perm(CHANGE, user, referral)
 
 
-def sync_person_access(person) -> None:
-    """After a consent of `person` changed: every open or agenda-listed referral of theirs."""
-    for referral in Referral.objects.filter(person=person).select_related("municipality__se_team", "person"):
+def sync_person_access(person_id: int) -> None:
+    """After a consent of the person changed: every referral of theirs."""
+    for referral in Referral.objects.filter(person=person_id).select_related("municipality__se_team", "person"):
         sync_referral_access(referral)
+
+
+def on_consent_changed(event) -> None:
+    """Subscribed to consent given and withdrawn (referrals/apps.py): the seats it covers follow."""
+    sync_person_access(event.person_id)

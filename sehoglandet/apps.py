@@ -7,6 +7,11 @@ class CoreConfig(AppConfig):
     name = "sehoglandet"
     verbose_name = _("Organisations and access")
 
+    def ready(self):
+        from .events import CoreEvent, register_codes
+
+        register_codes(CoreEvent)
+
 
 class SEAdminConfig(AdminConfig):
     default_site = "sehoglandet.admin_site.SEAdminSite"

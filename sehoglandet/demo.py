@@ -5,9 +5,9 @@ All names are fictional.
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from . import services
+from .events import CoreEvent
 from .history import track
 from .models import Organisation, ReferralGroupSeat, Role
 
@@ -43,11 +43,11 @@ def create_demo_users() -> list[tuple[str, str]]:
         if user is None:
             user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.se")
             user.set_password(DEMO_PASSWORD)
-            track(user, actor, _("Demo user created"))
+            track(user, actor, CoreEvent.DEMO_USER_CREATED)
             user.save()
         elif not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
-            track(user, actor, _("Demo password restored"))
+            track(user, actor, CoreEvent.DEMO_PASSWORD_RESTORED)
             user.save(update_fields=["password"])
         services.add_membership(actor=actor, user=user, organisation=organisation, role=role)
         if seat_of:

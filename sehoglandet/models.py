@@ -15,9 +15,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history import register
@@ -398,3 +400,54 @@ class AccessLog(models.Model):
     def clean(self):
         if not self.purpose:
             raise ValidationError({"purpose": _("State why the data was accessed.")})
+
+
+class CaseEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Case events are never changed.")
+
+
+class CaseEvent(models.Model):
+    """One thing that happened to a case: a stable code for the kind (never translated text), who did
+    it, when, the record and the person concerned, and a small payload of ids and statuses (never a
+    name or a note). Written by the service that made it happen, in the same transaction, through
+    sehoglandet.events.record; timelines and the auditor read it.
+
+    A row is never changed. The retention purge deletes a closed case's events with its records.
+    """
+
+    code = models.CharField(_("event"), max_length=60, db_index=True)
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("done by")
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_events",
+        verbose_name=_("person"),
+    )
+    record_type = models.CharField(_("record type"), max_length=100, blank=True)
+    record_id = models.CharField(_("record id"), max_length=64, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["person", "occurred_at"]),
+            models.Index(fields=["record_type", "record_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.code} {self.record_type} {self.record_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or kwargs.get("force_update"):
+            raise AppendOnlyError("Case events are never changed.")
+        super().save(*args, **kwargs)

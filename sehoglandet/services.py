@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from . import access
+from . import access, events
+from .events import CoreEvent
 from .history import track
 from .identity import parse_identity_number
 from .models import (
@@ -44,6 +45,14 @@ ADMINISTRATOR_PERMISSIONS = [
     ("sehoglandet", "membership", ("add", "delete", "view")),
     ("sehoglandet", "referralgroupmember", ("add", "delete", "view")),
 ]
+
+
+def _role_payload(membership: Membership) -> dict:
+    return {"user": membership.user_id, "organisation": membership.organisation_id, "role": membership.role}
+
+
+def _seat_payload(member: ReferralGroupMember) -> dict:
+    return {"user": member.user_id, "seat": member.seat_id}
 
 
 def _check(allowed: bool) -> None:
@@ -76,22 +85,25 @@ def ensure_administrators_group() -> Group:
     return group
 
 
-def _upsert(model, actor: User, reason: str, lookup: dict[str, Any], values: dict[str, Any]):
-    """Create or update one row by its natural key, writing history only when something changed."""
+def _upsert(model, actor: User, changes: list, lookup: dict[str, Any], values: dict[str, Any]):
+    """Create or update one row by its natural key, writing history only when something changed
+    (and noting the change in `changes`)."""
     instance = model.objects.filter(**lookup).first()
     if instance is None:
         instance = model(**lookup, **values)
-        track(instance, actor, reason)
+        track(instance, actor, CoreEvent.REFERENCE_DATA_LOADED)
         instance.full_clean()
         instance.save()
+        changes.append(instance)
         return instance
     changed = [field for field, value in values.items() if getattr(instance, field) != value]
     if changed:
         for field in changed:
             setattr(instance, field, values[field])
-        track(instance, actor, reason)
+        track(instance, actor, CoreEvent.REFERENCE_DATA_LOADED)
         instance.full_clean()
         instance.save(update_fields=changed)
+        changes.append(instance)
     return instance
 
 
@@ -110,12 +122,13 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
 
     `data` has been validated by sehoglandet.reference_data.parse. Rows that the data no longer
     lists are left alone: retiring an organisation is an administrator's decision in the admin.
-    Grants `view_referralgroup` on each group to the municipality's SE team and to every seat.
+    Grants `view_referralgroup` on each group to the municipality's SE team and to every seat. One
+    event is written when anything changed.
     """
     _check(access.may_administer(actor))
-    reason = _("Reference data loaded")
+    changes: list = []
     association = _upsert(
-        Association, actor, reason, {"code": data["association"]["code"]}, {"name": data["association"]["name"]}
+        Association, actor, changes, {"code": data["association"]["code"]}, {"name": data["association"]["name"]}
     )
     organisations: dict[str, Organisation] = {}
 
@@ -128,7 +141,7 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
         organisation = _upsert(
             Organisation,
             actor,
-            reason,
+            changes,
             {"code": spec["code"]},
             {
                 "association": association,
@@ -150,7 +163,7 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
         municipality = _upsert(
             Municipality,
             actor,
-            reason,
+            changes,
             {"code": spec["code"]},
             {"name": spec["name"], "coach_fte_percent": spec["coach_fte_percent"]},
         )
@@ -159,10 +172,11 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
         se_team = organisations[spec["se_team"]]
         if municipality.se_team_id != se_team.pk:
             municipality.se_team = se_team
-            track(municipality, actor, reason)
+            track(municipality, actor, CoreEvent.REFERENCE_DATA_LOADED)
             municipality.save(update_fields=["se_team"])
+            changes.append(municipality)
 
-        referral_group = _upsert(ReferralGroup, actor, reason, {"municipality": municipality}, {})
+        referral_group = _upsert(ReferralGroup, actor, changes, {"municipality": municipality}, {})
         assign_perm("view_referralgroup", se_team.group, referral_group)
         for code in spec["referral_group"]:
             organisation = organisations[code]
@@ -173,12 +187,15 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
                     organisation=organisation,
                     group=_group_for(_seat_group_name(municipality, organisation)),
                 )
-                track(seat, actor, reason)
+                track(seat, actor, CoreEvent.REFERENCE_DATA_LOADED)
                 seat.save()
+                changes.append(seat)
             assign_perm("view_referralgroup", seat.group, referral_group)
             seats += 1
 
     ensure_administrators_group()
+    if changes:
+        events.record(actor=actor, code=CoreEvent.REFERENCE_DATA_LOADED, payload={"rows_changed": len(changes)})
     return {
         "organisations": len(organisations),
         "municipalities": len(data["municipalities"]),
@@ -191,14 +208,21 @@ def update_municipality(*, actor: User, municipality: Municipality, coach_fte_pe
     """Change a municipality's coach FTE, which sets its capacity (20 participants per full-time post)."""
     _check(access.may_administer(actor))
     municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    before = municipality.coach_fte_percent
     municipality.coach_fte_percent = coach_fte_percent
-    track(municipality, actor, _("Coach FTE changed"))
+    track(municipality, actor, CoreEvent.FTE_CHANGED)
     municipality.full_clean()
     municipality.save(update_fields=["coach_fte_percent"])
+    events.record(
+        actor=actor,
+        code=CoreEvent.FTE_CHANGED,
+        record=municipality,
+        payload={"from": before, "to": coach_fte_percent},
+    )
     return municipality
 
 
-def _sync_staff(user: User, actor: User) -> None:
+def _sync_staff(user: User, actor: User, code: str) -> None:
     """Administrators, and only they, are staff and in the administrators' group."""
     is_admin = Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).exists()
     group = ensure_administrators_group()
@@ -208,7 +232,7 @@ def _sync_staff(user: User, actor: User) -> None:
         user.groups.remove(group)
     if user.is_staff != is_admin:
         user.is_staff = is_admin
-        track(user, actor, _("Administrator role changed"))
+        track(user, actor, code)
         user.save(update_fields=["is_staff"])
 
 
@@ -222,11 +246,12 @@ def add_membership(*, actor: User, user: User, organisation: Organisation, role:
     if membership is not None:
         return membership
     membership = Membership(user=user, organisation=organisation, role=role)
-    track(membership, actor, _("Role given"))
+    track(membership, actor, CoreEvent.ROLE_GIVEN)
     membership.full_clean()
     membership.save()
     user.groups.add(organisation.group)
-    _sync_staff(user, actor)
+    _sync_staff(user, actor, CoreEvent.ROLE_GIVEN)
+    events.record(actor=actor, code=CoreEvent.ROLE_GIVEN, record=membership, payload=_role_payload(membership))
     return membership
 
 
@@ -236,7 +261,9 @@ def remove_membership(*, actor: User, membership: Membership) -> None:
     and every referral-group seat of that organisation when no group-member role is left."""
     _check(access.may_administer(actor))
     user, organisation = membership.user, membership.organisation
-    track(membership, actor, _("Role removed"))
+    payload = _role_payload(membership)
+    track(membership, actor, CoreEvent.ROLE_REMOVED)
+    events.record(actor=actor, code=CoreEvent.ROLE_REMOVED, record=membership, payload=payload)
     membership.delete()
     remaining = set(Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True))
     if not remaining:
@@ -244,7 +271,7 @@ def remove_membership(*, actor: User, membership: Membership) -> None:
     if Role.GROUP_MEMBER not in remaining:
         for member in ReferralGroupMember.objects.filter(user=user, seat__organisation=organisation):
             remove_referral_group_member(actor=actor, member=member)
-    _sync_staff(user, actor)
+    _sync_staff(user, actor, CoreEvent.ROLE_REMOVED)
 
 
 def check_may_take_seat(*, seat: ReferralGroupSeat, user: User) -> None:
@@ -268,9 +295,10 @@ def add_referral_group_member(*, actor: User, seat: ReferralGroupSeat, user: Use
     if member is not None:
         return member
     member = ReferralGroupMember(seat=seat, user=user)
-    track(member, actor, _("Seat in referral group given"))
+    track(member, actor, CoreEvent.SEAT_GIVEN)
     member.save()
     user.groups.add(seat.group)
+    events.record(actor=actor, code=CoreEvent.SEAT_GIVEN, record=member, payload=_seat_payload(member))
     return member
 
 
@@ -279,7 +307,8 @@ def remove_referral_group_member(*, actor: User, member: ReferralGroupMember) ->
     """Take a user's seat away; the grants of the seat's group stop reaching them at once."""
     _check(access.may_administer(actor))
     user, seat = member.user, member.seat
-    track(member, actor, _("Seat in referral group removed"))
+    track(member, actor, CoreEvent.SEAT_REMOVED)
+    events.record(actor=actor, code=CoreEvent.SEAT_REMOVED, record=member, payload=_seat_payload(member))
     member.delete()
     user.groups.remove(seat.group)
 
@@ -328,7 +357,8 @@ def find_or_create_person(*, actor: User, identity_number: str = "", **details) 
         if not details.get("birth_date"):
             raise ValidationError({"birth_date": _("Give the date of birth for a person without a number.")})
         person = Person(identity_kind=Person.IdentityKind.RESERVE, reserve_identity=_next_reserve_identity(), **details)
-    track(person, actor, _("Person registered"))
+    track(person, actor, CoreEvent.PERSON_REGISTERED)
     person.full_clean()
     person.save()
+    events.record(actor=actor, code=CoreEvent.PERSON_REGISTERED, record=person, person=person)
     return person, True

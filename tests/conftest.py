@@ -81,6 +81,7 @@ def clear_database() -> None:
 
     from sehoglandet.models import (
         Association,
+        CaseEvent,
         Membership,
         Municipality,
         Organisation,
@@ -98,6 +99,7 @@ def clear_database() -> None:
         Membership,
         ReferralGroupMember,
     ]
+    CaseEvent.objects.all().delete()
     ReferralGroupMember.objects.all().delete()
     Membership.objects.all().delete()
     Municipality.objects.update(se_team=None)

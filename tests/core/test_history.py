@@ -6,18 +6,18 @@ from django.contrib.auth.models import User
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalChanges, registered_models
 
-from sehoglandet.models import AccessLog
+from sehoglandet.models import AccessLog, CaseEvent
 
 APPS = ["sehoglandet", "referrals", "participants", "consent", "reporting"]
 
 
 def models_that_need_history() -> list[type]:
-    """Every concrete model of our apps, except the access log (append-only, it is its own record),
-    guardian's object-permission rows and the historical models themselves."""
+    """Every concrete model of our apps, except the access log and the case events (append-only, each
+    is its own record), guardian's object-permission rows and the historical models themselves."""
     found = []
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
-            if model._meta.proxy or model is AccessLog:
+            if model._meta.proxy or model in (AccessLog, CaseEvent):
                 continue
             if issubclass(model, UserObjectPermissionBase | GroupObjectPermissionBase | HistoricalChanges):
                 continue

@@ -17,6 +17,7 @@ from django.utils import translation
 
 from sehoglandet.models import (
     Association,
+    CaseEvent,
     Municipality,
     Organisation,
     ReferralGroup,
@@ -205,7 +206,9 @@ def test_loading_the_same_file_twice_changes_nothing_and_writes_no_history(syste
     assert database_snapshot() == before
 
 
-def test_a_changed_fte_in_the_file_is_updated_with_one_history_row_by_the_system_user(system_user, tmp_path):
+def test_a_changed_fte_in_the_file_is_updated_with_one_history_row_and_one_event_by_the_system_user(
+    system_user, tmp_path
+):
     load()
     data = the_file()
     municipality_spec(data, "nassjo")["coach_fte_percent"] = 200
@@ -223,9 +226,11 @@ def test_a_changed_fte_in_the_file_is_updated_with_one_history_row_by_the_system
     assert latest.history_type == "~"
     assert latest.coach_fte_percent == 200
     assert latest.history_user == system_user
-    assert latest.history_change_reason
+    assert latest.history_change_reason == "reference_data.loaded"
     changed = {label: n - counts_before[label] for label, n in row_counts().items() if n != counts_before[label]}
-    assert changed == {Municipality.history.model._meta.label: 1}
+    assert changed == {Municipality.history.model._meta.label: 1, CaseEvent._meta.label: 1}
+    event = CaseEvent.objects.latest("id")
+    assert (event.code, event.actor, event.payload) == ("reference_data.loaded", system_user, {"rows_changed": 1})
 
 
 def test_a_seventh_municipality_in_the_file_is_added_without_any_code_change(system_user, tmp_path):
