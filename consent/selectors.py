@@ -3,8 +3,10 @@
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
+from sehoglandet import access
 from sehoglandet.models import Organisation, Person
 
 from .models import Consent, Purpose
@@ -40,3 +42,22 @@ def missing_consent(
     """The organisations of `organisations` that no consent in force covers for `purpose`."""
     covered = covered_organisation_ids(person, purpose, day)
     return [organisation for organisation in organisations if organisation.pk not in covered]
+
+
+def consents_visible_to(user) -> QuerySet[Consent]:
+    """Consents the user may open: a coach every consent of a person with a case in their
+    municipality; anyone else only the consents they recorded themselves, of a person whose case
+    they can see. So a referrer learns nothing about consents from the person's other cases."""
+    coached = access.municipalities_coached_by(user)
+    return Consent.objects.filter(
+        Q(person__in=access.persons_visible_to(user, in_municipalities=coached).values("pk"))
+        | Q(recorded_by=user, person__in=access.persons_visible_to(user).values("pk"))
+    )
+
+
+def get_consent_for_user(user, pk: int) -> Consent:
+    """One consent, or 404 for anyone consents_visible_to does not reach."""
+    consent = consents_visible_to(user).select_related("person").filter(pk=pk).first()
+    if consent is None:
+        raise Http404
+    return consent

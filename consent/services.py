@@ -80,7 +80,7 @@ def withdraw_consent(*, actor: User, consent: Consent, withdrawn_on: date) -> Co
     """Record that the person withdrew a consent from `withdrawn_on`. Organisations it no longer
     covers lose their access to the person's referrals in the same transaction."""
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
-    if not access.may_record_consent(actor, consent.person):
+    if not access.may_withdraw_consent(actor, consent):
         raise PermissionDenied
     if consent.withdrawn_on is not None:
         raise ValidationError(_("The consent has already been withdrawn."))

@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class ParticipantsConfig(AppConfig):
     name = "participants"
     verbose_name = _("Participants")
+
+    def ready(self):
+        from django.db.models import Q
+
+        from sehoglandet import access
+
+        from .models import Participant
+
+        access.register_person_cases(
+            access.PersonCases(
+                model=Participant,
+                view_perm="participants.view_participant",
+                open=~Q(status=Participant.Status.EXITED),
+            )
+        )

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .forms import date_field
+from sehoglandet.forms import date_field
 
 # The months the SUS list can show; outside them the previous and next month links make no sense.
 FIRST_YEAR = 2000

@@ -10,21 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from referrals.models import ExitReason, IncomeSource
+from sehoglandet.forms import date_field
 
 from .models import AftercareVisit, Employment, JournalEntry, Occupation, Participant
 from .selectors import OPEN_STATUSES
-
-DATE_HELP = _("Write the date as ÅÅÅÅ-MM-DD.")
-
-
-def date_field(label, *, required: bool = True, help_text=DATE_HELP) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
 
 
 class JournalEntryForm(forms.Form):

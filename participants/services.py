@@ -108,16 +108,9 @@ def _revoke_team(municipality: Municipality, participant: Participant) -> None:
 # The SE step and the journal: the coaches of the participant's current municipality only.
 
 
-def may_work_on(user, participant: Participant) -> bool:
-    """A coach of the SE team of the participant's current municipality, holding the team's grant."""
-    return access.is_coach_of(user, participant.municipality) and access.has_object_permission(
-        user, "participants.change_participant", participant
-    )
-
-
 def _lock_for_case_work(actor: User, participant: Participant, *, closed_message: str = "") -> Participant:
     """The participant's row, locked, once the actor may work on it and it is still open."""
-    if not may_work_on(actor, participant):
+    if not access.may_work_on_participant(actor, participant):
         raise PermissionDenied
     locked = Participant.objects.select_for_update().select_related("municipality").get(pk=participant.pk)
     check_open(locked, message=closed_message)
@@ -413,9 +406,7 @@ def start_support(*, actor: User, participant: Participant, started_on: date) ->
 def assign_coach(*, actor: User, participant: Participant, coach: User) -> Participant:
     """Make `coach` the participant's responsible coach. The actor is a coach or the manager of the
     participant's municipality; `coach` must be one of its coaches."""
-    if not (
-        may_work_on(actor, participant) or access.is_manager_of(actor, participant.municipality)
-    ) or not access.has_object_permission(actor, "participants.view_participant", participant):
+    if not access.may_assign_coach(actor, participant):
         raise PermissionDenied
     participant = Participant.objects.select_for_update().select_related("municipality").get(pk=participant.pk)
     check_open(participant, message=_("The participant has exited: the responsible coach can no longer change."))
@@ -557,7 +548,7 @@ def exit_by_decision(*, actor: User, participant: Participant, decision, exited_
 def complete_exit(*, actor: User, participant: Participant, occupation_after: str, income_after: str) -> Participant:
     """Record occupation and income after an exit the referral group decided. Checks that the actor
     coaches the municipality, that the participant has exited and the details are still missing."""
-    if not may_work_on(actor, participant):
+    if not access.may_work_on_participant(actor, participant):
         raise PermissionDenied
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if not participant.exit_details_missing:
@@ -577,7 +568,7 @@ def complete_exit(*, actor: User, participant: Participant, occupation_after: st
 def mark_sus(*, actor: User, participant: Participant, registered: bool, on: date) -> Participant:
     """Record that the coach registered (`registered`) or de-registered the participant in SUS on `on`.
     Registration needs a started participant, de-registration an exit and an earlier registration."""
-    if not may_work_on(actor, participant):
+    if not access.may_work_on_participant(actor, participant):
         raise PermissionDenied
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     _check_not_future("on", on)
@@ -690,9 +681,7 @@ def book_transfer_meeting(*, actor: User, transfer: Transfer, meeting_at, meetin
     """Book the meeting with the participant, the handing-over and the receiving coach. Either
     coach may book it while the transfer waits; the meeting cannot be in the past."""
     transfer = _lock_transfer(transfer)
-    if not (
-        access.is_coach_of(actor, transfer.from_municipality) or access.is_coach_of(actor, transfer.to_municipality)
-    ):
+    if not access.may_take_part_in_transfer(actor, transfer):
         raise PermissionDenied
     _check_pending(transfer)
     if meeting_at is None:
@@ -710,7 +699,7 @@ def book_transfer_meeting(*, actor: User, transfer: Transfer, meeting_at, meetin
 def move_in_transfer_queue(*, actor: User, transfer: Transfer, up: bool) -> Transfer:
     """The receiving coach moves a waiting transfer one place up or down in the transfer queue."""
     transfer = _lock_transfer(transfer)
-    if not access.is_coach_of(actor, transfer.to_municipality):
+    if not access.may_receive_transfer(actor, transfer):
         raise PermissionDenied
     _check_pending(transfer)
     queue = Transfer.objects.select_for_update().filter(
@@ -750,7 +739,7 @@ def accept_transfer(*, actor: User, transfer: Transfer) -> Participant:
     Checks that the actor coaches the receiving municipality, the transfer still waits (accepting
     twice is refused) and an active participant finds a free place there."""
     transfer = _lock_transfer(transfer)
-    if not access.is_coach_of(actor, transfer.to_municipality):
+    if not access.may_receive_transfer(actor, transfer):
         raise PermissionDenied
     _check_pending(transfer)
     participant = Participant.objects.select_for_update().get(pk=transfer.participant_id)
@@ -786,9 +775,7 @@ def accept_transfer(*, actor: User, transfer: Transfer) -> Participant:
 def cancel_transfer(*, actor: User, transfer: Transfer) -> Transfer:
     """The handing-over coach withdraws a waiting transfer, or the receiving coach declines it."""
     transfer = _lock_transfer(transfer)
-    if not (
-        access.is_coach_of(actor, transfer.from_municipality) or access.is_coach_of(actor, transfer.to_municipality)
-    ):
+    if not access.may_take_part_in_transfer(actor, transfer):
         raise PermissionDenied
     _check_pending(transfer)
     _end_transfer(actor, transfer, Transfer.Status.CANCELLED, _("Transfer cancelled"))

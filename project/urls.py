@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("sehoglandet.urls")),
+    path("", include("consent.urls")),
     path("", include("referrals.urls")),
     path("", include("participants.urls")),
     path("", include("reporting.urls")),

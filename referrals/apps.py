@@ -7,9 +7,20 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals and referral groups")
 
     def ready(self):
+        from django.db.models import Q
+
         from consent.events import ConsentEvent
-        from sehoglandet import events
+        from sehoglandet import access, events
 
         from . import grants
+        from .models import Referral
 
         events.subscribe(ConsentEvent.GIVEN, ConsentEvent.WITHDRAWN)(grants.on_consent_changed)
+        access.register_person_cases(
+            access.PersonCases(
+                model=Referral,
+                view_perm="referrals.view_referral",
+                open=~Q(status=Referral.Status.WITHDRAWN),
+                drafted_by=lambda user: Q(status=Referral.Status.DRAFT) & (Q(referrer=user) | Q(written_by=user)),
+            )
+        )

@@ -1,4 +1,4 @@
-"""Forms for referrals, consent and the coach's pre-meeting.
+"""Forms for referrals and the coach's pre-meeting.
 
 They parse and check what was typed (formats, dates, files); the rules of the process (who may,
 which transition, what consent is needed) are checked by the services, whose ValidationErrors the
@@ -14,33 +14,13 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from consent.models import Consent, Purpose
 from sehoglandet import access
+from sehoglandet.forms import date_field
 from sehoglandet.identity import parse_identity_number
 from sehoglandet.models import Municipality, Organisation, Person, Role
 
 from . import services
 from .models import IncomeSource, PreMeeting, Referral
-
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-# What the first bytes of an accepted file must be, by extension: a renamed file is refused.
-DOCUMENT_SIGNATURES = {
-    "pdf": b"%PDF-",
-    "png": b"\x89PNG\r\n\x1a\n",
-    "jpg": b"\xff\xd8\xff",
-    "jpeg": b"\xff\xd8\xff",
-}
-DATE_HELP = _("Write the date as ÅÅÅÅ-MM-DD.")
-
-
-def date_field(label, *, required: bool = True, help_text=DATE_HELP) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
 
 
 def _model_label(model, field: str):
@@ -320,65 +300,6 @@ class AgencyDecisionForm(forms.Form):
         if decided_on and valid_until and valid_until < decided_on:
             self.add_error("valid_until", _("Valid until cannot be before the decision date."))
         return cleaned
-
-
-class ConsentForm(forms.Form):
-    organisations = forms.ModelMultipleChoiceField(
-        label=_("Organisations that may share and receive information"),
-        queryset=Organisation.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one organisation.")},
-    )
-    purposes = forms.MultipleChoiceField(
-        label=_("Purposes"),
-        choices=Purpose.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one purpose.")},
-    )
-    given_on = date_field(_("Given on"))
-    method = forms.ChoiceField(label=_("How it was given"), choices=Consent.Method.choices, widget=forms.RadioSelect)
-    valid_until = date_field(_("Valid until"))
-    document = forms.FileField(
-        label=_("Signed form (optional)"),
-        required=False,
-        help_text=_("PDF, JPG or PNG, at most 10 MB."),
-        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisations"].queryset = Organisation.objects.exclude(
-            kind=Organisation.Kind.ASSOCIATION
-        ).order_by("name")
-        self.fields["given_on"].initial = timezone.localdate
-
-    def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if not document:
-            return document
-        if document.size > MAX_DOCUMENT_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        extension = document.name.rsplit(".", 1)[-1].lower() if "." in document.name else ""
-        signature = DOCUMENT_SIGNATURES.get(extension)
-        if signature is None:
-            raise forms.ValidationError(_("Upload the signed form as a PDF, JPG or PNG file."))
-        document.seek(0)
-        head = document.read(len(signature))
-        document.seek(0)
-        if head != signature:
-            raise forms.ValidationError(_("The file is not the kind its name says; upload a real PDF, JPG or PNG."))
-        return document
-
-    def purpose_list(self) -> list[Purpose]:
-        return [Purpose(value) for value in self.cleaned_data["purposes"]]
-
-
-class ConsentWithdrawalForm(forms.Form):
-    withdrawn_on = date_field(_("Withdrawn on"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["withdrawn_on"].initial = timezone.localdate
 
 
 class PreMeetingBookingForm(forms.Form):

@@ -132,6 +132,24 @@ class Referral(models.Model):
     def grounds(self) -> list[str]:
         return [str(self._meta.get_field(f).verbose_name) for f in self.GROUND_FIELDS if getattr(self, f)]
 
+    # What the access policy (sehoglandet.access) asks of a referral.
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        """Submitted and not yet decided or withdrawn: the SE team is working on it."""
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self.status == self.Status.ENROLLED
+
+    def can_become(self, status: str) -> bool:
+        return status in self.ALLOWED_TRANSITIONS[self.status]
+
 
 class AgencyDecision(models.Model):
     """A reference to an individual decision on insats, made and kept by AF, FK or the municipality."""

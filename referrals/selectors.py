@@ -1,8 +1,11 @@
 """Read queries on referrals, meetings and decisions, scoped to the asking user in the database."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from consent.models import Consent, Purpose
+from consent.selectors import valid_on
 from sehoglandet import access
 from sehoglandet.models import ReferralGroup
 from sehoglandet.selectors import referral_groups_visible_to
@@ -102,8 +105,6 @@ def get_escalation_for_user(user, pk: int) -> Decision:
 
 
 def coming_meetings(referral_group: ReferralGroup) -> QuerySet[Meeting]:
-    from django.utils import timezone
-
     return referral_group.meetings.filter(
         starts_at__gt=timezone.now(), status__in=[Meeting.Status.PLANNED, Meeting.Status.PUBLISHED]
     ).order_by("starts_at")
@@ -141,17 +142,14 @@ def agenda_candidates(user, meeting: Meeting) -> QuerySet[Referral]:
     """Cases the convener may put on the meeting's agenda: referrals of the municipality ready for
     the group (or sent back to it), and enrolled participants to follow up or exit; not those
     already on it."""
-    from django.db.models import Q
-
-    from participants.models import Participant
-
-    open_participation = [Participant.Status.QUEUED, Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
+    # An enrolment not yet ended has no exit date (the participants app's own constraint); the
+    # referral reads it through the handover's reverse relation (docs/architecture.md#layers).
     return (
         referrals_visible_to(user)
         .filter(municipality=meeting.referral_group.municipality_id)
         .filter(
             Q(status__in=[Referral.Status.READY, Referral.Status.SENT_BACK])
-            | Q(participant__status__in=open_participation)
+            | Q(participant__isnull=False, participant__exited_on__isnull=True)
         )
         .exclude(agenda_items__meeting=meeting)
         .select_related("participant")
@@ -162,11 +160,6 @@ def agenda_candidates(user, meeting: Meeting) -> QuerySet[Referral]:
 def organisations_without_consent_by_item(meeting: Meeting, items: list[AgendaItem]) -> dict[int, list]:
     """For each item, the group's member organisations that no consent in force covers for discussion
     in the referral group: they will not see it. Two queries whatever the length of the agenda."""
-    from django.utils import timezone
-
-    from consent.models import Consent, Purpose
-    from consent.selectors import valid_on
-
     seats = list(meeting.referral_group.seats.select_related("organisation").order_by("organisation__name"))
     persons = {item.referral.person_id for item in items}
     covered = set(
@@ -200,30 +193,6 @@ def agenda_items_of(referral: Referral) -> list[AgendaItem]:
     )
 
 
-def consents_visible_to(user):
-    """Consents the user may open: a coach every consent of a person referred to their municipality;
-    anyone else only the consents they recorded themselves, of a person whose referral they can see.
-    So a referrer learns nothing about consents from the person's earlier cases."""
-    from django.db.models import Q
-
-    from consent.models import Consent
-
-    referrals = referrals_visible_to(user)
-    coached = [m.pk for m in access.municipalities_coached_by(user)]
-    return Consent.objects.filter(
-        Q(person__in=referrals.filter(municipality__in=coached).values("person_id"))
-        | Q(recorded_by=user, person__in=referrals.values("person_id"))
-    )
-
-
-def get_consent_for_user(user, pk: int):
-    """One consent, or 404 for anyone consents_visible_to does not reach."""
-    consent = consents_visible_to(user).select_related("person").filter(pk=pk).first()
-    if consent is None:
-        raise Http404
-    return consent
-
-
 def get_pre_meeting_for_user(user, pk: int) -> PreMeeting:
     """One pre-meeting, or 404 unless the user may see its referral."""
     pre_meeting = (
@@ -234,8 +203,3 @@ def get_pre_meeting_for_user(user, pk: int) -> PreMeeting:
     if pre_meeting is None:
         raise Http404
     return pre_meeting
-
-
-def latest_referral_of(user, person) -> Referral | None:
-    """The person's most recent referral that the user may see (where to return after a consent change)."""
-    return referrals_visible_to(user).filter(person=person).order_by("-created_at", "-id").first()

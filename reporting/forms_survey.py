@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from participants.forms import date_field
+from sehoglandet.forms import date_field
 from sehoglandet.models import Municipality
 
 from .models import EXTENT_STEPS, FREQUENCY_STEPS, SCALE_STEPS, SURVEY_QUESTIONS, SurveyResponse, SurveyScale

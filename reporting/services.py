@@ -57,7 +57,7 @@ def record_survey_response(
     1-6. Any question may be skipped, but a form with no answer at all is refused: it would add a
     form to the count and nothing to any question, and is most often a slip of the hand.
     """
-    if not (access.is_coach_of(actor, municipality) or access.is_manager_of(actor, municipality)):
+    if not access.may_record_survey(actor, municipality):
         raise PermissionDenied
     errors = {}
     if answered_on > timezone.localdate():
@@ -101,7 +101,7 @@ def certify_half_year(
     cannot confirm is explained in the comment; and that the half-year is not already certified.
     The municipality's row is locked so two certifications at once cannot both pass that check.
     """
-    if not access.is_manager_of(actor, municipality):
+    if not access.may_certify(actor, municipality):
         raise PermissionDenied
     if (period_start.month, period_start.day) not in {(1, 1), (7, 1)}:
         raise ValidationError({"period_start": _("A half-year starts on 1 January or 1 July.")})

@@ -7,18 +7,24 @@ Two questions are answered here and nowhere else:
   open a record (accept_global_perms=False, with_superuser=False).
 
 Views declare who may use them with @require_roles(...) or @for_any_user; a test walks the
-URLconf and fails on a view that declares nothing.
+URLconf and fails on a view that declares nothing. Views fetch records through the gate
+(sehoglandet.gate), which asks the rules below; services ask them again before they change anything.
+
+This module imports no feature app. Rules about a feature's records read what the record says of
+itself (`referral.is_draft`), and the rules about persons ask the records each feature app
+registers as a person's cases (`register_person_cases`, called from the app's AppConfig.ready()).
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from .models import Membership, Role
+from .models import Membership, Person, ReferralGroupMember, Role
 
 ALL_ROLES = frozenset(Role)
 
@@ -136,8 +142,8 @@ def for_any_user(view: Callable) -> Callable:
     return _declare(view, ALL_ROLES)
 
 
-# Referrals, consent and participants. Record-level visibility comes from guardian grants (see
-# referrals/grants.py); these rules add what the role in the owning municipality allows.
+# Who works where. Record-level visibility comes from guardian grants (referrals/grants.py,
+# participants.services); the rules below add what the role in the owning municipality allows.
 
 
 def is_coach_of(user, municipality) -> bool:
@@ -164,54 +170,8 @@ def municipalities_managed_by(user) -> list:
     ]
 
 
-def may_view_referral(user, referral) -> bool:
-    return has_object_permission(user, "referrals.view_referral", referral)
-
-
-def may_edit_referral(user, referral) -> bool:
-    """The referrer while it is a draft; the municipality's coach while it is open."""
-    from referrals.models import Referral
-
-    if referral.status == Referral.Status.DRAFT:
-        return referral.referrer_id == user.pk or referral.written_by_id == user.pk
-    return referral.status in Referral.OPEN_STATUSES and is_coach_of(user, referral.municipality)
-
-
-def may_add_agency_decision(user, referral) -> bool:
-    """Whoever may edit the referral, and the municipality's coach after enrolment: decisions on
-    insats run out and are renewed while the person takes part."""
-    from referrals.models import Referral
-
-    return may_edit_referral(user, referral) or (
-        referral.status == Referral.Status.ENROLLED and is_coach_of(user, referral.municipality)
-    )
-
-
-def may_record_consent(user, person) -> bool:
-    """The coach of a municipality the person is referred to or enrolled in (after a transfer too),
-    or the writer of an open referral of theirs."""
-    from participants.models import Participant
-    from referrals.models import Referral
-
-    referrals = Referral.objects.filter(person=person).exclude(status=Referral.Status.WITHDRAWN)
-    for referral in referrals.select_related("municipality"):
-        if is_coach_of(user, referral.municipality) or (
-            referral.status == Referral.Status.DRAFT and user.pk in (referral.referrer_id, referral.written_by_id)
-        ):
-            return True
-    enrolments = Participant.objects.filter(person=person).exclude(status=Participant.Status.EXITED)
-    return any(is_coach_of(user, enrolment.municipality) for enrolment in enrolments.select_related("municipality"))
-
-
-def may_run_meetings(user, referral_group) -> bool:
-    """The coach convenes the remittentgrupp of their municipality."""
-    return is_coach_of(user, referral_group.municipality)
-
-
 def seats_of(user, referral_group) -> list:
     """The seats (organisations) the user holds in a remittentgrupp."""
-    from .models import ReferralGroupMember
-
     return [
         member.seat
         for member in ReferralGroupMember.objects.filter(user=user, seat__referral_group=referral_group).select_related(
@@ -220,7 +180,188 @@ def seats_of(user, referral_group) -> list:
     ]
 
 
-def may_see_identity(user, person, municipality) -> bool:
+def may_take_seat(user, seat) -> bool:
+    """A member always represents an organisation, and consent is given per organisation: only a
+    user holding the group-member role in the seat's organisation may sit in it."""
+    return Membership.objects.filter(user=user, organisation=seat.organisation_id, role=Role.GROUP_MEMBER).exists()
+
+
+# Persons and their cases.
+
+
+@dataclass(frozen=True)
+class PersonCases:
+    """A feature app's records that belong to a person and to a municipality (a referral, an
+    enrolment). `model` has `person` and `municipality` fields; `view_perm` is the grant that opens
+    one; `open` selects those still being worked on; `drafted_by(user)` selects those the user is
+    writing and has not sent yet. Apps register theirs from AppConfig.ready()."""
+
+    model: type[Model]
+    view_perm: str
+    open: Q
+    drafted_by: Callable[..., Q] | None = None
+
+
+_person_cases: list[PersonCases] = []
+
+
+def register_person_cases(cases: PersonCases) -> None:
+    if all(known.model is not cases.model for known in _person_cases):
+        _person_cases.append(cases)
+
+
+def persons_visible_to(user, *, in_municipalities: Iterable | None = None) -> QuerySet[Person]:
+    """Persons with at least one case the user may see (through any grant), optionally only cases in
+    `in_municipalities`. One query."""
+    found = Q(pk__in=[])
+    for cases in _person_cases:
+        visible = objects_for_user(user, cases.view_perm, cases.model._default_manager.all())
+        if in_municipalities is not None:
+            visible = visible.filter(municipality__in=list(in_municipalities))
+        found |= Q(pk__in=visible.values("person_id"))
+    return Person.objects.filter(found)
+
+
+def may_record_consent(user, person) -> bool:
+    """The coach of a municipality where the person has an open case (a referral not withdrawn, an
+    enrolment not ended, after a transfer too), or the writer of a referral of theirs that is still a
+    draft."""
+    coached = [m.pk for m in municipalities_coached_by(user)]
+    for cases in _person_cases:
+        of_person = cases.model._default_manager.filter(person=person)
+        if coached and of_person.filter(cases.open, municipality__in=coached).exists():
+            return True
+        if cases.drafted_by is not None and of_person.filter(cases.drafted_by(user)).exists():
+            return True
+    return False
+
+
+def may_withdraw_consent(user, consent) -> bool:
+    """Whoever may record the person's consent records its withdrawal."""
+    return may_record_consent(user, consent.person)
+
+
+def may_see_identity(user, person, municipality=None) -> bool:
     """Name, address and number of a person with protected identity (skyddad identitet) are shown
-    only to the coaches of the SE team responsible for them; anyone else sees the case reference."""
-    return not person.protected_identity or is_coach_of(user, municipality)
+    only to the coaches of the SE team responsible for them (of `municipality`, or when none is
+    given, of any municipality where the person has an open case); anyone else sees the case
+    reference."""
+    if not person.protected_identity:
+        return True
+    if municipality is not None:
+        return is_coach_of(user, municipality)
+    coached = [m.pk for m in municipalities_coached_by(user)]
+    return bool(coached) and any(
+        cases.model._default_manager.filter(cases.open, person=person, municipality__in=coached).exists()
+        for cases in _person_cases
+    )
+
+
+# Referrals, pre-meetings, meetings and decisions.
+
+
+def may_view_referral(user, referral) -> bool:
+    return has_object_permission(user, "referrals.view_referral", referral)
+
+
+def is_writer_of(user, referral) -> bool:
+    """The referrer, or the coach who wrote the referral on the referrer's behalf."""
+    return user.pk in (referral.referrer_id, referral.written_by_id)
+
+
+def may_write_referral(user, *, municipality, referring_organisation, referrer) -> bool:
+    """A referrer or coach refers for an organisation where they hold that role; a coach may also
+    write for a referrer of another organisation, to their own municipality."""
+    if referrer == user:
+        return referring_organisation in organisations_with_role(user, Role.REFERRER, Role.COACH)
+    return is_coach_of(user, municipality) and referring_organisation in organisations_with_role(
+        referrer, Role.REFERRER
+    )
+
+
+def may_edit_referral(user, referral) -> bool:
+    """Its writer while it is a draft; the municipality's coach while it is open. Submitting is
+    editing's last step, so the same rule holds for it."""
+    if referral.is_draft:
+        return is_writer_of(user, referral)
+    return referral.is_open and is_coach_of(user, referral.municipality)
+
+
+def may_withdraw_referral(user, referral) -> bool:
+    """Its writer, or the municipality's coach once it has been submitted. Whether its status still
+    allows a withdrawal is the transition table's question (Referral.ALLOWED_TRANSITIONS)."""
+    return is_writer_of(user, referral) or (not referral.is_draft and is_coach_of(user, referral.municipality))
+
+
+def may_add_agency_decision(user, referral) -> bool:
+    """Whoever may edit the referral, and the municipality's coach after enrolment: decisions on
+    insats run out and are renewed while the person takes part."""
+    return may_edit_referral(user, referral) or (referral.is_enrolled and is_coach_of(user, referral.municipality))
+
+
+def may_hold_pre_meeting(user, referral) -> bool:
+    """The coach of the municipality the referral is sent to books and records the pre-meeting."""
+    return is_coach_of(user, referral.municipality)
+
+
+def may_run_meetings(user, referral_group) -> bool:
+    """The coach convenes the remittentgrupp of their municipality."""
+    return is_coach_of(user, referral_group.municipality)
+
+
+def may_respond_to_item(user, item) -> bool:
+    """A member of the meeting's group whose organisation the person's consent covers (a grant on
+    the referral follows from the consent)."""
+    return bool(seats_of(user, item.meeting.referral_group)) and may_view_referral(user, item.referral)
+
+
+def may_decide_escalation(user, decision) -> bool:
+    """The manager of the municipality whose group could not agree."""
+    return is_manager_of(user, decision.item.meeting.referral_group.municipality)
+
+
+# Participants and transfers.
+
+
+def may_open_participant(user, participant) -> bool:
+    """The coaches and the manager of the participant's current municipality (the manager without
+    the journal)."""
+    return is_coach_of(user, participant.municipality) or is_manager_of(user, participant.municipality)
+
+
+def may_work_on_participant(user, participant) -> bool:
+    """A coach of the SE team of the participant's current municipality, holding the team's grant."""
+    return is_coach_of(user, participant.municipality) and has_object_permission(
+        user, "participants.change_participant", participant
+    )
+
+
+def may_assign_coach(user, participant) -> bool:
+    """A coach who works on the participant, or the manager of their municipality; either holding
+    the team's grant."""
+    return (
+        may_work_on_participant(user, participant) or is_manager_of(user, participant.municipality)
+    ) and has_object_permission(user, "participants.view_participant", participant)
+
+
+def may_take_part_in_transfer(user, transfer) -> bool:
+    """The handing-over and the receiving coach: either books the meeting or calls the transfer off."""
+    return is_coach_of(user, transfer.from_municipality) or is_coach_of(user, transfer.to_municipality)
+
+
+def may_receive_transfer(user, transfer) -> bool:
+    """The receiving coach orders the transfer queue and accepts."""
+    return is_coach_of(user, transfer.to_municipality)
+
+
+# Reporting.
+
+
+def may_record_survey(user, municipality) -> bool:
+    """The municipality's coaches and manager type in the paper survey answers."""
+    return is_coach_of(user, municipality) or is_manager_of(user, municipality)
+
+
+def may_certify(user, municipality) -> bool:
+    """The manager of the municipality certifies its half-year."""
+    return is_manager_of(user, municipality)

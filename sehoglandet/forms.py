@@ -3,6 +3,19 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+DATE_HELP = _("Write the date as ÅÅÅÅ-MM-DD.")
+
+
+def date_field(label, *, required: bool = True, help_text=DATE_HELP) -> forms.DateField:
+    """A date typed as ÅÅÅÅ-MM-DD, with the browser's date picker where there is one."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(

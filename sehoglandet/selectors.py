@@ -1,10 +1,10 @@
 """Read queries scoped to the user who asks, each built for a constant number of queries."""
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import Http404
 
 from . import access
-from .models import AccessLog, Municipality, ReferralGroup, ReferralGroupMember
+from .models import AccessLog, Municipality, Person, ReferralGroup, ReferralGroupMember
 
 
 def referral_groups_visible_to(user) -> QuerySet[ReferralGroup]:
@@ -22,6 +22,14 @@ def get_referral_group_for_user(user, pk: int) -> ReferralGroup:
     return group
 
 
+def get_person_for_user(user, pk: int) -> Person:
+    """A person with a case the user may see (access.persons_visible_to), or 404."""
+    person = access.persons_visible_to(user).select_related("municipality").filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
 def referral_group_members(group: ReferralGroup) -> QuerySet[ReferralGroupMember]:
     return (
         ReferralGroupMember.objects.filter(seat__referral_group=group)
@@ -32,10 +40,6 @@ def referral_group_members(group: ReferralGroup) -> QuerySet[ReferralGroupMember
 
 def municipalities_with_capacity() -> QuerySet[Municipality]:
     return Municipality.objects.select_related("se_team").order_by("name")
-
-
-def capacity_totals() -> dict:
-    return Municipality.objects.aggregate(fte=Sum("coach_fte_percent"), municipalities=Count("id"))
 
 
 def access_log_entries() -> QuerySet[AccessLog]:

@@ -275,7 +275,8 @@ def remove_membership(*, actor: User, membership: Membership) -> None:
 
 
 def check_may_take_seat(*, seat: ReferralGroupSeat, user: User) -> None:
-    if not Membership.objects.filter(user=user, organisation=seat.organisation, role=Role.GROUP_MEMBER).exists():
+    """Refuse, with the reason, a seat the user may not take (access.may_take_seat)."""
+    if not access.may_take_seat(user, seat):
         raise ValidationError(
             _("%(user)s must have the role group member in %(organisation)s before taking a seat.")
             % {"user": user.get_full_name() or user.username, "organisation": seat.organisation.name}

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sehoglandet import access
 from sehoglandet.audit import log_access
 from sehoglandet.forms import add_service_errors
+from sehoglandet.http import safe_next
 from sehoglandet.models import AccessLog, Role
 
 from .. import minutes, selectors, services
@@ -173,13 +174,6 @@ def meeting_detail(request, pk: int):
     return _render_meeting(request, meeting)
 
 
-def _safe_next(request) -> str | None:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return None
-
-
 @access.require_roles(Role.COACH)
 @require_POST
 def agenda_add(request, pk: int):
@@ -190,7 +184,7 @@ def agenda_add(request, pk: int):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect(_safe_next(request) or reverse("referrals:referral_detail", args=[referral.pk]))
+        return redirect(safe_next(request) or reverse("referrals:referral_detail", args=[referral.pk]))
     meeting = form.cleaned_data["meeting"]
     try:
         item = services.add_agenda_item(
@@ -199,7 +193,7 @@ def agenda_add(request, pk: int):
     except ValidationError as error:
         messages.error(request, _("%(reference)s was not added to the agenda.") % {"reference": referral.reference})
         _show_errors(request, error)
-        return redirect(_safe_next(request) or _meeting_url(meeting))
+        return redirect(safe_next(request) or _meeting_url(meeting))
     messages.success(request, _("%(reference)s is on the agenda.") % {"reference": referral.reference})
     left_out = services.organisations_without_consent(referral, meeting.referral_group)
     if left_out:
@@ -208,7 +202,7 @@ def agenda_add(request, pk: int):
             _("The consent does not cover %(organisations)s: they will not see the item.")
             % {"organisations": ", ".join(organisation.name for organisation in left_out)},
         )
-    return redirect(_safe_next(request) or _meeting_url(meeting, item))
+    return redirect(safe_next(request) or _meeting_url(meeting, item))
 
 
 def _convened_meeting(request, pk: int) -> Meeting:

@@ -1,28 +1,21 @@
-"""Referrals, consent and the coach's pre-meeting.
+"""Referrals and the coach's pre-meeting.
 
-Thin views over referrals.services and consent.services: each declares its roles, fetches through a
+Thin views over referrals.services: each declares its roles, fetches through a
 scoped selector (404 for anyone no grant reaches, and the attempt is logged), checks the policy
 (403), parses a form, calls one service and redirects with a message. Every page that shows a
 person's data writes an access-log row.
 """
 
-import mimetypes
-from pathlib import PurePosixPath
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consent import services as consent_services
-from consent.models import Consent
 from consent.selectors import consents_of
-from participants.models import Participant
 from sehoglandet import access
 from sehoglandet.audit import fetch_or_refuse, log_access
 from sehoglandet.forms import add_service_errors
@@ -32,8 +25,6 @@ from sehoglandet.services import find_or_create_person
 from .. import selectors, services
 from ..forms import (
     AgencyDecisionForm,
-    ConsentForm,
-    ConsentWithdrawalForm,
     NewReferralForm,
     PreMeetingBookingForm,
     PreMeetingRecordForm,
@@ -60,14 +51,9 @@ def _to_detail(referral: Referral):
     return redirect("referrals:referral_detail", pk=referral.pk)
 
 
-def _is_writer(user, referral: Referral) -> bool:
-    return user.pk in (referral.referrer_id, referral.written_by_id)
-
-
-def _may_withdraw(user, referral: Referral) -> bool:
-    return Referral.Status.WITHDRAWN in Referral.ALLOWED_TRANSITIONS[referral.status] and (
-        _is_writer(user, referral) or access.is_coach_of(user, referral.municipality)
-    )
+def _may_withdraw_now(user, referral: Referral) -> bool:
+    """The user may withdraw it (access) and its status still allows it (the transition table)."""
+    return access.may_withdraw_referral(user, referral) and referral.can_become(Referral.Status.WITHDRAWN)
 
 
 def _short_date(day) -> str:
@@ -164,7 +150,7 @@ def referral_detail(request, pk: int):
     elif access.is_manager_of(user, referral.municipality):
         role = "team"
         purpose = _("Manager's review of the case")
-    elif _is_writer(user, referral):
+    elif access.is_writer_of(user, referral):
         role = "referrer"
         purpose = _("Follow-up of own referral")
     else:
@@ -200,7 +186,7 @@ def _case_context(request, referral: Referral, *, team: bool) -> dict:
         "may_edit": access.may_edit_referral(user, referral),
         "may_add_agency_decision": access.may_add_agency_decision(user, referral),
         "may_record_consent": access.may_record_consent(user, referral.person),
-        "may_withdraw": _may_withdraw(user, referral),
+        "may_withdraw": _may_withdraw_now(user, referral),
         "today": timezone.localdate(),
     }
     if team:
@@ -237,7 +223,7 @@ def _withdrawal_notice(referral: Referral, consents: list) -> str:
         return ""
     values = {"date": _short_date(last)}
     participant = getattr(referral, "participant", None)
-    if participant is not None and participant.status != Participant.Status.EXITED:
+    if participant is not None and participant.is_open:
         return (
             _(
                 "The person withdrew their consent on %(date)s. Record a new consent, or propose the "
@@ -306,7 +292,7 @@ def referral_submit(request, pk: int):
 def referral_withdraw(request, pk: int):
     """GET asks for confirmation and changes nothing; POST withdraws the referral."""
     referral = _referral_for(request, pk)
-    if not (_is_writer(request.user, referral) or access.is_coach_of(request.user, referral.municipality)):
+    if not access.may_withdraw_referral(request.user, referral):
         raise PermissionDenied
     if request.method == "POST":
         try:
@@ -321,7 +307,7 @@ def referral_withdraw(request, pk: int):
     return render(
         request,
         "referrals/referral_withdraw.html",
-        {"referral": referral, "may_withdraw": _may_withdraw(request.user, referral)},
+        {"referral": referral, "may_withdraw": _may_withdraw_now(request.user, referral)},
     )
 
 
@@ -343,92 +329,6 @@ def agency_decision_add(request, pk: int):
             return _to_detail(referral)
     _log(request, referral, _("Recording an individual decision"))
     return render(request, "referrals/referral_agency_decision.html", {"form": form, "referral": referral})
-
-
-# Consent
-
-
-@access.require_roles(*WRITERS)
-@require_http_methods(FORM_METHODS)
-def consent_create(request, pk: int):
-    """Record a consent the referral's person gave, with the signed form if there is one."""
-    referral = _referral_for(request, pk)
-    if not access.may_record_consent(request.user, referral.person):
-        raise PermissionDenied
-    if request.method == "POST":
-        form = ConsentForm(request.POST, request.FILES)
-    else:
-        form = ConsentForm()
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            consent_services.record_consent(
-                actor=request.user,
-                person=referral.person,
-                organisations=list(data["organisations"]),
-                purposes=form.purpose_list(),
-                given_on=data["given_on"],
-                method=data["method"],
-                valid_until=data["valid_until"],
-                document=data["document"] or None,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The consent has been recorded."))
-            return _to_detail(referral)
-    _log(request, referral, _("Recording a consent"))
-    return render(request, "referrals/consent_form.html", {"form": form, "referral": referral})
-
-
-@access.require_roles(*WRITERS)
-@require_http_methods(FORM_METHODS)
-def consent_withdraw(request, pk: int):
-    """GET asks for the date and confirmation and changes nothing; POST records the withdrawal, and
-    organisations no longer covered lose their access in the same transaction."""
-    consent = fetch_or_refuse(request, selectors.get_consent_for_user, Consent, pk)
-    if not access.may_record_consent(request.user, consent.person):
-        raise PermissionDenied
-    referral = selectors.latest_referral_of(request.user, consent.person)
-    form = ConsentWithdrawalForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            consent_services.withdraw_consent(
-                actor=request.user, consent=consent, withdrawn_on=form.cleaned_data["withdrawn_on"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The withdrawal of the consent has been recorded."))
-            return _to_detail(referral) if referral else redirect("referrals:referral_list")
-    log_access(request, consent, person_id=consent.person_id, purpose=_("Withdrawing a consent"))
-    return render(request, "referrals/consent_withdraw.html", {"form": form, "consent": consent, "referral": referral})
-
-
-@access.require_roles(*WRITERS)
-@require_GET
-def consent_document(request, pk: int):
-    """The signed consent form, from private storage, to those who may see the consent; logged."""
-    consent = fetch_or_refuse(request, selectors.get_consent_for_user, Consent, pk)
-    if not consent.document:
-        raise Http404
-    log_access(
-        request,
-        consent,
-        action=AccessLog.Action.EXPORT,
-        person_id=consent.person_id,
-        purpose=_("Signed consent form downloaded"),
-    )
-    extension = PurePosixPath(consent.document.name).suffix.lower()
-    content_type = mimetypes.types_map.get(extension, "application/octet-stream")
-    response = FileResponse(
-        consent.document.open("rb"),
-        as_attachment=True,
-        filename=f"samtycke-{consent.pk}{extension}",
-        content_type=content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Pre-meeting

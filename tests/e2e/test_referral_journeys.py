@@ -189,7 +189,7 @@ def test_the_referrer_writes_a_referral_records_the_consent_and_submits_it(login
     assert_accessible(page)
 
     page.get_by_role("link", name=either("Registrera samtycke", "Record a consent")).click()
-    expect(page).to_have_url(url_of("referrals:consent_create", Referral.objects.get().pk))
+    expect(page).to_have_url(url_of("consent:consent_create", Referral.objects.get().person_id))
     organisations = page.get_by_role(
         "group",
         name=either(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from consent.models import Purpose
 from participants import selectors, services
 from participants.models import MunicipalityPeriod, Participant, Transfer
+from sehoglandet import access
 from tests import factories
 
 from .conftest import enrol, exit_directly
@@ -252,8 +253,8 @@ def test_accepting_moves_the_case_and_the_access_to_the_receiving_team(people, t
     assert (transfer.status, transfer.decided_by) == (Transfer.Status.ACCEPTED, people["coach.eksjo"])
     assert accepted.pk in visible_to(people, "coach.eksjo")
     assert accepted.pk not in visible_to(people, "coach.nassjo")
-    assert services.may_work_on(people["coach.eksjo"], accepted)
-    assert not services.may_work_on(people["coach.nassjo"], accepted)
+    assert access.may_work_on_participant(people["coach.eksjo"], accepted)
+    assert not access.may_work_on_participant(people["coach.nassjo"], accepted)
     # The journal follows the participant to the receiving team.
     assert [e.text for e in selectors.journal_of(accepted)] == ["Inför flytten."]
 

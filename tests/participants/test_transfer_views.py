@@ -183,7 +183,7 @@ def test_without_consent_the_page_says_so_and_links_to_the_consent_form(client_f
     page = body(client_for("coach.nassjo").get(url("transfer_start", participant.pk)))
 
     assert "Inget gällande samtycke gör att vi får informera en annan kommuns SE-team om deltagaren." in page
-    assert reverse("referrals:consent_create", args=[participant.referral_id]) in page
+    assert reverse("consent:consent_create", args=[participant.person_id]) in page
 
 
 def test_the_coach_starts_a_transfer_with_the_meeting(client_for, people, moving):
@@ -217,7 +217,7 @@ def test_without_consent_the_refusal_is_shown_on_the_form_with_the_link(client_f
     assert app_rows() == before
     assert "Det finns inget gällande samtycke till att informera SE-team Eksjö." in page
     assert "Det finns inget gällande samtycke som gör att vi får informera SE-teamet i Eksjö om deltagaren." in page
-    assert reverse("referrals:consent_create", args=[participant.referral_id]) in page
+    assert reverse("consent:consent_create", args=[participant.person_id]) in page
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,17 @@ def app_rows() -> dict[str, list[dict]]:
 
 
 def url(name: str, pk: int) -> str:
-    return reverse(f"referrals:{name}", args=[pk])
+    namespace = "consent" if name.startswith("consent_") else "referrals"
+    return reverse(f"{namespace}:{name}", args=[pk])
+
+
+def create_url(referral: Referral) -> str:
+    """The consent form as the referral page links to it: for the referral's person, back to the referral."""
+    return f"{url('consent_create', referral.person_id)}?next={url('referral_detail', referral.pk)}"
+
+
+def withdraw_url(consent: Consent, referral: Referral) -> str:
+    return f"{url('consent_withdraw', consent.pk)}?next={url('referral_detail', referral.pk)}"
 
 
 def consent_data(**overrides) -> dict:
@@ -93,7 +103,7 @@ def test_the_coach_records_a_consent_with_the_signed_form(client_for, people, pr
 
     data = {**consent_data(), "document": upload}
 
-    response = client_for("coach.nassjo").post(url("consent_create", referral.pk), data)
+    response = client_for("coach.nassjo").post(create_url(referral), data)
 
     consent = Consent.objects.exclude(recorded_by=people["referrer.af"]).get()
     assert response.status_code == 302
@@ -109,7 +119,7 @@ def test_the_referrer_records_consent_on_their_draft_and_can_then_submit(client_
     referral = make_referral(people, consent=False, submit=False)
     client = client_for("referrer.af")
 
-    client.post(url("consent_create", referral.pk), consent_data())
+    client.post(create_url(referral), consent_data())
     client.post(url("referral_submit", referral.pk))
 
     referral.refresh_from_db()
@@ -119,7 +129,7 @@ def test_the_referrer_records_consent_on_their_draft_and_can_then_submit(client_
 def test_a_consent_without_a_form_is_fine(client_for, people, private_files):
     referral = make_referral(people)
 
-    client_for("coach.nassjo").post(url("consent_create", referral.pk), consent_data(method="oral"))
+    client_for("coach.nassjo").post(create_url(referral), consent_data(method="oral"))
 
     assert Consent.objects.filter(method="oral", document="").count() == 1
     assert stored_files(private_files) == []
@@ -145,7 +155,7 @@ def test_a_bad_consent_is_refused_in_swedish_and_nothing_is_saved(
     before = app_rows()
     upload = SimpleUploadedFile("samtycke.pdf", PDF, content_type="application/pdf")
 
-    response = client.post(url("consent_create", referral.pk), {**consent_data(**overrides), "document": upload})
+    response = client.post(create_url(referral), {**consent_data(**overrides), "document": upload})
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -168,9 +178,7 @@ def test_a_signed_form_of_the_wrong_kind_or_size_is_refused(client_for, people, 
     client = client_for("coach.nassjo")
     before = app_rows()
 
-    response = client.post(
-        url("consent_create", referral.pk), {**consent_data(), "document": SimpleUploadedFile(name, content)}
-    )
+    response = client.post(create_url(referral), {**consent_data(), "document": SimpleUploadedFile(name, content)})
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -182,7 +190,7 @@ def test_a_png_form_is_accepted(client_for, people, private_files):
     referral = make_referral(people)
 
     client_for("coach.nassjo").post(
-        url("consent_create", referral.pk), {**consent_data(), "document": SimpleUploadedFile("foto.png", PNG)}
+        create_url(referral), {**consent_data(), "document": SimpleUploadedFile("foto.png", PNG)}
     )
 
     assert [path.suffix for path in stored_files(private_files)] == [".png"]
@@ -197,16 +205,36 @@ def test_the_consent_form_opens_only_for_those_who_may_record_consent(client_for
         **dict.fromkeys([*WRONG_ROLES, *MEMBERS, "fk.eksjo"], 403),
     }
 
-    answers = {name: client_for(name).get(url("consent_create", referral.pk)).status_code for name in expected}
+    answers = {name: client_for(name).get(create_url(referral)).status_code for name in expected}
 
     assert answers == expected
+
+
+def test_the_consent_form_of_a_person_who_does_not_exist_gives_404(client_for, people):
+    referral = make_referral(people)
+
+    assert client_for("coach.nassjo").get(url("consent_create", referral.person_id + 1000)).status_code == 404
+
+
+def test_after_saving_the_consent_form_goes_back_to_the_case_it_came_from_and_nowhere_else(client_for, people):
+    referral = make_referral(people)
+    client = client_for("coach.nassjo")
+    form = url("consent_create", referral.person_id)
+
+    back_home = client.post(form, consent_data())
+    elsewhere = client.post(f"{form}?next=https://example.com/", consent_data())
+    back_to_case = client.post(create_url(referral), consent_data())
+
+    assert back_home["Location"] == reverse("home")
+    assert elsewhere["Location"] == reverse("home")
+    assert back_to_case["Location"] == url("referral_detail", referral.pk)
 
 
 def test_an_outsider_cannot_record_consent(client_for, people):
     referral = make_referral(people)
     before = Consent.objects.count()
 
-    response = client_for("coach.eksjo").post(url("consent_create", referral.pk), consent_data())
+    response = client_for("coach.eksjo").post(create_url(referral), consent_data())
 
     assert response.status_code == 404
     assert Consent.objects.count() == before
@@ -233,7 +261,7 @@ def test_withdrawing_consent_takes_access_away_from_the_group_and_says_what_must
     assert client_for("fk.nassjo").get(url("referral_detail", on_agenda.pk)).status_code == 200
 
     response = client_for("coach.nassjo").post(
-        url("consent_withdraw", consent.pk), {"withdrawn_on": timezone.localdate().isoformat()}, follow=True
+        withdraw_url(consent, on_agenda), {"withdrawn_on": timezone.localdate().isoformat()}, follow=True
     )
 
     consent.refresh_from_db()
