@@ -304,9 +304,22 @@ def may_hold_pre_meeting(user, referral) -> bool:
     return is_coach_of(user, referral.municipality)
 
 
+def may_record_pre_meeting(user, pre_meeting) -> bool:
+    return may_hold_pre_meeting(user, pre_meeting.referral)
+
+
 def may_run_meetings(user, referral_group) -> bool:
     """The coach convenes the remittentgrupp of their municipality."""
     return is_coach_of(user, referral_group.municipality)
+
+
+def may_run_meeting(user, meeting) -> bool:
+    return may_run_meetings(user, meeting.referral_group)
+
+
+def may_record_decision(user, item) -> bool:
+    """The convening coach records the group's decision on an item."""
+    return may_run_meetings(user, item.meeting.referral_group)
 
 
 def may_respond_to_item(user, item) -> bool:
@@ -334,6 +347,15 @@ def may_work_on_participant(user, participant) -> bool:
     return is_coach_of(user, participant.municipality) and has_object_permission(
         user, "participants.change_participant", participant
     )
+
+
+def may_work_on_employment(user, employment) -> bool:
+    """Employments and aftercare visits are case work on their participant."""
+    return may_work_on_participant(user, employment.participant)
+
+
+def may_mark_visit(user, visit) -> bool:
+    return may_work_on_participant(user, visit.participant)
 
 
 def may_assign_coach(user, participant) -> bool:

@@ -2,8 +2,6 @@
 
 from axes.helpers import get_client_ip_address
 from django.db.models import Model
-from django.http import Http404
-from django.utils.translation import gettext as _
 
 from . import access
 from .models import AccessLog
@@ -41,19 +39,3 @@ def log_access(
         purpose=str(purpose),
         ip_address=get_client_ip_address(request),
     )
-
-
-def fetch_or_refuse(request, selector, model, pk: int):
-    """`selector(user, pk)`, or 404 with a `refused` access-log row (without the person): guessing a
-    record's address is both unrewarded and recorded."""
-    try:
-        return selector(request.user, pk)
-    except Http404:
-        log_access(
-            request,
-            object_type=model._meta.label_lower,
-            object_id=str(pk),
-            action=AccessLog.Action.REFUSED,
-            purpose=_("Refused: no access to the record"),
-        )
-        raise

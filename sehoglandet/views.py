@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import access, selectors
+from . import access, gate, selectors
 from .audit import log_access
 from .filters import AccessLogFilter
 from .models import AccessLog, Role
@@ -41,7 +41,7 @@ def referral_group_list(request):
 @access.require_roles(*GROUP_ROLES)
 @require_GET
 def referral_group_detail(request, pk: int):
-    group = selectors.get_referral_group_for_user(request.user, pk)
+    group = gate.referral_group(request, pk)
     members = selectors.referral_group_members(group)
     return render(request, "sehoglandet/referral_group_detail.html", {"group": group, "members": members})
 

@@ -9,18 +9,18 @@ an access-log row.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sehoglandet import access
-from sehoglandet.audit import fetch_or_refuse, log_access
+from sehoglandet.audit import log_access
 from sehoglandet.forms import add_service_errors
 from sehoglandet.models import AccessLog, Role
 
-from .. import selectors, services
+from .. import fetch, selectors, services
 from ..forms import (
     AssignCoachForm,
     CaseloadFilterForm,
@@ -34,14 +34,10 @@ from ..forms import (
     StartSupportForm,
     StepChangeForm,
 )
-from ..models import AftercareVisit, Employment, IncomeRecord, Participant
+from ..models import AftercareVisit, IncomeRecord, Participant
 
 CASELOAD_PAGE_SIZE = 25
 JOURNAL_PAGE_SIZE = 20
-
-
-def _participant_for(request, pk: int) -> Participant:
-    return fetch_or_refuse(request, selectors.get_participant_for_user, Participant, pk)
 
 
 def _refused(request, form, error: ValidationError, participant: Participant):
@@ -83,7 +79,7 @@ def participant_list(request):
 @access.require_roles(Role.COACH, Role.MANAGER)
 @require_GET
 def participant_detail(request, pk: int):
-    participant = _participant_for(request, pk)
+    participant = fetch.participant(request, pk, may=access.may_open_participant)
     return _render_detail(request, participant)
 
 
@@ -95,8 +91,6 @@ def _render_detail(request, participant: Participant, **forms):
     `exit_details_form`)."""
     user = request.user
     is_coach = access.is_coach_of(user, participant.municipality)
-    if not is_coach and not access.is_manager_of(user, participant.municipality):
-        raise PermissionDenied
     is_open = participant.is_open
     incomes = selectors.incomes_of(participant)
     context = {
@@ -145,7 +139,7 @@ def _to_detail(participant: Participant):
 @require_POST
 def journal_entry_add(request, pk: int):
     """Add one entry from the short form at the top of the participant page."""
-    participant = _participant_for(request, pk)
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     form = JournalEntryForm(request.POST)
     try:
         services.check_open(participant)
@@ -167,7 +161,7 @@ def journal_entry_add(request, pk: int):
 @require_POST
 def step_change(request, pk: int):
     """Move the participant to another SE step, with the date of the change."""
-    participant = _participant_for(request, pk)
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     form = StepChangeForm(request.POST)
     try:
         services.check_open(participant)
@@ -193,7 +187,7 @@ def step_change(request, pk: int):
 @require_POST
 def employment_add(request, pk: int):
     """Register an employment, studies or a placement; an employment also gets its aftercare plan."""
-    participant = _participant_for(request, pk)
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     form = EmploymentForm(request.POST)
     try:
         services.check_open_for_aftercare(participant)
@@ -218,7 +212,7 @@ def employment_add(request, pk: int):
 @require_POST
 def employment_end(request, pk: int):
     """Record the end of an employment; its later aftercare contacts are cancelled."""
-    employment = fetch_or_refuse(request, selectors.get_employment_for_user, Employment, pk)
+    employment = fetch.employment(request, pk, may=access.may_work_on_employment)
     form = EndEmploymentForm(request.POST)
     if form.is_valid():
         try:
@@ -239,7 +233,7 @@ def employment_end(request, pk: int):
 @require_POST
 def aftercare_visit_mark(request, pk: int):
     """Mark one aftercare visit done, missed or moved, from the buttons in the plan."""
-    visit = fetch_or_refuse(request, selectors.get_aftercare_visit_for_user, AftercareVisit, pk)
+    visit = fetch.aftercare_visit(request, pk, may=access.may_mark_visit)
     form = MarkVisitForm(request.POST)
     if form.is_valid():
         try:
@@ -265,7 +259,7 @@ def aftercare_visit_mark(request, pk: int):
 @require_POST
 def aftercare_extend(request, pk: int):
     """Extend the aftercare plan by one phone call a month after its last contact."""
-    participant = _participant_for(request, pk)
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     try:
         services.extend_aftercare(actor=request.user, participant=participant, months=1)
     except ValidationError as error:
@@ -302,7 +296,7 @@ def _write(request, participant: Participant, form, form_name: str, service, suc
 @require_POST
 def support_start(request, pk: int):
     """Start the support of a participant waiting in the queue; a full municipality is refused."""
-    participant = _participant_for(request, pk)
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     return _write(
         request,
         participant,
@@ -318,7 +312,7 @@ def support_start(request, pk: int):
 @require_POST
 def coach_assign(request, pk: int):
     """The municipality's coach or manager chooses the responsible coach among its coaches."""
-    participant = _participant_for(request, pk)
+    participant = fetch.participant(request, pk, may=access.may_assign_coach)
     return _write(
         request,
         participant,
@@ -337,7 +331,7 @@ def coach_assign(request, pk: int):
 @require_POST
 def income_add(request, pk: int):
     """Record a change of income during the support, with a review date if the decision ends."""
-    participant = _participant_for(request, pk)
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     return _write(
         request,
         participant,
@@ -353,7 +347,7 @@ def income_add(request, pk: int):
 @require_POST
 def participant_exit(request, pk: int):
     """The coach ends the participation with date, reason, occupation and income after."""
-    participant = _participant_for(request, pk)
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     return _write(
         request,
         participant,
@@ -369,7 +363,7 @@ def participant_exit(request, pk: int):
 @require_POST
 def exit_complete(request, pk: int):
     """Record occupation and income after an exit the referral group decided."""
-    participant = _participant_for(request, pk)
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     if not participant.exit_details_missing:
         messages.error(
             request,

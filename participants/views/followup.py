@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sehoglandet import access
-from sehoglandet.audit import fetch_or_refuse, log_access
+from sehoglandet.audit import log_access
 from sehoglandet.models import AccessLog, Role
 
-from .. import selectors, services, todo
+from .. import fetch, selectors, services, todo
 from ..followup_forms import SusMarkForm, SusMonthForm, month_of
 from ..models import Participant, add_months
 
@@ -182,7 +182,7 @@ def sus_csv(request):
 @require_POST
 def sus_mark(request, pk: int):
     """Record that the coach registered or de-registered the participant in SUS, then back to the list."""
-    participant = fetch_or_refuse(request, selectors.get_participant_for_user, Participant, pk)
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     form = SusMarkForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():

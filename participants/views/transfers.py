@@ -17,17 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from consent.models import Purpose
 from consent.selectors import covered_organisation_ids
 from sehoglandet import access
-from sehoglandet.audit import fetch_or_refuse, log_access
+from sehoglandet.audit import log_access
 from sehoglandet.forms import add_service_errors
 from sehoglandet.models import AccessLog, Role
 
-from .. import selectors, services
-from ..models import Participant, Transfer
+from .. import fetch, selectors, services
+from ..models import Transfer
 from ..transfer_forms import TransferMeetingForm, TransferMoveForm, TransferStartForm
-
-
-def _transfer_for(request, pk: int) -> Transfer:
-    return fetch_or_refuse(request, selectors.get_transfer_for_user, Transfer, pk)
 
 
 def _to_list():
@@ -45,7 +41,7 @@ def transfer_start(request, pk: int):
     """The handing-over coach chooses the receiving municipality, writes to its coach and, if it is
     agreed already, books the meeting. Without a consent covering the receiving SE team the page
     says so and links to the consent form."""
-    participant = fetch_or_refuse(request, selectors.get_participant_for_user, Participant, pk)
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     form = TransferStartForm(request.POST or None, participant=participant)
     if form.is_bound and form.is_valid():
         try:
@@ -105,7 +101,7 @@ def _meeting_form(transfer: Transfer) -> TransferMeetingForm:
 @require_POST
 def transfer_meeting(request, pk: int):
     """Book or change the meeting with the participant and both coaches."""
-    transfer = _transfer_for(request, pk)
+    transfer = fetch.transfer(request, pk, may=access.may_take_part_in_transfer)
     form = TransferMeetingForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -126,7 +122,7 @@ def transfer_meeting(request, pk: int):
 @require_POST
 def transfer_move(request, pk: int):
     """Move a waiting transfer one place up or down in the receiving municipality's queue."""
-    transfer = _transfer_for(request, pk)
+    transfer = fetch.transfer(request, pk, may=access.may_receive_transfer)
     form = TransferMoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose whether to move the transfer up or down."))
@@ -146,7 +142,7 @@ def transfer_move(request, pk: int):
 @require_POST
 def transfer_accept(request, pk: int):
     """The receiving coach accepts: the participant and access to the case move to their team."""
-    transfer = _transfer_for(request, pk)
+    transfer = fetch.transfer(request, pk, may=access.may_receive_transfer)
     try:
         participant = services.accept_transfer(actor=request.user, transfer=transfer)
     except ValidationError as error:
@@ -167,7 +163,7 @@ def transfer_accept(request, pk: int):
 @require_POST
 def transfer_cancel(request, pk: int):
     """The handing-over coach withdraws a waiting transfer, or the receiving coach declines it."""
-    transfer = _transfer_for(request, pk)
+    transfer = fetch.transfer(request, pk, may=access.may_take_part_in_transfer)
     receiving = access.is_coach_of(request.user, transfer.to_municipality)
     try:
         services.cancel_transfer(actor=request.user, transfer=transfer)

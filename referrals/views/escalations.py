@@ -12,7 +12,7 @@ from sehoglandet.audit import log_access
 from sehoglandet.forms import add_service_errors
 from sehoglandet.models import Role
 
-from .. import selectors, services
+from .. import fetch, selectors, services
 from ..meeting_forms import OutcomeForm, submitted_data
 from ..minutes import decision_label
 from ..models import Decision
@@ -32,7 +32,7 @@ def escalation_list(request):
 @require_http_methods(["GET", "POST"])
 def escalation_decide(request, pk: int):
     """The manager decides an escalated question; the decision is recorded as theirs."""
-    decision = selectors.get_escalation_for_user(request.user, pk)
+    decision = fetch.escalation(request, pk, may=access.may_decide_escalation)
     open_question = decision.status == Decision.Status.ESCALATED
     if request.method == "POST" and not open_question:
         messages.warning(

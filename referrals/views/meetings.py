@@ -7,10 +7,10 @@ where the person's consent covers their organisation, and otherwise only that co
 from datetime import datetime, time
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from sehoglandet.forms import add_service_errors
 from sehoglandet.http import safe_next
 from sehoglandet.models import AccessLog, Role
 
-from .. import minutes, selectors, services
+from .. import fetch, minutes, selectors, services
 from ..meeting_forms import (
     AgendaAddForm,
     AttendanceForm,
@@ -170,7 +170,7 @@ def _render_meeting(request, meeting: Meeting, *, attendance_form=None, response
 @access.require_roles(*MEETING_ROLES)
 @require_GET
 def meeting_detail(request, pk: int):
-    meeting = selectors.get_meeting_for_user(request.user, pk)
+    meeting = fetch.meeting(request, pk)
     return _render_meeting(request, meeting)
 
 
@@ -178,7 +178,7 @@ def meeting_detail(request, pk: int):
 @require_POST
 def agenda_add(request, pk: int):
     """Put a referral (or an enrolled participant's case) on a coming meeting's agenda."""
-    referral = selectors.get_referral_for_user(request.user, pk)
+    referral = fetch.referral(request, pk)
     form = AgendaAddForm(request.POST, meetings=selectors.meetings_visible_to(request.user))
     if not form.is_valid():
         for errors in form.errors.values():
@@ -205,18 +205,11 @@ def agenda_add(request, pk: int):
     return redirect(safe_next(request) or _meeting_url(meeting, item))
 
 
-def _convened_meeting(request, pk: int) -> Meeting:
-    meeting = selectors.get_meeting_for_user(request.user, pk)
-    if not access.may_run_meetings(request.user, meeting.referral_group):
-        raise PermissionDenied
-    return meeting
-
-
 @access.require_roles(Role.COACH)
 @require_POST
 def meeting_publish(request, pk: int):
     """Publish the agenda; the members get an e-mail with a link and no personal data."""
-    meeting = _convened_meeting(request, pk)
+    meeting = fetch.meeting(request, pk, may=access.may_run_meeting)
     try:
         services.publish_agenda(actor=request.user, meeting=meeting)
     except ValidationError as error:
@@ -232,7 +225,7 @@ def meeting_publish(request, pk: int):
 @require_POST
 def meeting_attendance(request, pk: int):
     """Who attended, per seat of the group."""
-    meeting = _convened_meeting(request, pk)
+    meeting = fetch.meeting(request, pk, may=access.may_run_meeting)
     form = AttendanceForm(request.POST, seats_with_attendance=selectors.attendance_by_seat(meeting))
     if not form.is_valid():
         return _render_meeting(request, meeting, attendance_form=form)
@@ -245,7 +238,7 @@ def meeting_attendance(request, pk: int):
 @require_POST
 def meeting_close(request, pk: int):
     """Mark the meeting as held."""
-    meeting = _convened_meeting(request, pk)
+    meeting = fetch.meeting(request, pk, may=access.may_run_meeting)
     try:
         services.close_meeting(actor=request.user, meeting=meeting)
     except ValidationError as error:
@@ -260,7 +253,7 @@ def meeting_close(request, pk: int):
 @never_cache
 def meeting_minutes(request, pk: int):
     """The minutes as PDF: attendance and, per item, the case reference and the decision only."""
-    meeting = selectors.get_meeting_for_user(request.user, pk)
+    meeting = fetch.meeting(request, pk)
     pdf = minutes.render_minutes(
         meeting=meeting,
         items=selectors.agenda_for(request.user, meeting),
@@ -281,38 +274,11 @@ def meeting_minutes(request, pk: int):
     return response
 
 
-def _item_for_member(request, pk: int) -> AgendaItem:
-    """The item if consent covers the member's organisation; otherwise 404, and the attempt is logged."""
-    try:
-        item = selectors.get_agenda_item_for_user(request.user, pk)
-    except Http404:
-        log_access(
-            request,
-            object_type=AgendaItem._meta.label_lower,
-            object_id=str(pk),
-            action=AccessLog.Action.REFUSED,
-            purpose=_("Refused: the item is not on an agenda you may see"),
-        )
-        raise
-    if not item.visible:
-        seats = access.seats_of(request.user, item.meeting.referral_group)
-        log_access(
-            request,
-            item,
-            person_id=item.referral.person_id,
-            action=AccessLog.Action.REFUSED,
-            purpose=_("Refused: no consent for your organisation"),
-            organisation=seats[0].organisation if seats else None,
-        )
-        raise Http404
-    return item
-
-
 @access.require_roles(Role.GROUP_MEMBER)
 @require_POST
 def item_respond(request, pk: int):
     """A member marks whether the person is active with their organisation, and adds what is relevant."""
-    item = _item_for_member(request, pk)
+    item = fetch.consented_agenda_item(request, pk)
     form = ItemResponseForm(request.POST, item=item)
     if form.is_valid():
         try:
@@ -339,9 +305,7 @@ def already_decided_message(decision: Decision) -> str:
 @require_http_methods(["GET", "POST"])
 def item_decide(request, pk: int):
     """The group's decision on one item, recorded by the coach; escalated when the group cannot agree."""
-    item = selectors.get_agenda_item_for_user(request.user, pk)
-    if not access.may_run_meetings(request.user, item.meeting.referral_group):
-        raise PermissionDenied
+    item = fetch.agenda_item(request, pk, may=access.may_record_decision)
     recorded = getattr(item, "decision", None)
     if request.method == "POST" and recorded is not None:
         messages.warning(request, already_decided_message(recorded))

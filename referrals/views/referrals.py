@@ -7,7 +7,7 @@ person's data writes an access-log row.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -17,12 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from consent.selectors import consents_of
 from sehoglandet import access
-from sehoglandet.audit import fetch_or_refuse, log_access
+from sehoglandet.audit import log_access
 from sehoglandet.forms import add_service_errors
 from sehoglandet.models import AccessLog, Role
 from sehoglandet.services import find_or_create_person
 
-from .. import selectors, services
+from .. import fetch, selectors, services
 from ..forms import (
     AgencyDecisionForm,
     NewReferralForm,
@@ -31,16 +31,12 @@ from ..forms import (
     ReferralFilterForm,
     ReferralForm,
 )
-from ..models import MIN_ACTIVE_PARTIES, PreMeeting, Referral
+from ..models import MIN_ACTIVE_PARTIES, Referral
 
 PAGE_SIZE = 25
 WRITERS = (Role.REFERRER, Role.COACH)
 READERS = (Role.REFERRER, Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
 FORM_METHODS = ["GET", "POST"]
-
-
-def _referral_for(request, pk: int) -> Referral:
-    return fetch_or_refuse(request, selectors.get_referral_for_user, Referral, pk)
 
 
 def _log(request, referral: Referral, purpose: str) -> None:
@@ -141,7 +137,7 @@ def referral_detail(request, pk: int):
     """One URL, rendered by role: the SE team's coach sees the whole case; the referrer what they
     wrote, the status and the outcome; a group member whose organisation the consent covers the
     pre-read. Pre-meeting notes are put in the context for the coach only."""
-    referral = _referral_for(request, pk)
+    referral = fetch.referral(request, pk)
     user = request.user
     is_coach = access.is_coach_of(user, referral.municipality)
     if is_coach:
@@ -246,9 +242,7 @@ def _withdrawal_notice(referral: Referral, consents: list) -> str:
 @require_http_methods(FORM_METHODS)
 def referral_edit(request, pk: int):
     """Change what the referral says, while the policy lets the user edit it."""
-    referral = _referral_for(request, pk)
-    if not access.may_edit_referral(request.user, referral):
-        raise PermissionDenied
+    referral = fetch.referral(request, pk, may=access.may_edit_referral)
     form = ReferralForm(request.POST if request.method == "POST" else None, initial=ReferralForm.initial_for(referral))
     if form.is_bound and form.is_valid():
         try:
@@ -271,7 +265,7 @@ def referral_edit(request, pk: int):
 @require_POST
 def referral_submit(request, pk: int):
     """Send a draft to the municipality's SE team; the page lists what is missing when it cannot."""
-    referral = _referral_for(request, pk)
+    referral = fetch.referral(request, pk, may=access.may_edit_referral)
     try:
         services.submit_referral(actor=request.user, referral=referral)
     except ValidationError as error:
@@ -291,9 +285,7 @@ def referral_submit(request, pk: int):
 @require_http_methods(FORM_METHODS)
 def referral_withdraw(request, pk: int):
     """GET asks for confirmation and changes nothing; POST withdraws the referral."""
-    referral = _referral_for(request, pk)
-    if not access.may_withdraw_referral(request.user, referral):
-        raise PermissionDenied
+    referral = fetch.referral(request, pk, may=access.may_withdraw_referral)
     if request.method == "POST":
         try:
             services.withdraw_referral(actor=request.user, referral=referral)
@@ -315,9 +307,7 @@ def referral_withdraw(request, pk: int):
 @require_http_methods(FORM_METHODS)
 def agency_decision_add(request, pk: int):
     """Record the reference of an individual decision on insats made by AF, FK or the municipality."""
-    referral = _referral_for(request, pk)
-    if not access.may_add_agency_decision(request.user, referral):
-        raise PermissionDenied
+    referral = fetch.referral(request, pk, may=access.may_add_agency_decision)
     form = AgencyDecisionForm(request.POST if request.method == "POST" else None, referral=referral)
     if form.is_bound and form.is_valid():
         try:
@@ -338,9 +328,7 @@ def agency_decision_add(request, pk: int):
 @require_http_methods(FORM_METHODS)
 def pre_meeting_book(request, pk: int):
     """The coach books the intake meeting with the person."""
-    referral = _referral_for(request, pk)
-    if not access.is_coach_of(request.user, referral.municipality):
-        raise PermissionDenied
+    referral = fetch.referral(request, pk, may=access.may_hold_pre_meeting)
     form = PreMeetingBookingForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -359,10 +347,8 @@ def pre_meeting_book(request, pk: int):
 @require_http_methods(FORM_METHODS)
 def pre_meeting_record(request, pk: int):
     """The coach records the held pre-meeting: checklist, notes and outcome."""
-    pre_meeting = fetch_or_refuse(request, selectors.get_pre_meeting_for_user, PreMeeting, pk)
+    pre_meeting = fetch.pre_meeting(request, pk, may=access.may_record_pre_meeting)
     referral = pre_meeting.referral
-    if not access.is_coach_of(request.user, referral.municipality):
-        raise PermissionDenied
     form = PreMeetingRecordForm(
         request.POST if request.method == "POST" else None, initial=PreMeetingRecordForm.initial_for(pre_meeting)
     )

@@ -175,11 +175,13 @@ def test_minutes_of_a_meeting_not_yet_held_say_they_are_preliminary(client_for, 
 
 
 @pytest.mark.parametrize("username", ["coach.eksjo", "chef.eksjo", "fk.eksjo"])
-def test_an_outsider_gets_404_and_nothing_is_logged(client_for, held, username):
+def test_an_outsider_gets_404_and_only_the_refusal_is_logged(client_for, people, held, username):
     response = client_for(username).get(minutes_url(held.meeting))
 
     assert response.status_code == 404
-    assert AccessLog.objects.count() == 0
+    assert list(AccessLog.objects.values_list("user", "action", "object_type", "object_id", "person_id")) == [
+        (people[username].pk, AccessLog.Action.REFUSED, "referrals.meeting", str(held.meeting.pk), None)
+    ]
 
 
 @pytest.mark.parametrize("username", ["referrer.af", "forbundschef", "auditor", "nobody"])
