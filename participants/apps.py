@@ -9,10 +9,12 @@ class ParticipantsConfig(AppConfig):
     def ready(self):
         from django.db.models import Q
 
-        from sehoglandet import access
+        from sehoglandet import access, events
 
+        from .events import ParticipantEvent
         from .models import Participant
 
+        events.register_codes(ParticipantEvent)
         access.register_person_cases(
             access.PersonCases(
                 model=Participant,

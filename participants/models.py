@@ -308,6 +308,13 @@ class AftercareVisit(models.Model):
 
     # Still to do: a moved visit waits on its new date.
     OPEN_STATUSES = [Status.PLANNED, Status.MOVED]
+    ALLOWED_TRANSITIONS = {
+        Status.PLANNED: {Status.DONE, Status.MISSED, Status.MOVED, Status.CANCELLED},
+        Status.MOVED: {Status.DONE, Status.MISSED, Status.MOVED, Status.CANCELLED},
+        Status.DONE: set(),
+        Status.MISSED: set(),
+        Status.CANCELLED: set(),
+    }
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="aftercare_visits", verbose_name=_("participant")
@@ -425,6 +432,12 @@ class Transfer(models.Model):
         PENDING = "pending", _("Waiting for the receiving coach")
         ACCEPTED = "accepted", _("Accepted")
         CANCELLED = "cancelled", _("Cancelled")
+
+    ALLOWED_TRANSITIONS = {
+        Status.PENDING: {Status.ACCEPTED, Status.CANCELLED},
+        Status.ACCEPTED: set(),
+        Status.CANCELLED: set(),
+    }
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("participant")

@@ -14,10 +14,11 @@ from guardian.shortcuts import assign_perm, remove_perm
 from consent.models import Purpose
 from consent.selectors import missing_consent
 from referrals.models import ExitReason, IncomeSource
-from sehoglandet import access
+from sehoglandet import access, events
 from sehoglandet.history import track
 from sehoglandet.models import Municipality
 
+from .events import ParticipantEvent
 from .models import (
     AftercareVisit,
     Employment,
@@ -70,12 +71,12 @@ def enrol(*, actor: User, referral, decided_on: date) -> Participant:
         started_on=decided_on if has_room else None,
         age_at_decision=referral.person.age_on(decided_on),
     )
-    track(participant, actor, _("Enrolled by the referral group"))
+    track(participant, actor, ParticipantEvent.ENROLLED)
     participant.full_clean()
     participant.save()
     _grant_team(municipality, participant)
     period = MunicipalityPeriod(participant=participant, municipality=municipality, moved_in_on=decided_on)
-    track(period, actor, _("Enrolled by the referral group"))
+    track(period, actor, ParticipantEvent.ENROLLED)
     period.save()
     income = IncomeRecord(
         participant=participant,
@@ -84,15 +85,22 @@ def enrol(*, actor: User, referral, decided_on: date) -> Participant:
         valid_from=decided_on,
         recorded_by=actor,
     )
-    track(income, actor, _("Income at enrolment, from the referral"))
+    track(income, actor, ParticipantEvent.ENROLLED)
     income.save()
     first_step = StepChange(participant=participant, step=participant.step, changed_on=decided_on, changed_by=actor)
-    track(first_step, actor, _("Enrolled by the referral group"))
+    track(first_step, actor, ParticipantEvent.ENROLLED)
     first_step.save()
+    _event(actor, ParticipantEvent.ENROLLED, participant, status=participant.status, municipality=municipality.pk)
     return participant
 
 
 PARTICIPANT_PERMISSIONS = ("participants.view_participant", "participants.change_participant")
+
+
+def _event(actor: User, code: str, record, *, participant: Participant | None = None, **payload) -> None:
+    """The case event of `record`, about the participant's person (`record` itself by default)."""
+    participant = participant or record
+    events.record(actor=actor, code=code, record=record, person=participant.person_id, payload=payload)
 
 
 def _grant_team(municipality: Municipality, participant: Participant) -> None:
@@ -152,12 +160,14 @@ def change_step(*, actor: User, participant: Participant, step: int, changed_on:
     if changed_on < participant.decided_on:
         raise ValidationError({"changed_on": _("The date cannot be before the decision on enrolment.")})
     change = StepChange(participant=participant, step=step, changed_on=changed_on, changed_by=actor)
-    track(change, actor, _("Step changed"))
+    track(change, actor, ParticipantEvent.STEP_CHANGED)
     change.full_clean()
     change.save()
+    before = participant.step
     participant.step = step
-    track(participant, actor, _("Step changed"))
+    track(participant, actor, ParticipantEvent.STEP_CHANGED)
     participant.save(update_fields=["step"])
+    _event(actor, ParticipantEvent.STEP_CHANGED, participant, **{"from": before, "to": step, "on": changed_on})
     return change
 
 
@@ -177,9 +187,10 @@ def add_journal_entry(*, actor: User, participant: Participant, date: date, kind
     if not text:
         raise ValidationError({"text": _("Write what happened.")})
     entry = JournalEntry(participant=participant, date=date, kind=kind, text=text, author=actor)
-    track(entry, actor, _("Journal entry added"))
+    track(entry, actor, ParticipantEvent.JOURNAL_ENTRY_ADDED)
     entry.full_clean()
     entry.save()
+    _event(actor, ParticipantEvent.JOURNAL_ENTRY_ADDED, entry, participant=participant, kind=kind, date=date)
     return entry
 
 
@@ -239,14 +250,22 @@ def register_employment(
         hours_per_week=hours_per_week,
         created_by=actor,
     )
-    track(employment, actor, _("Employment registered"))
+    track(employment, actor, ParticipantEvent.EMPLOYMENT_REGISTERED)
     employment.full_clean()
     employment.save()
+    _event(
+        actor,
+        ParticipantEvent.EMPLOYMENT_REGISTERED,
+        employment,
+        participant=participant,
+        kind=kind,
+        starts_on=starts_on,
+    )
     if employment.starts_aftercare:
         for days, visit_kind in AFTERCARE_PLAN:
-            _plan_visit(actor, employment, starts_on + timedelta(days=days), visit_kind, _("Aftercare plan generated"))
+            _plan_visit(actor, employment, starts_on + timedelta(days=days), visit_kind)
         if participant.status != Participant.Status.AFTERCARE:
-            _move_status(actor, participant, Participant.Status.AFTERCARE, _("Employment started: aftercare"))
+            _move_status(actor, participant, Participant.Status.AFTERCARE, ParticipantEvent.AFTERCARE_STARTED)
     return employment
 
 
@@ -267,17 +286,22 @@ def end_employment(*, actor: User, employment: Employment, ends_on: date) -> Emp
         raise ValidationError({"ends_on": _("The employment cannot end before it starts.")})
     _check_not_future("ends_on", ends_on)
     employment.ends_on = ends_on
-    track(employment, actor, _("Employment ended"))
+    track(employment, actor, ParticipantEvent.EMPLOYMENT_ENDED)
     employment.save(update_fields=["ends_on"])
+    _event(actor, ParticipantEvent.EMPLOYMENT_ENDED, employment, participant=participant, ends_on=ends_on)
     for visit in employment.aftercare_visits.filter(status__in=AftercareVisit.OPEN_STATUSES, due_on__gt=ends_on):
-        visit.status = AftercareVisit.Status.CANCELLED
-        track(visit, actor, _("Employment ended"))
-        visit.save(update_fields=["status"])
+        events.transition(
+            visit,
+            AftercareVisit.Status.CANCELLED,
+            actor=actor,
+            code=ParticipantEvent.VISIT_CANCELLED,
+            person=participant.person_id,
+        )
     still_working = participant.employments.filter(
         kind__in=Employment.AFTERCARE_KINDS, starts_on__lte=timezone.localdate()
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=timezone.localdate()))
     if participant.status == Participant.Status.AFTERCARE and not still_working.exists():
-        _move_status(actor, participant, Participant.Status.ACTIVE, _("Employment ended: back to finding work"))
+        _move_status(actor, participant, Participant.Status.ACTIVE, ParticipantEvent.BACK_TO_FINDING_WORK)
     return employment
 
 
@@ -285,19 +309,18 @@ def _closed_for_aftercare() -> str:
     return _("The participant has exited: employments and aftercare can no longer be changed.")
 
 
-def _plan_visit(actor: User, employment: Employment, due_on: date, kind: str, reason: str) -> AftercareVisit:
+def _plan_visit(
+    actor: User, employment: Employment, due_on: date, kind: str, code: str = ParticipantEvent.EMPLOYMENT_REGISTERED
+) -> AftercareVisit:
+    """One contact of the aftercare plan; its history names the action that planned it."""
     visit = AftercareVisit(participant=employment.participant, employment=employment, due_on=due_on, kind=kind)
-    track(visit, actor, reason)
+    track(visit, actor, code)
     visit.save()
     return visit
 
 
-def _move_status(actor: User, participant: Participant, status: str, reason: str) -> None:
-    if status not in Participant.ALLOWED_TRANSITIONS[participant.status]:
-        raise ValidationError(_("The participant cannot move to this status."))
-    participant.status = status
-    track(participant, actor, reason)
-    participant.save(update_fields=["status"])
+def _move_status(actor: User, participant: Participant, status: str, code: str, **fields) -> None:
+    events.transition(participant, status, actor=actor, code=code, person=participant.person_id, **fields)
 
 
 @transaction.atomic
@@ -321,25 +344,28 @@ def mark_visit(
     visit = AftercareVisit.objects.select_for_update().get(pk=visit.pk)
     if not visit.is_open:
         raise ValidationError(_("The visit has already been marked done or missed."))
-    update_fields = ["status", "note"]
+    fields = {"note": note.strip()}
     if status == AftercareVisit.Status.DONE:
         done_on = done_on or timezone.localdate()
         _check_not_future("done_on", done_on)
-        visit.done_on = done_on
-        update_fields.append("done_on")
+        fields["done_on"] = done_on
     elif status == AftercareVisit.Status.MOVED:
         if moved_to is None:
             raise ValidationError({"moved_to": _("Give the new date for the visit.")})
         if moved_to < visit.employment.starts_on:
             raise ValidationError({"moved_to": _("The new date cannot be before the employment starts.")})
-        visit.due_on = moved_to
-        update_fields.append("due_on")
+        fields["due_on"] = moved_to
     elif status != AftercareVisit.Status.MISSED:
         raise ValidationError({"status": _("Mark the visit done, missed or moved.")})
-    visit.status = status
-    visit.note = note.strip()
-    track(visit, actor, _("Aftercare visit marked"))
-    visit.save(update_fields=update_fields)
+    events.transition(
+        visit,
+        status,
+        actor=actor,
+        code=ParticipantEvent.VISIT_MARKED,
+        person=visit.participant.person_id,
+        payload={key: value for key, value in fields.items() if key != "note"},
+        **fields,
+    )
     return visit
 
 
@@ -356,16 +382,18 @@ def extend_aftercare(*, actor: User, participant: Participant, months: int = 1) 
     last = participant.aftercare_visits.select_related("employment").order_by("-due_on", "-id").first()
     if last is None:
         raise ValidationError(_("The participant has no aftercare plan to extend."))
-    return [
+    visits = [
         _plan_visit(
             actor,
             last.employment,
             last.due_on + timedelta(days=EXTENSION_INTERVAL_DAYS * month),
             AftercareVisit.Kind.PHONE,
-            _("Aftercare extended"),
+            ParticipantEvent.AFTERCARE_EXTENDED,
         )
         for month in range(1, months + 1)
     ]
+    _event(actor, ParticipantEvent.AFTERCARE_EXTENDED, participant, months=months)
+    return visits
 
 
 # Starting the support and the responsible coach.
@@ -394,11 +422,14 @@ def start_support(*, actor: User, participant: Participant, started_on: date) ->
     if started_on < participant.decided_on:
         raise ValidationError({"started_on": _("The start cannot be before the decision on enrolment.")})
     _check_free_place(Municipality.objects.select_for_update().get(pk=participant.municipality_id))
-    participant.started_on = started_on
-    participant.responsible_coach = participant.responsible_coach or actor
-    participant.status = Participant.Status.ACTIVE
-    track(participant, actor, _("Support started"))
-    participant.save(update_fields=["started_on", "responsible_coach", "status"])
+    _move_status(
+        actor,
+        participant,
+        Participant.Status.ACTIVE,
+        ParticipantEvent.SUPPORT_STARTED,
+        started_on=started_on,
+        responsible_coach=participant.responsible_coach or actor,
+    )
     return participant
 
 
@@ -413,8 +444,9 @@ def assign_coach(*, actor: User, participant: Participant, coach: User) -> Parti
     if not access.is_coach_of(coach, participant.municipality):
         raise ValidationError({"coach": _("Choose one of the municipality's coaches.")})
     participant.responsible_coach = coach
-    track(participant, actor, _("Responsible coach changed"))
+    track(participant, actor, ParticipantEvent.COACH_ASSIGNED)
     participant.save(update_fields=["responsible_coach"])
+    _event(actor, ParticipantEvent.COACH_ASSIGNED, participant, coach=coach.pk)
     return participant
 
 
@@ -444,9 +476,10 @@ def record_income(
         review_on=review_on,
         recorded_by=actor,
     )
-    track(income, actor, _("Income changed"))
+    track(income, actor, ParticipantEvent.INCOME_RECORDED)
     income.full_clean()
     income.save()
+    _event(actor, ParticipantEvent.INCOME_RECORDED, income, participant=participant, source=source)
     return income
 
 
@@ -475,7 +508,7 @@ def _check_after_values(occupation_after: str, income_after: str) -> None:
         raise ValidationError(errors)
 
 
-def _record_income_after(actor: User, participant: Participant, income_after: str) -> None:
+def _record_income_after(actor: User, participant: Participant, income_after: str, code: str) -> None:
     income = IncomeRecord(
         participant=participant,
         phase=IncomeRecord.Phase.AFTER,
@@ -483,18 +516,25 @@ def _record_income_after(actor: User, participant: Participant, income_after: st
         valid_from=participant.exited_on,
         recorded_by=actor,
     )
-    track(income, actor, _("Income at exit"))
+    track(income, actor, code)
     income.save()
 
 
-def _close(actor: User, participant: Participant, exited_on: date, reason: str, note: str, why: str) -> None:
-    participant.status = Participant.Status.EXITED
-    participant.exited_on = exited_on
-    participant.exit_reason = reason
-    participant.exit_note = note.strip()
-    track(participant, actor, why)
+def _close(actor: User, participant: Participant, code: str, *, exited_on: date, reason: str, **fields) -> None:
+    """Exit the participant (the transition writes the event) and call off a waiting transfer."""
+    _move_status(
+        actor,
+        participant,
+        Participant.Status.EXITED,
+        code,
+        payload={"reason": reason, "exited_on": exited_on},
+        clean=True,
+        exited_on=exited_on,
+        exit_reason=reason,
+        **fields,
+    )
     for transfer in participant.transfers.filter(status=Transfer.Status.PENDING).select_for_update():
-        _end_transfer(actor, transfer, Transfer.Status.CANCELLED, _("Cancelled: the participant has exited"))
+        _end_transfer(actor, transfer, Transfer.Status.CANCELLED, ParticipantEvent.TRANSFER_CANCELLED_BY_EXIT)
 
 
 @transaction.atomic
@@ -516,11 +556,16 @@ def exit_participant(
     participant = _lock_for_case_work(actor, participant, closed_message=_("The participant has already exited."))
     _check_exit_values(exited_on, participant.decided_on, reason)
     _check_after_values(occupation_after, income_after)
-    participant.occupation_after = occupation_after
-    _close(actor, participant, exited_on, reason, note, _("Exit recorded by the coach"))
-    participant.full_clean()
-    participant.save()
-    _record_income_after(actor, participant, income_after)
+    _close(
+        actor,
+        participant,
+        ParticipantEvent.EXITED,
+        exited_on=exited_on,
+        reason=reason,
+        exit_note=note.strip(),
+        occupation_after=occupation_after,
+    )
+    _record_income_after(actor, participant, income_after, ParticipantEvent.EXITED)
     return participant
 
 
@@ -531,16 +576,14 @@ def exit_by_decision(*, actor: User, participant: Participant, decision, exited_
     if participant.status == Participant.Status.EXITED:
         raise ValidationError({"outcome": _("Only an enrolled participant can be exited.")})
     _check_exit_values(max(exited_on, participant.decided_on), participant.decided_on, decision.exit_reason)
-    participant.exit_decision = decision
     _close(
         actor,
         participant,
-        max(exited_on, participant.decided_on),
-        decision.exit_reason,
-        "",
-        _("Exit decided by the referral group"),
+        ParticipantEvent.EXITED_BY_DECISION,
+        exited_on=max(exited_on, participant.decided_on),
+        reason=decision.exit_reason,
+        exit_decision=decision,
     )
-    participant.save()
     return participant
 
 
@@ -555,9 +598,10 @@ def complete_exit(*, actor: User, participant: Participant, occupation_after: st
         raise ValidationError(_("The exit details have already been recorded."))
     _check_after_values(occupation_after, income_after)
     participant.occupation_after = occupation_after
-    track(participant, actor, _("Exit details recorded"))
+    track(participant, actor, ParticipantEvent.EXIT_COMPLETED)
     participant.save(update_fields=["occupation_after"])
-    _record_income_after(actor, participant, income_after)
+    _record_income_after(actor, participant, income_after, ParticipantEvent.EXIT_COMPLETED)
+    _event(actor, ParticipantEvent.EXIT_COMPLETED, participant, occupation_after=occupation_after)
     return participant
 
 
@@ -580,7 +624,7 @@ def mark_sus(*, actor: User, participant: Participant, registered: bool, on: dat
         if on < participant.decided_on:
             raise ValidationError({"on": _("The date cannot be before the decision on enrolment.")})
         participant.sus_registered_on = on
-        field, why = "sus_registered_on", _("Registered in SUS")
+        field, code = "sus_registered_on", ParticipantEvent.SUS_REGISTERED
     else:
         if participant.sus_deregistered_on is not None:
             raise ValidationError(_("The participant is already de-registered in SUS."))
@@ -589,9 +633,10 @@ def mark_sus(*, actor: User, participant: Participant, registered: bool, on: dat
         if on < participant.exited_on:
             raise ValidationError({"on": _("The date cannot be before the exit.")})
         participant.sus_deregistered_on = on
-        field, why = "sus_deregistered_on", _("De-registered in SUS")
-    track(participant, actor, why)
+        field, code = "sus_deregistered_on", ParticipantEvent.SUS_DEREGISTERED
+    track(participant, actor, code)
     participant.save(update_fields=[field])
+    _event(actor, code, participant, on=on)
     return participant
 
 
@@ -655,9 +700,10 @@ def start_transfer(
         queue_position=(last or 0) + 1,
         requested_by=actor,
     )
-    track(transfer, actor, _("Transfer started"))
+    track(transfer, actor, ParticipantEvent.TRANSFER_STARTED)
     transfer.full_clean()
     transfer.save()
+    _event(actor, ParticipantEvent.TRANSFER_STARTED, transfer, participant=participant, to=to_municipality.pk)
     return transfer
 
 
@@ -690,8 +736,9 @@ def book_transfer_meeting(*, actor: User, transfer: Transfer, meeting_at, meetin
         raise ValidationError({"meeting_at": _("The meeting cannot be in the past.")})
     transfer.meeting_at = meeting_at
     transfer.meeting_place = meeting_place.strip()
-    track(transfer, actor, _("Transfer meeting booked"))
+    track(transfer, actor, ParticipantEvent.TRANSFER_MEETING_BOOKED)
     transfer.save(update_fields=["meeting_at", "meeting_place"])
+    _event(actor, ParticipantEvent.TRANSFER_MEETING_BOOKED, transfer, participant=transfer.participant, at=meeting_at)
     return transfer
 
 
@@ -716,17 +763,29 @@ def move_in_transfer_queue(*, actor: User, transfer: Transfer, up: bool) -> Tran
         )
     transfer.queue_position, neighbour.queue_position = neighbour.queue_position, transfer.queue_position
     for moved in (transfer, neighbour):
-        track(moved, actor, _("Transfer queue reordered"))
+        track(moved, actor, ParticipantEvent.TRANSFER_QUEUE_REORDERED)
         moved.save(update_fields=["queue_position"])
+    _event(
+        actor,
+        ParticipantEvent.TRANSFER_QUEUE_REORDERED,
+        transfer,
+        participant=transfer.participant,
+        position=transfer.queue_position,
+    )
     return transfer
 
 
-def _end_transfer(actor: User, transfer: Transfer, status: str, why: str) -> None:
-    transfer.status = status
-    transfer.decided_by = actor
-    transfer.decided_at = timezone.now()
-    track(transfer, actor, why)
-    transfer.save(update_fields=["status", "decided_by", "decided_at"])
+def _end_transfer(actor: User, transfer: Transfer, status: str, code: str) -> None:
+    events.transition(
+        transfer,
+        status,
+        actor=actor,
+        code=code,
+        person=transfer.participant.person_id,
+        payload={"from_municipality": transfer.from_municipality_id, "to_municipality": transfer.to_municipality_id},
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -748,7 +807,7 @@ def accept_transfer(*, actor: User, transfer: Transfer) -> Participant:
     if participant.status != Participant.Status.QUEUED:
         _check_free_place(receiving)
     today = timezone.localdate()
-    why = _("Transferred from %(from)s to %(to)s") % {"from": transfer.from_municipality.name, "to": receiving.name}
+    why = ParticipantEvent.TRANSFER_ACCEPTED
     current = MunicipalityPeriod.objects.select_for_update().get(participant=participant, moved_out_on__isnull=True)
     current.moved_out_on = max(today, current.moved_in_on)
     track(current, actor, why)
@@ -778,5 +837,5 @@ def cancel_transfer(*, actor: User, transfer: Transfer) -> Transfer:
     if not access.may_take_part_in_transfer(actor, transfer):
         raise PermissionDenied
     _check_pending(transfer)
-    _end_transfer(actor, transfer, Transfer.Status.CANCELLED, _("Transfer cancelled"))
+    _end_transfer(actor, transfer, Transfer.Status.CANCELLED, ParticipantEvent.TRANSFER_CANCELLED)
     return transfer

@@ -17,6 +17,7 @@ from consent.models import Consent, Purpose
 from participants import services as participant_services
 from participants.models import AftercareVisit, Employment, JournalEntry, Occupation, Participant
 from referrals import services as referral_services
+from referrals.events import ReferralEvent
 from referrals.models import AgendaItem, Decision, ExitReason, IncomeSource, Meeting, PreMeeting, Referral
 from sehoglandet.history import track
 from sehoglandet.identity import with_check_digit
@@ -150,7 +151,7 @@ class _Demo:
             location="Stadshuset, rum Lotsen",
             item_deadline=day - timedelta(days=7),
         )
-        track(meeting, self.users[f"coach.{code}"], "Demo meeting planned")
+        track(meeting, self.users[f"coach.{code}"], ReferralEvent.MEETING_PLANNED)
         meeting.save()
         return meeting
 

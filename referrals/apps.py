@@ -13,8 +13,10 @@ class ReferralsConfig(AppConfig):
         from sehoglandet import access, events
 
         from . import grants
+        from .events import ReferralEvent
         from .models import Referral
 
+        events.register_codes(ReferralEvent)
         events.subscribe(ConsentEvent.GIVEN, ConsentEvent.WITHDRAWN)(grants.on_consent_changed)
         access.register_person_cases(
             access.PersonCases(

@@ -338,6 +338,12 @@ class Decision(models.Model):
         FINAL = "final", _("Decided")
         ESCALATED = "escalated", _("Escalated to the manager")
 
+    # A decision is recorded final or escalated; the manager makes an escalated one final.
+    ALLOWED_TRANSITIONS = {
+        Status.ESCALATED: {Status.FINAL},
+        Status.FINAL: set(),
+    }
+
     item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="decision", verbose_name=_("item"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, editable=False)
     group_agreed = models.BooleanField(_("the group agreed"))

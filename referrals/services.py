@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 from consent.models import Purpose
 from consent.selectors import missing_consent
 from participants import services as participant_services  # the handover: docs/architecture.md#layers
-from sehoglandet import access
+from sehoglandet import access, events
 from sehoglandet.history import track
 from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupMember, Role
 
 from . import grants
+from .events import ReferralEvent
 from .models import (
     MIN_ACTIVE_PARTIES,
     AgencyDecision,
@@ -53,17 +54,12 @@ def _check(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _transition(referral: Referral, new_status: str, actor: User, reason: str, **fields) -> None:
-    if new_status not in Referral.ALLOWED_TRANSITIONS[referral.status]:
-        raise ValidationError(
-            _("A referral that is “%(current)s” cannot become “%(new)s”.")
-            % {"current": referral.get_status_display(), "new": Referral.Status(new_status).label}
-        )
-    referral.status = new_status
-    for name, value in fields.items():
-        setattr(referral, name, value)
-    track(referral, actor, reason)
-    referral.save(update_fields=["status", *fields])
+def _transition(referral: Referral, new_status: str, actor: User, code: str, **fields) -> None:
+    events.transition(referral, new_status, actor=actor, code=code, person=referral.person_id, **fields)
+
+
+def _event(actor: User, code: str, record, *, person=None, **payload) -> None:
+    events.record(actor=actor, code=code, record=record, person=person, payload=payload)
 
 
 def _lock(referral: Referral) -> Referral:
@@ -134,7 +130,7 @@ def create_referral(
             question=question,
             **grounds,
         )
-        track(referral, actor, _("Referral written"))
+        track(referral, actor, ReferralEvent.WRITTEN)
         referral.full_clean(exclude=["reference"])
         try:
             with transaction.atomic():
@@ -145,6 +141,7 @@ def create_referral(
                 raise
     referral.active_at.set(active_at)
     grants.grant_referrer(referral)
+    _event(actor, ReferralEvent.WRITTEN, referral, person=person, municipality=municipality.pk)
     return referral
 
 
@@ -158,10 +155,11 @@ def update_referral(*, actor: User, referral: Referral, active_at: list[Organisa
         raise ValidationError(_("Choose at least one target-group ground."))
     for name, value in fields.items():
         setattr(referral, name, value)
-    track(referral, actor, _("Referral changed"))
+    track(referral, actor, ReferralEvent.CHANGED)
     referral.full_clean()
     referral.save(update_fields=list(fields))
     referral.active_at.set(active_at)
+    _event(actor, ReferralEvent.CHANGED, referral, person=referral.person_id)
     return referral
 
 
@@ -185,9 +183,17 @@ def add_agency_decision(
         Organisation.Kind.MUNICIPALITY,
     ):
         raise ValidationError({"organisation": _("Only AF, FK or the municipality decide on insats.")})
-    track(decision, actor, _("Individual decision recorded"))
+    track(decision, actor, ReferralEvent.AGENCY_DECISION_ADDED)
     decision.full_clean()
     decision.save()
+    _event(
+        actor,
+        ReferralEvent.AGENCY_DECISION_ADDED,
+        referral,
+        person=referral.person_id,
+        agency_decision=decision.pk,
+        organisation=organisation.pk,
+    )
     return decision
 
 
@@ -217,7 +223,7 @@ def submit_referral(*, actor: User, referral: Referral) -> Referral:
     problems = submission_problems(referral)
     if problems:
         raise ValidationError(problems)
-    _transition(referral, Referral.Status.SUBMITTED, actor, _("Referral submitted"), submitted_at=timezone.now())
+    _transition(referral, Referral.Status.SUBMITTED, actor, ReferralEvent.SUBMITTED, submitted_at=timezone.now())
     grants.sync_referral_access(referral)
     return referral
 
@@ -227,7 +233,7 @@ def withdraw_referral(*, actor: User, referral: Referral) -> Referral:
     """The referrer or the coach withdraws a referral that has not been decided."""
     referral = _lock(referral)
     _check(access.may_withdraw_referral(actor, referral))
-    _transition(referral, Referral.Status.WITHDRAWN, actor, _("Referral withdrawn"))
+    _transition(referral, Referral.Status.WITHDRAWN, actor, ReferralEvent.WITHDRAWN)
     grants.sync_referral_access(referral)
     return referral
 
@@ -241,11 +247,13 @@ def book_pre_meeting(*, actor: User, referral: Referral, booked_for: datetime) -
     referral = _lock(referral)
     _check(access.may_hold_pre_meeting(actor, referral))
     pre_meeting = PreMeeting(referral=referral, booked_for=booked_for, coach=actor)
-    track(pre_meeting, actor, _("Pre-meeting booked"))
+    track(pre_meeting, actor, ReferralEvent.PRE_MEETING_BOOKED)
     pre_meeting.full_clean()
     pre_meeting.save()
     if referral.status != Referral.Status.PRE_MEETING_BOOKED:
-        _transition(referral, Referral.Status.PRE_MEETING_BOOKED, actor, _("Pre-meeting booked"))
+        _transition(referral, Referral.Status.PRE_MEETING_BOOKED, actor, ReferralEvent.PRE_MEETING_BOOKED)
+    else:
+        _event(actor, ReferralEvent.PRE_MEETING_BOOKED, referral, person=referral.person_id)
     return pre_meeting
 
 
@@ -271,12 +279,14 @@ def record_pre_meeting(*, actor: User, pre_meeting: PreMeeting, held_on: date, o
     pre_meeting.outcome = outcome
     for name, value in fields.items():
         setattr(pre_meeting, name, value)
-    track(pre_meeting, actor, _("Pre-meeting recorded"))
+    track(pre_meeting, actor, ReferralEvent.PRE_MEETING_RECORDED)
     pre_meeting.full_clean()
     pre_meeting.save()
     next_status = PRE_MEETING_NEXT_STATUS[outcome]
     if referral.status != next_status:
-        _transition(referral, next_status, actor, _("Pre-meeting recorded"))
+        _transition(referral, next_status, actor, ReferralEvent.PRE_MEETING_RECORDED, payload={"outcome": outcome})
+    else:
+        _event(actor, ReferralEvent.PRE_MEETING_RECORDED, referral, person=referral.person_id, outcome=outcome)
     return pre_meeting
 
 
@@ -316,8 +326,9 @@ def create_meetings_for_year(
             location=location,
             item_deadline=day - timedelta(days=deadline_days),
         )
-        track(meeting, actor, _("Meeting planned"))
+        track(meeting, actor, ReferralEvent.MEETING_PLANNED)
         meeting.save()
+        _event(actor, ReferralEvent.MEETING_PLANNED, meeting)
         created.append(meeting)
     return created
 
@@ -384,10 +395,11 @@ def add_agenda_item(*, actor: User, meeting: Meeting, referral: Referral, kind: 
         raise ValidationError(_("The case is already on this meeting's agenda."))
     position = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
     item = AgendaItem(meeting=meeting, referral=referral, kind=kind, position=position, added_by=actor)
-    track(item, actor, _("Added to the agenda"))
+    track(item, actor, ReferralEvent.ITEM_ADDED)
     item.full_clean()
     item.save()
     grants.sync_referral_access(referral)
+    _event(actor, ReferralEvent.ITEM_ADDED, item, person=referral.person_id, meeting=meeting.pk, kind=kind)
     return item
 
 
@@ -404,10 +416,9 @@ def publish_agenda(*, actor: User, meeting: Meeting) -> Meeting:
         raise ValidationError(_("The agenda has already been published."))
     if meeting.starts_at <= timezone.now():
         raise ValidationError(_("The meeting has already taken place."))
-    meeting.status = Meeting.Status.PUBLISHED
-    meeting.published_at = timezone.now()
-    track(meeting, actor, _("Agenda published"))
-    meeting.save(update_fields=["status", "published_at"])
+    events.transition(
+        meeting, Meeting.Status.PUBLISHED, actor=actor, code=ReferralEvent.AGENDA_PUBLISHED, published_at=timezone.now()
+    )
     recipients = sorted(
         set(
             ReferralGroupMember.objects.filter(seat__referral_group=meeting.referral_group)
@@ -445,9 +456,17 @@ def respond_to_item(*, actor: User, item: AgendaItem, active: str, note: str = "
     response.responded_by = actor
     response.active = active
     response.note = note
-    track(response, actor, _("Member responded"))
+    track(response, actor, ReferralEvent.MEMBER_RESPONDED)
     response.full_clean()
     response.save()
+    _event(
+        actor,
+        ReferralEvent.MEMBER_RESPONDED,
+        item,
+        person=item.referral.person_id,
+        organisation=organisation.pk,
+        active=active,
+    )
     return response
 
 
@@ -461,9 +480,10 @@ def record_attendance(*, actor: User, meeting: Meeting, present: dict[int, str])
         row = Attendance.objects.filter(meeting=meeting, seat=seat).first() or Attendance(meeting=meeting, seat=seat)
         row.present = seat.pk in present
         row.attendee = present.get(seat.pk, "")
-        track(row, actor, _("Attendance recorded"))
+        track(row, actor, ReferralEvent.ATTENDANCE_RECORDED)
         row.save()
         rows.append(row)
+    _event(actor, ReferralEvent.ATTENDANCE_RECORDED, meeting, present=sorted(present))
     return rows
 
 
@@ -516,12 +536,12 @@ def _apply(actor: User, item: AgendaItem, decision: Decision, decided_on: date) 
     referral = _lock(item.referral)
     outcome = decision.outcome
     if outcome == Decision.Outcome.ENROL:
-        _transition(referral, Referral.Status.ENROLLED, actor, _("Enrolled"), decided_at=timezone.now())
+        _transition(referral, Referral.Status.ENROLLED, actor, ReferralEvent.ENROLLED, decided_at=timezone.now())
         participant_services.enrol(actor=actor, referral=referral, decided_on=decided_on)
     elif outcome == Decision.Outcome.DECLINE:
-        _transition(referral, Referral.Status.DECLINED, actor, _("Declined"), decided_at=timezone.now())
+        _transition(referral, Referral.Status.DECLINED, actor, ReferralEvent.DECLINED, decided_at=timezone.now())
     elif outcome == Decision.Outcome.SEND_BACK and referral.status != Referral.Status.SENT_BACK:
-        _transition(referral, Referral.Status.SENT_BACK, actor, _("Sent back"), decided_at=timezone.now())
+        _transition(referral, Referral.Status.SENT_BACK, actor, ReferralEvent.SENT_BACK, decided_at=timezone.now())
     elif outcome == Decision.Outcome.EXIT:
         participant_services.exit_by_decision(
             actor=actor, participant=referral.participant, decision=decision, exited_on=decided_on
@@ -563,8 +583,10 @@ def record_decision(
         recorded_by=actor,
         **{name: fields.get(name) or ("" if name != "follow_up_on" else None) for name in DECISION_FIELDS},
     )
-    track(decision, actor, _("Decision recorded") if group_agreed else _("Escalated to the manager"))
+    code = ReferralEvent.DECISION_RECORDED if group_agreed else ReferralEvent.DECISION_ESCALATED
+    track(decision, actor, code)
     decision.save()
+    _event(actor, code, decision, person=item.referral.person_id, outcome=decision.outcome, meeting=item.meeting_id)
     if group_agreed:
         _apply(actor, item, decision, timezone.localdate(item.meeting.starts_at))
     return decision
@@ -584,14 +606,18 @@ def decide_escalated(*, actor: User, decision: Decision, outcome: str, **fields)
     if not outcome:
         raise ValidationError({"outcome": _("Choose the decision.")})
     _validate_outcome(decision.item, outcome, fields)
-    decision.outcome = outcome
-    for name in DECISION_FIELDS:
-        setattr(decision, name, fields.get(name) or ("" if name != "follow_up_on" else None))
-    decision.status = Decision.Status.FINAL
-    decision.decided_by_manager = actor
-    decision.manager_decided_at = timezone.now()
-    track(decision, actor, _("Decided by the manager"))
-    decision.save()
+    events.transition(
+        decision,
+        Decision.Status.FINAL,
+        actor=actor,
+        code=ReferralEvent.DECIDED_BY_MANAGER,
+        person=decision.item.referral.person_id,
+        payload={"outcome": outcome},
+        outcome=outcome,
+        decided_by_manager=actor,
+        manager_decided_at=timezone.now(),
+        **{name: fields.get(name) or ("" if name != "follow_up_on" else None) for name in DECISION_FIELDS},
+    )
     _apply(actor, decision.item, decision, timezone.localdate())
     return decision
 
@@ -605,7 +631,5 @@ def close_meeting(*, actor: User, meeting: Meeting) -> Meeting:
         raise ValidationError(_("Only a meeting with a published agenda can be marked as held."))
     if timezone.localdate(meeting.starts_at) > timezone.localdate():
         raise ValidationError(_("The meeting has not taken place yet."))
-    meeting.status = Meeting.Status.HELD
-    track(meeting, actor, _("Meeting held"))
-    meeting.save(update_fields=["status"])
+    events.transition(meeting, Meeting.Status.HELD, actor=actor, code=ReferralEvent.MEETING_HELD)
     return meeting

@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sehoglandet import access
+from sehoglandet import access, events
 from sehoglandet.history import track
 from sehoglandet.models import Municipality
 
+from .events import ReportingEvent
 from .models import SCALE_STEPS, SURVEY_QUESTIONS, Certification, SurveyResponse
 from .selectors import HalfYear
 
@@ -76,9 +77,15 @@ def record_survey_response(
     response = SurveyResponse(
         municipality=municipality, answered_on=answered_on, gender=gender, entered_by=actor, **checked
     )
-    track(response, actor, _("Survey answers entered"))
+    track(response, actor, ReportingEvent.SURVEY_ANSWERS_ENTERED)
     response.full_clean()
     response.save()
+    events.record(
+        actor=actor,
+        code=ReportingEvent.SURVEY_ANSWERS_ENTERED,
+        record=response,
+        payload={"municipality": municipality.pk, "answered_on": answered_on},
+    )
     return response
 
 
@@ -143,7 +150,13 @@ def certify_half_year(
         comment=comment,
         certified_by=actor,
     )
-    track(certification, actor, _("Half-year certified by the manager"))
+    track(certification, actor, ReportingEvent.HALF_YEAR_CERTIFIED)
     certification.full_clean()
     certification.save()
+    events.record(
+        actor=actor,
+        code=ReportingEvent.HALF_YEAR_CERTIFIED,
+        record=certification,
+        payload={"municipality": municipality.pk, "period_start": half_year.start},
+    )
     return certification

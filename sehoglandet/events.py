@@ -111,11 +111,13 @@ def transition(
     code: str,
     person: Person | int | None = None,
     payload: dict[str, Any] | None = None,
+    clean: bool = False,
     **fields: Any,
 ) -> CaseEvent:
     """Move `instance` to `status` when its model's ALLOWED_TRANSITIONS allow it, save the status and
     `fields` with the history user and reason, and write the event. An illegal move is refused with a
-    ValidationError that names both statuses, and nothing is saved."""
+    ValidationError that names both statuses, and nothing is saved; with `clean`, so is a row that
+    fails the model's validation (its constraints included) once moved."""
     model = type(instance)
     current = instance.status
     if status not in model.ALLOWED_TRANSITIONS[current]:
@@ -131,6 +133,8 @@ def transition(
     instance.status = status
     for name, value in fields.items():
         setattr(instance, name, value)
+    if clean:
+        instance.full_clean()
     track(instance, actor, code)
     instance.save(update_fields=["status", *fields])
     return record(

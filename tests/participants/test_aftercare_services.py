@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from participants import selectors, services
+from participants.events import ParticipantEvent
 from participants.models import AftercareVisit, Employment, Participant
 
 from .conftest import enrol, exit_directly
@@ -75,7 +75,10 @@ def test_the_employment_is_kept_with_who_registered_it_and_history(people, parti
     )
     assert employment.created_by == people["coach.nassjo"]
     record = employment.history.get()
-    assert (record.history_user, record.history_change_reason) == (people["coach.nassjo"], _("Employment registered"))
+    assert (record.history_user, record.history_change_reason) == (
+        people["coach.nassjo"],
+        ParticipantEvent.EMPLOYMENT_REGISTERED,
+    )
 
 
 def test_an_employment_moves_an_active_participant_to_aftercare(people, participant):
@@ -85,7 +88,7 @@ def test_an_employment_moves_an_active_participant_to_aftercare(people, particip
 
     participant.refresh_from_db()
     assert participant.status == Participant.Status.AFTERCARE
-    assert participant.history.first().history_change_reason == _("Employment started: aftercare")
+    assert participant.history.first().history_change_reason == ParticipantEvent.AFTERCARE_STARTED
 
 
 @pytest.mark.parametrize("kind", [Employment.Kind.STUDIES, Employment.Kind.PLACEMENT])
@@ -169,7 +172,7 @@ def test_a_visit_is_marked_done_today_unless_another_day_is_given(people, partic
 
     visit.refresh_from_db()
     assert (visit.status, visit.done_on, visit.note) == ("done", today(), "Allt gick bra.")
-    assert visit.history.first().history_change_reason == _("Aftercare visit marked")
+    assert visit.history.first().history_change_reason == ParticipantEvent.VISIT_MARKED
 
 
 def test_a_visit_is_marked_missed(people, participant):
@@ -272,7 +275,7 @@ def test_extending_adds_a_phone_call_a_month_after_the_last_contact(people, part
 
     assert [(v.due_on, v.kind) for v in added] == [(date(2025, 9, 14), PHONE), (date(2025, 10, 14), PHONE)]
     assert participant.aftercare_visits.count() == 12
-    assert added[0].history.get().history_change_reason == _("Aftercare extended")
+    assert added[0].history.get().history_change_reason == ParticipantEvent.AFTERCARE_EXTENDED
 
 
 def test_extending_without_a_plan_is_refused(people, participant):

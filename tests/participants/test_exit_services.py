@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from consent.models import Purpose
 from participants import services
+from participants.events import ParticipantEvent
 from participants.models import IncomeRecord, Occupation, Participant, Transfer
 from referrals import services as referral_services
 from referrals.models import AgendaItem, Decision, ExitReason, IncomeSource, Meeting
@@ -80,7 +81,7 @@ def test_the_coach_exits_with_reason_occupation_and_income_after(people, partici
     record = participant.history.first()
     assert (record.history_user, record.history_change_reason) == (
         people["coach.nassjo"],
-        _("Exit recorded by the coach"),
+        ParticipantEvent.EXITED,
     )
 
 
@@ -165,7 +166,7 @@ def test_a_group_exit_leaves_occupation_and_income_to_the_coach_who_completes_it
     assert participant.occupation_after == "work"
     assert not participant.exit_details_missing
     assert participant.incomes.get(phase=IncomeRecord.Phase.AFTER).source == "salary"
-    assert participant.history.first().history_change_reason == _("Exit details recorded")
+    assert participant.history.first().history_change_reason == ParticipantEvent.EXIT_COMPLETED
 
 
 def test_the_exit_details_are_recorded_once(people, participant):
@@ -285,7 +286,7 @@ def test_a_queued_participant_is_started_when_a_place_is_free(people, queued):
 
     alva.refresh_from_db()
     assert (alva.status, alva.started_on, alva.responsible_coach) == ("active", today(), people["coach.nassjo"])
-    assert alva.history.first().history_change_reason == _("Support started")
+    assert alva.history.first().history_change_reason == ParticipantEvent.SUPPORT_STARTED
 
 
 def test_the_queue_start_is_refused_while_the_municipality_is_full(people, queued):
@@ -339,7 +340,7 @@ def test_the_coach_or_the_manager_makes_another_coach_responsible(people, system
     participant.refresh_from_db()
     assert participant.responsible_coach == ella
     record = participant.history.first()
-    assert (record.history_user, record.history_change_reason) == (people[username], _("Responsible coach changed"))
+    assert (record.history_user, record.history_change_reason) == (people[username], ParticipantEvent.COACH_ASSIGNED)
 
 
 @pytest.mark.parametrize("username", ["chef.nassjo", "coach.eksjo", "fk.nassjo"])

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from participants import services
+from participants.events import ParticipantEvent
 from participants.models import JournalEntry, Participant, StepChange
 
 from .conftest import exit_directly
@@ -33,7 +33,7 @@ def test_enrolment_starts_the_participant_at_step_one_dated_the_decision(people,
 
     assert participant.step == Participant.Step.AGREEMENT
     assert (change.step, change.changed_on, change.changed_by) == (1, participant.decided_on, people["coach.nassjo"])
-    assert change.history.get().history_change_reason == _("Enrolled by the referral group")
+    assert change.history.get().history_change_reason == ParticipantEvent.ENROLLED
 
 
 # The journal
@@ -50,7 +50,10 @@ def test_the_coach_adds_a_dated_entry_with_herself_as_author_and_history(people,
         people["coach.nassjo"],
     )
     record = entry.history.get()
-    assert (record.history_user, record.history_change_reason) == (people["coach.nassjo"], _("Journal entry added"))
+    assert (record.history_user, record.history_change_reason) == (
+        people["coach.nassjo"],
+        ParticipantEvent.JOURNAL_ENTRY_ADDED,
+    )
 
 
 def test_the_text_is_kept_without_surrounding_whitespace(people, participant):
@@ -120,7 +123,7 @@ def test_changing_the_step_keeps_the_date_of_each_change(people, participant):
         (1, participant.decided_on),
         (2, today()),
     ]
-    assert participant.history.first().history_change_reason == _("Step changed")
+    assert participant.history.first().history_change_reason == ParticipantEvent.STEP_CHANGED
 
 
 @pytest.mark.parametrize(

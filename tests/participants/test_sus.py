@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from participants import services
+from participants.events import ParticipantEvent
 from participants.models import Occupation, Participant
 from participants.todo import sus_list
 from referrals.models import ExitReason, IncomeSource
@@ -338,7 +339,7 @@ def test_the_coach_marks_a_participant_registered_today(client_for, people):
     assert participant.sus_registered_on == today()
     assert response.redirect_chain == [(f"{url('sus_list')}?month={month_of(today())}", 302)]
     assert f"Alva Brandt är markerad som registrerad i SUS {today().isoformat()}." in body(response)
-    assert participant.history.first().history_change_reason == "Registrerad i SUS"
+    assert participant.history.first().history_change_reason == ParticipantEvent.SUS_REGISTERED
 
 
 def test_the_coach_marks_a_participant_de_registered_on_a_date(client_for, people):

@@ -12,12 +12,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from consent.models import Purpose
 from participants import selectors, services
+from participants.events import ParticipantEvent
 from participants.models import MunicipalityPeriod, Participant, Transfer
 from sehoglandet import access
+from sehoglandet.models import CaseEvent
 from tests import factories
 
 from .conftest import enrol, exit_directly
@@ -74,7 +75,7 @@ def test_a_started_transfer_waits_for_the_receiving_coach_and_the_case_stays_in_
     assert moving.municipality.code == "nassjo"
     assert moving.pk in visible_to(people, "coach.nassjo")
     assert moving.pk not in visible_to(people, "coach.eksjo")
-    assert transfer.history.get().history_change_reason == _("Transfer started")
+    assert transfer.history.get().history_change_reason == ParticipantEvent.TRANSFER_STARTED
 
 
 def test_a_transfer_can_be_started_with_the_meeting_booked(people, moving):
@@ -199,7 +200,10 @@ def test_the_receiving_coach_moves_a_transfer_up_and_down(people, queue):
 
     move(people, alva, up=False)
     assert queue_names(people) == ["Cilla", "Alva", "Bo"]
-    assert Transfer.objects.get(pk=cilla.pk).history.first().history_change_reason == _("Transfer queue reordered")
+    assert (
+        Transfer.objects.get(pk=cilla.pk).history.first().history_change_reason
+        == ParticipantEvent.TRANSFER_QUEUE_REORDERED
+    )
 
 
 def test_the_first_cannot_move_up_nor_the_last_down(people, queue):
@@ -268,8 +272,13 @@ def test_accepting_closes_the_old_period_and_opens_one_dated_today(people, trans
         ("eksjo", today(), None),
     ]
     assert selectors.municipality_on(accepted, today()).code == "eksjo"
-    reason = "Flyttad från Nässjö till Eksjö"
-    assert periods[1].history.get().history_change_reason == reason
+    assert periods[1].history.get().history_change_reason == ParticipantEvent.TRANSFER_ACCEPTED
+    event = CaseEvent.objects.filter(code=ParticipantEvent.TRANSFER_ACCEPTED).get()
+    assert (event.person_id, event.record_id) == (accepted.person_id, str(transfer.pk))
+    assert (event.payload["from_municipality"], event.payload["to_municipality"]) == (
+        factories.municipality("nassjo").pk,
+        factories.municipality("eksjo").pk,
+    )
 
 
 def test_the_history_keeps_where_the_participant_and_the_person_were_before(people, transfer):
@@ -395,7 +404,7 @@ def test_the_exit_cancels_a_waiting_transfer(people, transfer):
 
     transfer.refresh_from_db()
     assert (transfer.status, transfer.decided_by) == (Transfer.Status.CANCELLED, people["coach.nassjo"])
-    assert transfer.history.first().history_change_reason == "Avbruten: deltagaren är avslutad"
+    assert transfer.history.first().history_change_reason == ParticipantEvent.TRANSFER_CANCELLED_BY_EXIT
 
 
 # The meeting

@@ -3,11 +3,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from participants.models import Participant
 from participants.selectors import queue_of
 from referrals import selectors, services
+from referrals.events import ReferralEvent
 from referrals.models import AgendaItem, Decision, Referral
 from tests import factories
 
@@ -237,7 +237,7 @@ def test_the_manager_decides_an_escalated_question_as_their_own_decision(people)
     assert decision.group_agreed is False, "the record still shows the group did not agree"
     assert decision.recorded_by == people["coach.nassjo"]
     last = decision.history.first()
-    assert (last.history_user, last.history_change_reason) == (chef, _("Decided by the manager"))
+    assert (last.history_user, last.history_change_reason) == (chef, ReferralEvent.DECIDED_BY_MANAGER)
     assert referral_of(item).status == Referral.Status.ENROLLED
     assert referral_of(item).history.first().history_user == chef
     assert participants_of(item).get().status == Participant.Status.ACTIVE

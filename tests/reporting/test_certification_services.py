@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from reporting import services
+from reporting.events import ReportingEvent
 from reporting.models import Certification
 from reporting.selectors import HalfYear, certifiable_half_years, half_year_of
 from tests import factories
@@ -61,7 +62,7 @@ def test_the_manager_certifies_the_last_half_year(people):
     assert timezone.localdate(saved.certified_at) == timezone.localdate()
     history = saved.history.get()
     assert history.history_user == people["chef.nassjo"]
-    assert history.history_change_reason == "Halvåret intygat av chefen"
+    assert history.history_change_reason == ReportingEvent.HALF_YEAR_CERTIFIED
 
 
 @pytest.mark.parametrize(

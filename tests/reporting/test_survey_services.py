@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from reporting import services
+from reporting.events import ReportingEvent
 from reporting.models import SurveyResponse
 from tests import factories
 
@@ -33,7 +34,10 @@ def test_the_coach_types_in_a_form_and_it_is_saved_as_written(people):
     assert (saved.municipality.code, saved.gender, saved.answered_on) == ("nassjo", "other", timezone.localdate())
     assert saved.entered_by == people["coach.nassjo"]
     history = saved.history.get()
-    assert (history.history_user, history.history_change_reason) == (people["coach.nassjo"], "Enkätsvar registrerade")
+    assert (history.history_user, history.history_change_reason) == (
+        people["coach.nassjo"],
+        ReportingEvent.SURVEY_ANSWERS_ENTERED,
+    )
 
 
 def test_the_manager_may_type_in_forms_too(people):

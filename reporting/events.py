@@ -1,0 +1,10 @@
+"""Reporting's events (sehoglandet.events): the survey's paper answers typed in and the manager's
+half-year certification. Neither names a person."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportingEvent(models.TextChoices):
+    SURVEY_ANSWERS_ENTERED = "survey.answers_entered", _("Survey answers entered")
+    HALF_YEAR_CERTIFIED = "certification.recorded", _("Half-year certified by the manager")
