@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from referrals.models import EXITS_TO_WORK_OR_STUDIES, ExitReason, IncomeSource
 from sehoglandet.models import Municipality, Organisation, Person
 
+# The queue puts young people first (docs/domain.md#queue).
 YOUTH_MIN_AGE = 18
 YOUTH_MAX_AGE = 29
 
@@ -45,7 +46,7 @@ class Participant(models.Model):
         EXITED = "exited", _("Exited")
 
     class Step(models.IntegerChoices):
-        """The five steps of the SE model (seed 003, 8.1)."""
+        """The five steps of the SE model (docs/domain.md#five-steps)."""
 
         AGREEMENT = 1, _("1. Agreement")
         VOCATIONAL_PROFILE = 2, _("2. Vocational profile")
@@ -153,7 +154,8 @@ class Participant(models.Model):
 
     @property
     def sus_deregistration_due_on(self) -> date | None:
-        """SUS de-registration: three months after an exit to work or studies, at once otherwise (003 §9)."""
+        """SUS de-registration: three months after an exit to work or studies, at once otherwise
+        (docs/domain.md#sus)."""
         if self.exited_on is None:
             return None
         if self.exit_reason in EXITS_TO_WORK_OR_STUDIES:
@@ -162,7 +164,8 @@ class Participant(models.Model):
 
     @property
     def referred_by_agency(self) -> bool:
-        """Referred by Arbetsförmedlingen or Försäkringskassan: insured through Kammarkollegiet (seed 002)."""
+        """Referred by Arbetsförmedlingen or Försäkringskassan: insured through Kammarkollegiet
+        (docs/domain.md#insurance)."""
         referral = self.referral
         return referral is not None and referral.referring_organisation.kind in AGENCY_KINDS
 
@@ -243,7 +246,7 @@ class Employment(models.Model):
         STUDIES = "studies", _("Studies")
         PLACEMENT = "placement", _("Work placement or work trial")
 
-    # The kinds that start the aftercare plan (efterstöd, seed 003 §8.2).
+    # The kinds that start the aftercare plan (efterstöd, docs/domain.md#aftercare).
     AFTERCARE_KINDS = {Kind.EMPLOYMENT, Kind.SUBSIDISED_EMPLOYMENT}
 
     participant = models.ForeignKey(
@@ -425,7 +428,7 @@ class MunicipalityPeriod(models.Model):
 
 
 class Transfer(models.Model):
-    """A participant moving to another municipality (seed 002). The handing-over coach stays
+    """A participant moving to another municipality (docs/domain.md#transfers). The handing-over coach stays
     responsible until the receiving coach accepts; access then moves to the receiving SE team."""
 
     class Status(models.TextChoices):

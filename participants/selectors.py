@@ -5,6 +5,8 @@ from datetime import date
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 from django.http import Http404
 
+from consent.models import Purpose
+from consent.selectors import missing_consent
 from sehoglandet import access
 from sehoglandet.models import Membership, Municipality, Role
 
@@ -22,6 +24,8 @@ from .models import (
 )
 
 OPEN_STATUSES = [Participant.Status.QUEUED, Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
+# The participants who take a place (docs/domain.md#capacity).
+ACTIVE_STATUSES = [Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
 
 
 def participants_visible_to(user) -> QuerySet[Participant]:
@@ -69,7 +73,8 @@ def journal_of(participant: Participant) -> QuerySet[JournalEntry]:
 
 
 def queue_of(municipality: Municipality) -> QuerySet[Participant]:
-    """The municipality's queue: young people (18–29 at the decision) first, then by decision date."""
+    """The municipality's queue: young people (18–29 at the decision) first, then by decision date
+    (docs/domain.md#queue)."""
     return (
         Participant.objects.filter(municipality=municipality, status=Participant.Status.QUEUED)
         .select_related("person", "referral")
@@ -143,17 +148,6 @@ def incomes_of(participant: Participant) -> list[IncomeRecord]:
 def municipality_history_of(participant: Participant) -> list[MunicipalityPeriod]:
     """The municipalities the participant has belonged to, with dates, oldest first."""
     return list(participant.municipality_periods.select_related("municipality"))
-
-
-def municipality_on(participant: Participant, day: date) -> Municipality | None:
-    """The municipality the participant belonged to on `day` (for reports)."""
-    period = (
-        participant.municipality_periods.filter(moved_in_on__lte=day)
-        .filter(Q(moved_out_on__isnull=True) | Q(moved_out_on__gt=day))
-        .select_related("municipality")
-        .first()
-    )
-    return period.municipality if period else None
 
 
 def coaches_of(municipality: Municipality) -> list:
@@ -264,3 +258,32 @@ def followup_summary_for(user, today: date) -> QuerySet[Participant]:
         )
         .order_by("municipality__name", "referral__reference")
     )
+
+
+# Places and consent for a transfer.
+
+
+def active_count(municipality: Municipality) -> int:
+    """The participants who take one of the municipality's places now."""
+    return Participant.objects.filter(municipality=municipality, status__in=ACTIVE_STATUSES).count()
+
+
+def capacity_use(municipalities: list[Municipality]) -> dict[int, dict[str, int]]:
+    """Active and queued participants per municipality, in one query."""
+    rows = (
+        Participant.objects.filter(municipality__in=municipalities)
+        .values("municipality")
+        .annotate(
+            active=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
+            queued=Count("id", filter=Q(status=Participant.Status.QUEUED)),
+        )
+    )
+    use = {m.pk: {"active": 0, "queued": 0} for m in municipalities}
+    for row in rows:
+        use[row["municipality"]] = {"active": row["active"], "queued": row["queued"]}
+    return use
+
+
+def transfer_consent_missing(participant: Participant, to_municipality: Municipality) -> bool:
+    """True when no consent in force lets the SE team inform the receiving municipality's SE team."""
+    return bool(missing_consent(participant.person, [to_municipality.se_team], Purpose.TRANSFER))

@@ -6,18 +6,17 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from consent.models import Purpose
-from consent.selectors import missing_consent
 from referrals.models import ExitReason, IncomeSource
 from sehoglandet import access, events
 from sehoglandet.history import track
 from sehoglandet.models import Municipality
 
+from . import selectors
 from .events import ParticipantEvent
 from .models import (
     AftercareVisit,
@@ -31,28 +30,6 @@ from .models import (
     Transfer,
 )
 
-ACTIVE_STATUSES = [Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
-
-
-def active_count(municipality: Municipality) -> int:
-    return Participant.objects.filter(municipality=municipality, status__in=ACTIVE_STATUSES).count()
-
-
-def capacity_use(municipalities: list[Municipality]) -> dict[int, dict[str, int]]:
-    """Active and queued participants per municipality, in one query."""
-    rows = (
-        Participant.objects.filter(municipality__in=municipalities)
-        .values("municipality")
-        .annotate(
-            active=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
-            queued=Count("id", filter=Q(status=Participant.Status.QUEUED)),
-        )
-    )
-    use = {m.pk: {"active": 0, "queued": 0} for m in municipalities}
-    for row in rows:
-        use[row["municipality"]] = {"active": row["active"], "queued": row["queued"]}
-    return use
-
 
 def enrol(*, actor: User, referral, decided_on: date) -> Participant:
     """Enrol the referred person: active when the municipality has room, otherwise in the queue.
@@ -61,7 +38,7 @@ def enrol(*, actor: User, referral, decided_on: date) -> Participant:
     enrolments at once cannot both take the last place.
     """
     municipality = Municipality.objects.select_for_update().get(pk=referral.municipality_id)
-    has_room = active_count(municipality) < municipality.capacity
+    has_room = selectors.active_count(municipality) < municipality.capacity
     participant = Participant(
         person=referral.person,
         municipality=municipality,
@@ -196,7 +173,7 @@ def add_journal_entry(*, actor: User, participant: Participant, date: date, kind
 
 # Employment and the aftercare plan (efterstöd).
 
-# The aftercare model of seed 003 §8.2, in days from the first day of work: month 1 a workplace
+# The aftercare model (docs/domain.md#aftercare), in days from the first day of work: month 1 a workplace
 # visit every week, month 2 two visits, month 3 one visit, months 4-6 a phone call a month.
 AFTERCARE_PLAN: tuple[tuple[int, str], ...] = (
     (7, AftercareVisit.Kind.VISIT),
@@ -227,7 +204,7 @@ def register_employment(
     hours_per_week: Decimal,
 ) -> Employment:
     """Register a job, studies or a placement; an employment (with or without wage subsidy) also
-    generates the aftercare plan of 003 §8.2 from `starts_on` and moves an active participant to
+    generates the aftercare plan (docs/domain.md#aftercare) from `starts_on` and moves an active participant to
     aftercare.
 
     Checks that the actor coaches the participant's current municipality, that the participant has
@@ -402,7 +379,7 @@ def extend_aftercare(*, actor: User, participant: Participant, months: int = 1) 
 def _check_free_place(municipality: Municipality) -> None:
     """Refuse when the municipality's places (20 per full-time coach post) are all taken; the caller
     has locked the municipality row."""
-    if active_count(municipality) >= municipality.capacity:
+    if selectors.active_count(municipality) >= municipality.capacity:
         raise ValidationError(
             _("%(municipality)s has no free place: all %(capacity)s places are taken.")
             % {"municipality": municipality.name, "capacity": municipality.capacity}
@@ -548,7 +525,7 @@ def exit_participant(
     income_after: str,
     note: str = "",
 ) -> Participant:
-    """The coach ends the participation, with the reason recorded (003 §9).
+    """The coach ends the participation, with the reason recorded (docs/domain.md#exit-reasons).
 
     Checks that the actor coaches the municipality, the participant has not exited, the reason,
     occupation and income after are from their lists and the date lies between the decision on
@@ -605,7 +582,7 @@ def complete_exit(*, actor: User, participant: Participant, occupation_after: st
     return participant
 
 
-# SUS, the national follow-up system (003 §9): the coach registers and de-registers by hand.
+# SUS, the national follow-up system (docs/domain.md#sus): the coach registers and de-registers by hand.
 
 
 @transaction.atomic
@@ -640,12 +617,7 @@ def mark_sus(*, actor: User, participant: Participant, registered: bool, on: dat
     return participant
 
 
-# Transfers between municipalities (seed 002).
-
-
-def transfer_consent_missing(participant: Participant, to_municipality: Municipality) -> bool:
-    """True when no consent in force lets the SE team inform the receiving municipality's SE team."""
-    return bool(missing_consent(participant.person, [to_municipality.se_team], Purpose.TRANSFER))
+# Transfers between municipalities (docs/domain.md#transfers).
 
 
 @transaction.atomic
@@ -673,7 +645,7 @@ def start_transfer(
         raise ValidationError({"to_municipality": _("The municipality has no SE team to receive the participant.")})
     if participant.transfers.filter(status=Transfer.Status.PENDING).exists():
         raise ValidationError(_("The participant already has a transfer waiting."))
-    if transfer_consent_missing(participant, to_municipality):
+    if selectors.transfer_consent_missing(participant, to_municipality):
         raise ValidationError(
             _(
                 "There is no consent in force to inform %(team)s. Record the participant's consent to the "

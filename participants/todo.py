@@ -18,7 +18,7 @@ from .models import IncomeRecord, Participant, add_months
 
 # How far ahead a decision, an income or a consent that ends is shown.
 REVIEW_WINDOW_DAYS = 30
-# The indicator survey is offered to every participant each October (003 §8.3).
+# The indicator survey is offered to every participant each October (docs/domain.md#survey).
 SURVEY_MONTH = 10
 
 

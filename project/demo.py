@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from consent import services as consent_services
 from consent.models import Consent, Purpose
+from participants import selectors as participant_selectors
 from participants import services as participant_services
 from participants.models import AftercareVisit, Employment, JournalEntry, Occupation, Participant
 from referrals import services as referral_services
@@ -293,7 +294,7 @@ def _create_demo_participants(demo: _Demo) -> None:
 
     # Nässjö fills up: the rest of its places, then two people wait in the queue.
     nassjo = Municipality.objects.get(code="nassjo")
-    free = nassjo.capacity - participant_services.active_count(nassjo)
+    free = nassjo.capacity - participant_selectors.active_count(nassjo)
     filled = demo.enrolled("nassjo", days_ago=20, count=free + 2)
     # The coach registers in SUS as people start; the two who started last are still to do.
     started = [participant for participant in filled if participant.status == Participant.Status.ACTIVE]

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from participants import selectors as participant_selectors
-from participants import services as participant_services
 from participants import todo
 from referrals import selectors as referral_selectors
 from sehoglandet import access, selectors
@@ -35,7 +34,7 @@ def home(request):
                 for m in access.municipalities_coached_by(request.user) + access.municipalities_managed_by(request.user)
             }.values()
         )
-        use = participant_services.capacity_use(teams)
+        use = participant_selectors.capacity_use(teams)
         for team in teams:
             team.active = use[team.pk]["active"]
             team.queued = use[team.pk]["queued"]

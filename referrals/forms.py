@@ -19,7 +19,7 @@ from sehoglandet.forms import date_field
 from sehoglandet.identity import parse_identity_number
 from sehoglandet.models import Municipality, Organisation, Person, Role
 
-from . import services
+from . import selectors
 from .models import IncomeSource, PreMeeting, Referral
 
 
@@ -186,7 +186,7 @@ class NewReferralForm(ReferralForm):
 
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        organisations = services.referring_organisations(actor)
+        organisations = selectors.referring_organisations(actor)
         field = self.fields["referring_organisation"]
         field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
         if len(organisations) == 1:

@@ -1,6 +1,6 @@
 """The minutes (minnesanteckningar) of a remittentgrupp meeting as a PDF.
 
-Seed 004: minutes hold decisions on participation only, never case details, not even
+docs/domain.md#minutes: minutes hold decisions on participation only, never case details, not even
 de-identified ones. So the template gets plain rows built here — a case reference and the
 decision's label — and never a person, a referral or a decision object it could leak from.
 """

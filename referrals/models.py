@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupSeat
 
+# Enrolment needs the person active at two or more parties (docs/domain.md#two-parties).
 MIN_ACTIVE_PARTIES = 2
 
 

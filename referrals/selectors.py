@@ -1,16 +1,21 @@
-"""Read queries on referrals, meetings and decisions, scoped to the asking user in the database."""
+"""Read queries on referrals, meetings and decisions, scoped to the asking user in the database, and
+the checks that say in words what stands between a referral and its next step."""
 
+from datetime import date
+
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from consent.models import Consent, Purpose
-from consent.selectors import valid_on
+from consent.selectors import missing_consent, valid_on
 from sehoglandet import access
-from sehoglandet.models import ReferralGroup
+from sehoglandet.models import Organisation, ReferralGroup, Role
 from sehoglandet.selectors import referral_groups_visible_to
 
-from .models import AgendaItem, Attendance, Decision, ItemResponse, Meeting, PreMeeting, Referral
+from .models import MIN_ACTIVE_PARTIES, AgendaItem, Attendance, Decision, ItemResponse, Meeting, PreMeeting, Referral
 
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
@@ -74,10 +79,6 @@ def agenda_for(user, meeting: Meeting) -> list[AgendaItem]:
     for item in items:
         item.visible = item.referral_id in visible
     return items
-
-
-def attendance_of(meeting: Meeting) -> list[Attendance]:
-    return list(meeting.attendance.select_related("seat__organisation").order_by("seat__organisation__name"))
 
 
 def escalations_for(user) -> QuerySet[Decision]:
@@ -203,3 +204,78 @@ def get_pre_meeting_for_user(user, pk: int) -> PreMeeting:
     if pre_meeting is None:
         raise Http404
     return pre_meeting
+
+
+# What stands between a referral and its next step, in words for the person fixing it.
+
+
+def referring_organisations(actor: User) -> list[Organisation]:
+    """The organisations the actor may refer for: as referrer, or as coach on someone's behalf."""
+    return [m.organisation for m in access.memberships_of(actor) if m.role in (Role.REFERRER, Role.COACH)]
+
+
+def submission_problems(referral: Referral, day: date | None = None) -> list[str]:
+    """What stops the referral from being submitted, in words for the person fixing it."""
+    problems = []
+    if not any(getattr(referral, name) for name in Referral.GROUND_FIELDS):
+        problems.append(_("Choose at least one target-group ground."))
+    if referral.active_at.count() < MIN_ACTIVE_PARTIES:
+        problems.append(_("Name at least two parties where the person is active (aktuell hos)."))
+    se_team = referral.municipality.se_team
+    needed = [referral.referring_organisation, *([se_team] if se_team else [])]
+    for organisation in missing_consent(referral.person, needed, Purpose.REFERRAL_GROUP, day):
+        problems.append(
+            _("There is no consent in force that covers %(organisation)s for discussion in the referral group.")
+            % {"organisation": organisation.name}
+        )
+    return problems
+
+
+def agenda_problems(referral: Referral, meeting: Meeting) -> list[str]:
+    """What stops the referral from going on the meeting's agenda."""
+    problems = []
+    if meeting.starts_at <= timezone.now():
+        problems.append(_("The meeting has already taken place; choose a coming meeting."))
+    elif meeting.item_deadline < timezone.localdate():
+        problems.append(
+            _("The last day to add items to this meeting was %(date)s; choose a later meeting.")
+            % {"date": meeting.item_deadline.isoformat()}
+        )
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
+        problems.append(_("The meeting is %(status)s.") % {"status": meeting.get_status_display()})
+    if referral.municipality_id != meeting.referral_group.municipality_id:
+        problems.append(_("The referral belongs to another municipality's referral group."))
+    if referral.status not in (Referral.Status.READY, Referral.Status.SENT_BACK) and not hasattr(
+        referral, "participant"
+    ):
+        problems.append(_("The referral is not ready for the group: record the pre-meeting first."))
+    seats = meeting.referral_group.seats.count()
+    if len(organisations_without_consent(referral, meeting.referral_group)) == seats:
+        problems.append(
+            _("There is no consent in force for discussion in the referral group with any of its member organisations.")
+        )
+    return problems
+
+
+def organisations_without_consent(referral: Referral, referral_group: ReferralGroup) -> list[Organisation]:
+    """The group's member organisations that will not see the item, for the coach's information."""
+    members = [seat.organisation for seat in referral_group.seats.select_related("organisation")]
+    return missing_consent(referral.person, members, Purpose.REFERRAL_GROUP)
+
+
+def default_agenda_kind(referral: Referral) -> str:
+    """How a case goes on the agenda: a new referral, one sent back before, or a participant's follow-up."""
+    if referral.status not in (Referral.Status.READY, Referral.Status.SENT_BACK):
+        return AgendaItem.Kind.FOLLOW_UP
+    # decided_at on a referral that is not decided: the group sent it back once already.
+    return AgendaItem.Kind.SENT_BACK if referral.decided_at else AgendaItem.Kind.NEW_REFERRAL
+
+
+def missing_parties(meeting: Meeting) -> list[Organisation]:
+    """Member organisations with no one present, for the warning on the meeting page."""
+    present = set(Attendance.objects.filter(meeting=meeting, present=True).values_list("seat_id", flat=True))
+    return [
+        seat.organisation
+        for seat in meeting.referral_group.seats.select_related("organisation")
+        if seat.pk not in present
+    ]

@@ -19,14 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consent.models import Purpose
-from consent.selectors import missing_consent
 from participants import services as participant_services  # the handover: docs/architecture.md#layers
 from sehoglandet import access, events
 from sehoglandet.history import track
-from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupMember, Role
+from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupMember
 
-from . import grants
+from . import grants, selectors
 from .events import ReferralEvent
 from .models import (
     MIN_ACTIVE_PARTIES,
@@ -84,11 +82,6 @@ def _next_reference(year: int) -> str:
 
 
 # Referral
-
-
-def referring_organisations(actor: User) -> list[Organisation]:
-    """The organisations the actor may refer for: as referrer, or as coach on someone's behalf."""
-    return [m.organisation for m in access.memberships_of(actor) if m.role in (Role.REFERRER, Role.COACH)]
 
 
 @transaction.atomic
@@ -197,30 +190,13 @@ def add_agency_decision(
     return decision
 
 
-def submission_problems(referral: Referral, day: date | None = None) -> list[str]:
-    """What stops the referral from being submitted, in words for the person fixing it."""
-    problems = []
-    if not any(getattr(referral, name) for name in Referral.GROUND_FIELDS):
-        problems.append(_("Choose at least one target-group ground."))
-    if referral.active_at.count() < MIN_ACTIVE_PARTIES:
-        problems.append(_("Name at least two parties where the person is active (aktuell hos)."))
-    se_team = referral.municipality.se_team
-    needed = [referral.referring_organisation, *([se_team] if se_team else [])]
-    for organisation in missing_consent(referral.person, needed, Purpose.REFERRAL_GROUP, day):
-        problems.append(
-            _("There is no consent in force that covers %(organisation)s for discussion in the referral group.")
-            % {"organisation": organisation.name}
-        )
-    return problems
-
-
 @transaction.atomic
 def submit_referral(*, actor: User, referral: Referral) -> Referral:
     """Send a draft to the municipality's SE team. Needs a ground and consent in force covering the
     referring organisation and the SE team; the team gets access in the same transaction."""
     referral = _lock(referral)
     _check(access.may_edit_referral(actor, referral))
-    problems = submission_problems(referral)
+    problems = selectors.submission_problems(referral)
     if problems:
         raise ValidationError(problems)
     _transition(referral, Referral.Status.SUBMITTED, actor, ReferralEvent.SUBMITTED, submitted_at=timezone.now())
@@ -341,46 +317,6 @@ def _lock_meeting(meeting: Meeting) -> Meeting:
     )
 
 
-def agenda_problems(referral: Referral, meeting: Meeting) -> list[str]:
-    """What stops the referral from going on the meeting's agenda."""
-    problems = []
-    if meeting.starts_at <= timezone.now():
-        problems.append(_("The meeting has already taken place; choose a coming meeting."))
-    elif meeting.item_deadline < timezone.localdate():
-        problems.append(
-            _("The last day to add items to this meeting was %(date)s; choose a later meeting.")
-            % {"date": meeting.item_deadline.isoformat()}
-        )
-    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
-        problems.append(_("The meeting is %(status)s.") % {"status": meeting.get_status_display()})
-    if referral.municipality_id != meeting.referral_group.municipality_id:
-        problems.append(_("The referral belongs to another municipality's referral group."))
-    if referral.status not in (Referral.Status.READY, Referral.Status.SENT_BACK) and not hasattr(
-        referral, "participant"
-    ):
-        problems.append(_("The referral is not ready for the group: record the pre-meeting first."))
-    seats = meeting.referral_group.seats.count()
-    if len(organisations_without_consent(referral, meeting.referral_group)) == seats:
-        problems.append(
-            _("There is no consent in force for discussion in the referral group with any of its member organisations.")
-        )
-    return problems
-
-
-def organisations_without_consent(referral: Referral, referral_group: ReferralGroup) -> list[Organisation]:
-    """The group's member organisations that will not see the item, for the coach's information."""
-    members = [seat.organisation for seat in referral_group.seats.select_related("organisation")]
-    return missing_consent(referral.person, members, Purpose.REFERRAL_GROUP)
-
-
-def default_agenda_kind(referral: Referral) -> str:
-    """How a case goes on the agenda: a new referral, one sent back before, or a participant's follow-up."""
-    if referral.status not in (Referral.Status.READY, Referral.Status.SENT_BACK):
-        return AgendaItem.Kind.FOLLOW_UP
-    # decided_at on a referral that is not decided: the group sent it back once already.
-    return AgendaItem.Kind.SENT_BACK if referral.decided_at else AgendaItem.Kind.NEW_REFERRAL
-
-
 @transaction.atomic
 def add_agenda_item(*, actor: User, meeting: Meeting, referral: Referral, kind: str) -> AgendaItem:
     """Put a referral (or an enrolled participant's case) on a coming meeting's agenda. Members of
@@ -388,7 +324,7 @@ def add_agenda_item(*, actor: User, meeting: Meeting, referral: Referral, kind: 
     meeting = _lock_meeting(meeting)
     referral = _lock(referral)
     _check(access.may_run_meetings(actor, meeting.referral_group))
-    problems = agenda_problems(referral, meeting)
+    problems = selectors.agenda_problems(referral, meeting)
     if problems:
         raise ValidationError(problems)
     if AgendaItem.objects.filter(meeting=meeting, referral=referral).exists():
@@ -485,16 +421,6 @@ def record_attendance(*, actor: User, meeting: Meeting, present: dict[int, str])
         rows.append(row)
     _event(actor, ReferralEvent.ATTENDANCE_RECORDED, meeting, present=sorted(present))
     return rows
-
-
-def missing_parties(meeting: Meeting) -> list[Organisation]:
-    """Member organisations with no one present, for the warning on the meeting page."""
-    present = set(Attendance.objects.filter(meeting=meeting, present=True).values_list("seat_id", flat=True))
-    return [
-        seat.organisation
-        for seat in meeting.referral_group.seats.select_related("organisation")
-        if seat.pk not in present
-    ]
 
 
 # Decisions

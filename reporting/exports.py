@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from sehoglandet.spreadsheets import csv_safe
+
 from .report import GENDERS, Report, Row, Share
 
 # How the access log names a report shown or exported.
@@ -32,7 +34,6 @@ PDF_STYLESHEET = "css/report_pdf.css"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMAT_NAMES = ("pdf", "xlsx", "csv")
 NO_FIGURE = "–"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 COUNT, SHARE, MONTHS, TEXT = "count", "share", "months", "text"
@@ -626,11 +627,6 @@ def render_xlsx(shown: ShownReport) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def csv_safe(value: str) -> str:
-    """Text a spreadsheet program opening the CSV will not read as a formula."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def render_csv(shown: ShownReport) -> bytes:

@@ -16,7 +16,7 @@ from sehoglandet.models import Municipality
 
 SCALE_STEPS = 6
 # Steps 4-6 of either scale count towards the goal: "ofta / för det mesta / alltid" and
-# "till stor del / till mycket stor del / helt och hållet" (seed 003 §8.3).
+# "till stor del / till mycket stor del / helt och hållet" (docs/domain.md#survey).
 TOP_STEPS = (4, 5, 6)
 
 
@@ -42,7 +42,7 @@ EXTENT_STEPS = [
     (6, _("Completely")),
 ]
 
-# The seven questions of the indicator survey (seed 003 §8.3): (field, question, scale).
+# The seven questions of the indicator survey (docs/domain.md#survey): (field, question, scale).
 SURVEY_QUESTIONS = [
     ("q1", _("Do you get support in a way that is of great use to you?"), SurveyScale.FREQUENCY),
     ("q2", _("Do you take part in deciding what support you get?"), SurveyScale.FREQUENCY),
@@ -110,7 +110,7 @@ class SurveyResponse(models.Model):
 
 
 class Certification(models.Model):
-    """The manager's written certification for a half-year (seed 003 §7.0): the service follows the
+    """The manager's written certification for a half-year (docs/domain.md#certification): the service follows the
     description and the coaches worked the agreed share of a post."""
 
     municipality = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""The association's statistics for a period, every figure split by gender (seed 003 §4.0, §9.0).
+"""The association's statistics for a period, every figure split by gender (docs/domain.md#follow-up, #exit-goal).
 
 `build_report` computes the figures in the database, a fixed number of queries whatever the data
 size. Each participant counts in the municipality they belonged to on the date that matters for
@@ -38,6 +38,7 @@ from sehoglandet.models import Municipality, Organisation, Person
 from . import selectors
 
 GENDERS = [Person.Gender.WOMAN, Person.Gender.MAN, Person.Gender.OTHER]
+# docs/domain.md#exit-goal
 EXIT_GOAL = Decimal("0.35")
 YOUTH_LABEL = gettext_lazy("18–29 years")
 DAYS_PER_MONTH = Decimal("30.4375")
@@ -289,9 +290,9 @@ def build_report(period: Period, *, municipality: Municipality | None = None, ge
 
     exit_rows = _by_category_and_gender(exits, "exit_reason", dict(ExitReason.choices))
     report.tables.append(Table("exits", _("Exits by reason"), _with_total(exit_rows)))
-    to_work = {
-        gender: sum(row.counts[gender] for row in exit_rows[: len(EXITS_TO_WORK_OR_STUDIES)]) for gender in GENDERS
-    }
+    # The exits that count toward the goal are named, not found by their place in the table.
+    toward_goal = {str(ExitReason(reason).label) for reason in EXITS_TO_WORK_OR_STUDIES}
+    to_work = {gender: sum(row.counts[gender] for row in exit_rows if row.label in toward_goal) for gender in GENDERS}
     report.exit_goal = Share(_("Exits to work or studies"), to_work, _with_total(exit_rows)[-1].counts, goal=EXIT_GOAL)
 
     ages = _by_category_and_gender(

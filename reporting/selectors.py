@@ -25,6 +25,7 @@ from .models import (
     SurveyScale,
 )
 
+# docs/domain.md#survey
 SURVEY_GOAL = Decimal("0.70")
 GENDERS = [SurveyResponse.Gender.WOMAN, SurveyResponse.Gender.MAN, SurveyResponse.Gender.OTHER]
 TOTAL = "total"
@@ -146,7 +147,7 @@ def survey_responses_visible_to(user) -> QuerySet[SurveyResponse]:
     )
 
 
-# Half-years and their certification (seed 003 §7.0).
+# Half-years and their certification (docs/domain.md#certification).
 
 
 @dataclass(frozen=True)

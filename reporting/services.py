@@ -51,7 +51,7 @@ def _check_answers(answers: dict) -> dict[str, int | None]:
 def record_survey_response(
     *, actor: User, municipality: Municipality, answered_on: date, gender: str, answers: dict
 ) -> SurveyResponse:
-    """Save one paper form of the indicator survey (seed 003 §8.3), never linked to a participant.
+    """Save one paper form of the indicator survey (docs/domain.md#survey), never linked to a participant.
 
     Checks that the actor coaches or manages the municipality, that the day is not in the future,
     that the gender is one of the form's three and that each answer is skipped (None) or a step
@@ -99,7 +99,7 @@ def certify_half_year(
     fte_as_agreed: bool,
     comment: str = "",
 ) -> Certification:
-    """The manager certifies a half-year in writing (seed 003 §7.0): the service follows the
+    """The manager certifies a half-year in writing (docs/domain.md#certification): the service follows the
     service description, and the coaches worked the share of a post the association set.
 
     Checks that the actor manages the municipality; that `period_start` is 1 January or 1 July;

@@ -74,10 +74,6 @@ def may_use_admin(user) -> bool:
     return user.is_active and user.is_staff and has_role(user, Role.ADMINISTRATOR)
 
 
-def may_view_access_log(user) -> bool:
-    return has_role(user, Role.AUDITOR)
-
-
 def objects_for_user(user, perm: str, queryset: QuerySet) -> QuerySet:
     """The objects of `queryset` on which `user` holds `perm` through a grant, filtered in the database."""
     if not user.is_authenticated or not user.is_active:
@@ -225,7 +221,7 @@ def persons_visible_to(user, *, in_municipalities: Iterable | None = None) -> Qu
 def may_record_consent(user, person) -> bool:
     """The coach of a municipality where the person has an open case (a referral not withdrawn, an
     enrolment not ended, after a transfer too), or the writer of a referral of theirs that is still a
-    draft."""
+    draft (docs/domain.md#consent)."""
     coached = [m.pk for m in municipalities_coached_by(user)]
     for cases in _person_cases:
         of_person = cases.model._default_manager.filter(person=person)
@@ -245,7 +241,7 @@ def may_see_identity(user, person, municipality=None) -> bool:
     """Name, address and number of a person with protected identity (skyddad identitet) are shown
     only to the coaches of the SE team responsible for them (of `municipality`, or when none is
     given, of any municipality where the person has an open case); anyone else sees the case
-    reference."""
+    reference (docs/domain.md#protected-identity)."""
     if not person.protected_identity:
         return True
     if municipality is not None:

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -33,3 +34,19 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def errors_as_messages(request, errors: forms.Form | ValidationError, *, labelled: bool = False) -> None:
+    """Show a form's errors, or a service's ValidationError, as error messages on the page the user
+    is sent back to: for the one-button forms posted from a page that shows no form of their own.
+    With `labelled`, each form error starts with its field's label."""
+    if isinstance(errors, ValidationError):
+        texts = errors.messages
+    else:
+        texts = [
+            f"{errors.fields[name].label}: {message}" if labelled and name in errors.fields else message
+            for name, field_errors in errors.errors.items()
+            for message in field_errors
+        ]
+    for text in texts:
+        messages.error(request, text)

@@ -70,10 +70,6 @@ def parse_identity_number(value: str, *, today: date | None = None) -> IdentityN
     )
 
 
-def validate_identity_number(value: str) -> None:
-    parse_identity_number(value)
-
-
 def with_check_digit(birth: date, serial: int) -> str:
     """A personnummer ÅÅÅÅMMDD-NNNN for `birth` and a three-digit `serial`, with its check digit.
 

@@ -263,7 +263,8 @@ if env_bool("BEHIND_TLS_PROXY", False):
 # The address people use to reach the app, for links in e-mail.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
-# Reports: in breakdowns below a total, counts from 1 to this are masked so no one can be singled out.
+# Reports: in breakdowns below a total, counts from 1 to this are masked so no one can be singled out
+# (docs/domain.md#masking).
 REPORT_MASK_MAX = env_int("REPORT_MASK_MAX", 3)
 
 # Acting user for changes made by management commands (reference data, demo data).

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from consent import services as consent_services
 from consent.models import Consent, Purpose
-from referrals import services
+from referrals import selectors, services
 from referrals.models import AgendaItem, Decision, Meeting, PreMeeting, Referral
 from sehoglandet.identity import with_check_digit
 from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup
@@ -90,7 +90,7 @@ def make_referral(
     """A referral from AF's referrer (by default), with consent, submitted to Nässjö."""
     actor = people[referrer]
     person = person or make_person(actor)
-    referring = next(o for o in services.referring_organisations(actor))
+    referring = next(o for o in selectors.referring_organisations(actor))
     referral = services.create_referral(
         actor=actor,
         person=person,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sehoglandet import access
 from sehoglandet.audit import log_access
-from sehoglandet.forms import add_service_errors
+from sehoglandet.forms import add_service_errors, errors_as_messages
 from sehoglandet.models import AccessLog, Role
 
 from .. import fetch, selectors, services
@@ -46,8 +46,7 @@ def _refused(request, form, error: ValidationError, participant: Participant):
     if hasattr(error, "error_dict"):
         add_service_errors(form, error)
         return None
-    for message in error.messages:
-        messages.error(request, message)
+    errors_as_messages(request, error)
     return _to_detail(participant)
 
 
@@ -218,14 +217,13 @@ def employment_end(request, pk: int):
         try:
             services.end_employment(actor=request.user, employment=employment, **form.cleaned_data)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            errors_as_messages(request, error)
         else:
             messages.success(
                 request, _("The employment at %(employer)s has been ended.") % {"employer": employment.employer}
             )
     else:
-        _form_errors_as_messages(request, form)
+        errors_as_messages(request, form)
     return _to_detail(employment.participant)
 
 
@@ -239,8 +237,7 @@ def aftercare_visit_mark(request, pk: int):
         try:
             services.mark_visit(actor=request.user, visit=visit, **form.cleaned_data)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            errors_as_messages(request, error)
         else:
             messages.success(
                 request,
@@ -251,7 +248,7 @@ def aftercare_visit_mark(request, pk: int):
                 },
             )
     else:
-        _form_errors_as_messages(request, form)
+        errors_as_messages(request, form)
     return _to_detail(visit.participant)
 
 
@@ -263,8 +260,7 @@ def aftercare_extend(request, pk: int):
     try:
         services.extend_aftercare(actor=request.user, participant=participant, months=1)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        errors_as_messages(request, error)
     else:
         messages.success(request, _("The aftercare has been extended by one month."))
     return _to_detail(participant)
@@ -380,10 +376,3 @@ def exit_complete(request, pk: int):
         lambda **data: services.complete_exit(actor=request.user, participant=participant, **data),
         _("The exit details have been recorded."),
     )
-
-
-def _form_errors_as_messages(request, form) -> None:
-    """The errors of a one-button form posted from the participant page, shown as messages there."""
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)

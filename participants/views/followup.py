@@ -20,7 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sehoglandet import access
 from sehoglandet.audit import log_access
+from sehoglandet.forms import errors_as_messages
 from sehoglandet.models import AccessLog, Role
+from sehoglandet.spreadsheets import csv_safe
 
 from .. import fetch, selectors, services, todo
 from ..followup_forms import SusMarkForm, SusMonthForm, month_of
@@ -54,7 +56,7 @@ def todo_list(request):
     )
 
 
-# SUS, the national follow-up system (003 §9).
+# SUS, the national follow-up system (docs/domain.md#sus).
 
 
 def _sus_lists(request, form: SusMonthForm):
@@ -90,13 +92,6 @@ def _render_sus(request, form: SusMonthForm, month, register: list, deregister: 
             next_month=month_of(add_months(first, 1)),
         )
     return render(request, "participants/sus_list.html", context, status=200 if month is not None else 400)
-
-
-def _csv_safe(value) -> str:
-    """A cell Excel shows as text: one starting with = + - @ (or a tab or return) gets an apostrophe
-    in front, so it is never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def _iso(day) -> str:
@@ -146,7 +141,7 @@ def sus_csv(request):
     writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
     now = timezone.localtime()
     writer.writerow(
-        _csv_safe(cell)
+        csv_safe(cell)
         for cell in [
             _("SUS list for %(month)s") % {"month": month_of(month)},
             _("Exported by %(name)s") % {"name": request.user.get_full_name() or request.user.username},
@@ -174,7 +169,7 @@ def sus_csv(request):
     )
     for direction, participants in ((_("In"), register), (_("Out"), deregister)):
         for participant in participants:
-            writer.writerow(_csv_safe(cell) for cell in _sus_row(request, direction, participant))
+            writer.writerow(csv_safe(cell) for cell in _sus_row(request, direction, participant))
     return response
 
 
@@ -185,17 +180,13 @@ def sus_mark(request, pk: int):
     participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     form = SusMarkForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for message in errors:
-                messages.error(request, f"{label}: {message}" if label else message)
+        errors_as_messages(request, form, labelled=True)
         return _to_sus(form.cleaned_data.get("month") or timezone.localdate())
     registered, on = form.cleaned_data["registered"], form.cleaned_data["on"]
     try:
         services.mark_sus(actor=request.user, participant=participant, registered=registered, on=on)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        errors_as_messages(request, error)
     else:
         done = _("registered in SUS") if registered else _("de-registered in SUS")
         messages.success(

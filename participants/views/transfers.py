@@ -1,4 +1,4 @@
-"""Transfers between municipalities (seed 002): the handing-over coach starts one, the receiving
+"""Transfers between municipalities (docs/domain.md#transfers): the handing-over coach starts one, the receiving
 coach keeps the transfer queue in order and accepts or declines; either coach books the meeting.
 
 Thin views over participants.selectors and participants.services: each declares its roles, fetches
@@ -18,7 +18,7 @@ from consent.models import Purpose
 from consent.selectors import covered_organisation_ids
 from sehoglandet import access
 from sehoglandet.audit import log_access
-from sehoglandet.forms import add_service_errors
+from sehoglandet.forms import add_service_errors, errors_as_messages
 from sehoglandet.models import AccessLog, Role
 
 from .. import fetch, selectors, services
@@ -28,11 +28,6 @@ from ..transfer_forms import TransferMeetingForm, TransferMoveForm, TransferStar
 
 def _to_list():
     return redirect("participants:transfer_list")
-
-
-def _show_errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @access.require_roles(Role.COACH)
@@ -64,7 +59,9 @@ def transfer_start(request, pk: int):
         "form": form,
         "pending_transfer": selectors.pending_transfer_of(participant),
         "consented": [m for m in municipalities if m.se_team_id in covered],
-        "chosen_without_consent": chosen if chosen and services.transfer_consent_missing(participant, chosen) else None,
+        "chosen_without_consent": chosen
+        if chosen and selectors.transfer_consent_missing(participant, chosen)
+        else None,
     }
     return render(request, "participants/transfer_start.html", context)
 
@@ -104,14 +101,12 @@ def transfer_meeting(request, pk: int):
     transfer = fetch.transfer(request, pk, may=access.may_take_part_in_transfer)
     form = TransferMeetingForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        errors_as_messages(request, form)
         return _to_list()
     try:
         transfer = services.book_transfer_meeting(actor=request.user, transfer=transfer, **form.cleaned_data)
     except ValidationError as error:
-        _show_errors(request, error)
+        errors_as_messages(request, error)
     else:
         when = date_format(timezone.localtime(transfer.meeting_at), "Y-m-d H:i")
         messages.success(request, _("The transfer meeting is booked for %(when)s.") % {"when": when})
@@ -130,7 +125,7 @@ def transfer_move(request, pk: int):
     try:
         services.move_in_transfer_queue(actor=request.user, transfer=transfer, up=form.up)
     except ValidationError as error:
-        _show_errors(request, error)
+        errors_as_messages(request, error)
     else:
         messages.success(
             request, _("The transfer has been moved up.") if form.up else _("The transfer has been moved down.")
@@ -146,7 +141,7 @@ def transfer_accept(request, pk: int):
     try:
         participant = services.accept_transfer(actor=request.user, transfer=transfer)
     except ValidationError as error:
-        _show_errors(request, error)
+        errors_as_messages(request, error)
         return _to_list()
     messages.success(
         request,
@@ -168,7 +163,7 @@ def transfer_cancel(request, pk: int):
     try:
         services.cancel_transfer(actor=request.user, transfer=transfer)
     except ValidationError as error:
-        _show_errors(request, error)
+        errors_as_messages(request, error)
     else:
         if receiving:
             message = _("The transfer from %(municipality)s has been declined.") % {

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sehoglandet import access
 from sehoglandet.audit import log_access
-from sehoglandet.forms import add_service_errors
+from sehoglandet.forms import add_service_errors, errors_as_messages
 from sehoglandet.http import safe_next
 from sehoglandet.models import AccessLog, Role
 
@@ -44,11 +44,6 @@ PAST_MEETINGS_PAGE_SIZE = 20
 def _meeting_url(meeting: Meeting, item: AgendaItem | None = None) -> str:
     url = reverse("referrals:meeting_detail", args=[meeting.pk])
     return f"{url}#item-{item.pk}" if item else url
-
-
-def _show_errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _is_open_for_items(meeting: Meeting) -> bool:
@@ -149,13 +144,13 @@ def _render_meeting(request, meeting: Meeting, *, attendance_form=None, response
             item.hidden_from = hidden_from[item.pk]
         context["candidates"] = list(selectors.agenda_candidates(user, meeting)) if context["open_for_items"] else []
         for referral in context["candidates"]:
-            referral.default_kind = services.default_agenda_kind(referral)
+            referral.default_kind = selectors.default_agenda_kind(referral)
         context["kinds"] = AgendaItem.Kind.choices
         if begun:
             context["attendance_form"] = attendance_form or AttendanceForm(
                 seats_with_attendance=selectors.attendance_by_seat(meeting)
             )
-            context["missing_parties"] = services.missing_parties(meeting)
+            context["missing_parties"] = selectors.missing_parties(meeting)
     if any(item.visible for item in items) or context.get("candidates"):
         log_access(
             request,
@@ -181,9 +176,7 @@ def agenda_add(request, pk: int):
     referral = fetch.referral(request, pk)
     form = AgendaAddForm(request.POST, meetings=selectors.meetings_visible_to(request.user))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        errors_as_messages(request, form)
         return redirect(safe_next(request) or reverse("referrals:referral_detail", args=[referral.pk]))
     meeting = form.cleaned_data["meeting"]
     try:
@@ -192,10 +185,10 @@ def agenda_add(request, pk: int):
         )
     except ValidationError as error:
         messages.error(request, _("%(reference)s was not added to the agenda.") % {"reference": referral.reference})
-        _show_errors(request, error)
+        errors_as_messages(request, error)
         return redirect(safe_next(request) or _meeting_url(meeting))
     messages.success(request, _("%(reference)s is on the agenda.") % {"reference": referral.reference})
-    left_out = services.organisations_without_consent(referral, meeting.referral_group)
+    left_out = selectors.organisations_without_consent(referral, meeting.referral_group)
     if left_out:
         messages.warning(
             request,
@@ -213,7 +206,7 @@ def meeting_publish(request, pk: int):
     try:
         services.publish_agenda(actor=request.user, meeting=meeting)
     except ValidationError as error:
-        _show_errors(request, error)
+        errors_as_messages(request, error)
     else:
         messages.success(
             request, _("The agenda is published. The members got an e-mail with a link; it holds no personal data.")
@@ -242,7 +235,7 @@ def meeting_close(request, pk: int):
     try:
         services.close_meeting(actor=request.user, meeting=meeting)
     except ValidationError as error:
-        _show_errors(request, error)
+        errors_as_messages(request, error)
     else:
         messages.success(request, _("The meeting is marked as held."))
     return redirect(_meeting_url(meeting))
@@ -286,7 +279,7 @@ def item_respond(request, pk: int):
                 actor=request.user, item=item, active=form.cleaned_data["active"], note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _show_errors(request, error)
+            errors_as_messages(request, error)
         else:
             messages.success(
                 request, _("Your answer on %(reference)s is saved.") % {"reference": item.referral.reference}

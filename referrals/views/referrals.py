@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from consent.selectors import consents_of
 from sehoglandet import access
 from sehoglandet.audit import log_access
-from sehoglandet.forms import add_service_errors
+from sehoglandet.forms import add_service_errors, errors_as_messages
 from sehoglandet.models import AccessLog, Role
 from sehoglandet.services import find_or_create_person
 
@@ -89,7 +89,7 @@ def referral_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "may_create": bool(services.referring_organisations(request.user)),
+            "may_create": bool(selectors.referring_organisations(request.user)),
         },
     )
 
@@ -178,7 +178,7 @@ def _case_context(request, referral: Referral, *, team: bool) -> dict:
         "consents": consents,
         "agency_decisions": list(referral.agency_decisions.all()),
         "outcome": decided[-1].decision if decided else None,
-        "problems": services.submission_problems(referral) if referral.status == Referral.Status.DRAFT else [],
+        "problems": selectors.submission_problems(referral) if referral.status == Referral.Status.DRAFT else [],
         "may_edit": access.may_edit_referral(user, referral),
         "may_add_agency_decision": access.may_add_agency_decision(user, referral),
         "may_record_consent": access.may_record_consent(user, referral.person),
@@ -196,13 +196,13 @@ def _case_context(request, referral: Referral, *, team: bool) -> dict:
                 "may_add_to_agenda": referral.status in (Referral.Status.READY, Referral.Status.SENT_BACK)
                 and all(hasattr(item, "decision") for item in items),
                 "without_consent": (
-                    services.organisations_without_consent(referral, group)
+                    selectors.organisations_without_consent(referral, group)
                     if group and referral.status in Referral.OPEN_STATUSES
                     else []
                 ),
                 "withdrawal_notice": _withdrawal_notice(referral, consents),
                 "coming_meetings": list(selectors.coming_meetings(group)) if group else [],
-                "agenda_kind": services.default_agenda_kind(referral),
+                "agenda_kind": selectors.default_agenda_kind(referral),
             }
         )
     return context
@@ -270,8 +270,7 @@ def referral_submit(request, pk: int):
         services.submit_referral(actor=request.user, referral=referral)
     except ValidationError as error:
         messages.error(request, _("The referral could not be submitted."))
-        for message in error.messages:
-            messages.error(request, message)
+        errors_as_messages(request, error)
     else:
         messages.success(
             request,
@@ -290,8 +289,7 @@ def referral_withdraw(request, pk: int):
         try:
             services.withdraw_referral(actor=request.user, referral=referral)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            errors_as_messages(request, error)
         else:
             messages.success(request, _("The referral has been withdrawn."))
         return _to_detail(referral)

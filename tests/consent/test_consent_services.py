@@ -10,7 +10,7 @@ from consent import services as consent_services
 from consent.models import Consent, Purpose
 from consent.selectors import covered_organisation_ids, missing_consent
 from referrals import grants, selectors
-from referrals.services import submission_problems
+from referrals.selectors import submission_problems
 from tests import factories
 
 MEMBERS = ["bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"]

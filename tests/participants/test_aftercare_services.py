@@ -1,4 +1,4 @@
-"""Employment and the aftercare plan (efterstöd, seed 003 §8.2): the plan's dates, who may write,
+"""Employment and the aftercare plan (efterstöd, docs/domain.md#aftercare): the plan's dates, who may write,
 what is refused, what the history keeps."""
 
 from datetime import date, timedelta

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from participants import selectors as participant_selectors
 from participants import services as participant_services
 from participants.models import Participant
 from participants.selectors import queue_of
@@ -97,7 +98,7 @@ def test_the_capacity_use_counts_active_and_queued_participants_per_municipality
     factories.make_participant(coach, municipality_code="eksjo", status=Participant.Status.QUEUED)
     nassjo, eksjo, aneby = (factories.municipality(code) for code in ("nassjo", "eksjo", "aneby"))
 
-    use = participant_services.capacity_use([nassjo, eksjo, aneby])
+    use = participant_selectors.capacity_use([nassjo, eksjo, aneby])
 
     assert use[nassjo.pk] == {"active": 30, "queued": 1}
     assert use[eksjo.pk] == {"active": 0, "queued": 1}

@@ -246,7 +246,7 @@ def test_the_agenda_opens_the_referral_only_to_the_organisations_the_consent_cov
     assert sees(people["region.nassjo"], referral)
     assert sees(people["bistand.nassjo"], referral)
     assert not sees(people["fk.nassjo"], referral)
-    assert services.organisations_without_consent(referral, meeting.referral_group) == [factories.org("fk")]
+    assert selectors.organisations_without_consent(referral, meeting.referral_group) == [factories.org("fk")]
 
 
 def test_the_coach_and_members_of_another_municipality_never_see_the_referral(people):

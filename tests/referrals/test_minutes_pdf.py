@@ -1,6 +1,6 @@
 """The minutes of a remittentgrupp meeting as PDF (minnesanteckningar).
 
-Seed 004: the minutes hold the decisions on participation only — never a name, a personnummer or
+docs/domain.md#minutes: the minutes hold the decisions on participation only — never a name, a personnummer or
 any case detail, not even de-identified. These tests read the PDF's text to prove it.
 """
 

@@ -168,7 +168,7 @@ def test_a_referral_without_consent_for_the_referrer_and_the_se_team_cannot_be_s
     missing_names = {factories.org(code).name for code in missing}
     present_names = {factories.org(code).name for code in ["af", "nassjo-se"]} - missing_names
 
-    problems = services.submission_problems(referral)
+    problems = selectors.submission_problems(referral)
 
     assert len(problems) == len(missing)
     for name in missing_names:
@@ -189,7 +189,7 @@ def test_a_referral_without_consent_for_the_referrer_and_the_se_team_cannot_be_s
 def test_a_referral_with_consent_has_nothing_stopping_its_submission(people):
     referral = factories.make_referral(people, submit=False)
 
-    assert services.submission_problems(referral) == []
+    assert selectors.submission_problems(referral) == []
 
 
 # Pre-meeting

@@ -19,6 +19,7 @@ from reporting import exports
 from reporting.models import Certification
 from reporting.report import Cell, Share, build_report, period_from_code, period_from_dates
 from sehoglandet.models import AccessLog, Municipality
+from sehoglandet.spreadsheets import csv_safe
 from tests import factories
 
 from .test_report_views import H1, SECRET_FIRST_NAME, known_dataset, report_rows
@@ -226,12 +227,14 @@ def test_no_csv_cell_can_become_a_formula(client_for, known):
         ("+46", "'+46"),
         ("-3", "'-3"),
         ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
         ("1–3", "1–3"),
         ("Nässjö", "Nässjö"),
+        (None, ""),
     ],
 )
 def test_csv_text_starting_like_a_formula_gets_an_apostrophe(text, safe):
-    assert exports.csv_safe(text) == safe
+    assert csv_safe(text) == safe
 
 
 # What the figures look like
