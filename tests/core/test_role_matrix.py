@@ -7,24 +7,15 @@ are outsiders who hold the right role but no grant on it, so the group does not 
 from html.parser import HTMLParser
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import User
 
-from sehoglandet.demo import DEMO_USERS
 from sehoglandet.models import AccessLog, ReferralGroup, ReferralGroupMember
-
-PERSONAS = [username for username, *_rest in DEMO_USERS] + ["nobody"]
-NASSJO_GROUP = {"coach.nassjo", "chef.nassjo", "bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"}
-OUTSIDERS = {"coach.eksjo", "chef.eksjo", "fk.eksjo"}
-COACHES = {"coach.nassjo", "coach.eksjo"}
-MANAGERS = {"chef.nassjo", "chef.eksjo"}
-MEMBERS = {"bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo", "fk.eksjo"}
+from tests.helpers import COACHES, GROUP_MEMBERS, MANAGERS, NASSJO_GROUP, OUTSIDERS, PERSONAS, every_row
 
 NASSJO_GROUP_PAGE = "/remittentgrupper/<nassjo>/"
 
 EXPECTED = {
     "/": dict.fromkeys(PERSONAS, 200),
-    "/remittentgrupper/": {p: 200 if p in NASSJO_GROUP | OUTSIDERS else 403 for p in PERSONAS},
+    "/remittentgrupper/": {p: 200 if p in [*NASSJO_GROUP, *OUTSIDERS] else 403 for p in PERSONAS},
     NASSJO_GROUP_PAGE: {p: 200 if p in NASSJO_GROUP else 404 if p in OUTSIDERS else 403 for p in PERSONAS},
     "/atkomstlogg/": {p: 200 if p == "auditor" else 403 for p in PERSONAS},
     "/admin/": {p: 200 if p == "admin" else 403 for p in PERSONAS},
@@ -34,14 +25,14 @@ EXPECTED = {
     "/att-gora/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
     "/overflyttningar/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
     "/sus/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
-    "/uppfoljning/": {p: 200 if p in MEMBERS else 403 for p in PERSONAS},
-    "/enkater/": {p: 200 if p in COACHES | MANAGERS else 403 for p in PERSONAS},
-    "/enkater/ny/": {p: 200 if p in COACHES | MANAGERS else 403 for p in PERSONAS},
-    "/intyganden/": {p: 200 if p in MANAGERS | {"forbundschef"} else 403 for p in PERSONAS},
+    "/uppfoljning/": {p: 200 if p in GROUP_MEMBERS else 403 for p in PERSONAS},
+    "/enkater/": {p: 200 if p in [*COACHES, *MANAGERS] else 403 for p in PERSONAS},
+    "/enkater/ny/": {p: 200 if p in [*COACHES, *MANAGERS] else 403 for p in PERSONAS},
+    "/intyganden/": {p: 200 if p in [*MANAGERS, "forbundschef"] else 403 for p in PERSONAS},
     "/intyganden/ny/": {p: 200 if p in MANAGERS else 403 for p in PERSONAS},
-    "/rapporter/": {p: 200 if p in MANAGERS | {"forbundschef"} else 403 for p in PERSONAS},
-    "/moten/": {p: 200 if p in NASSJO_GROUP | OUTSIDERS else 403 for p in PERSONAS},
-    "/eskaleringar/": {p: 200 if p in {"chef.nassjo", "chef.eksjo"} else 403 for p in PERSONAS},
+    "/rapporter/": {p: 200 if p in [*MANAGERS, "forbundschef"] else 403 for p in PERSONAS},
+    "/moten/": {p: 200 if p in [*NASSJO_GROUP, *OUTSIDERS] else 403 for p in PERSONAS},
+    "/eskaleringar/": {p: 200 if p in MANAGERS else 403 for p in PERSONAS},
 }
 # Pages the main menu may link to, besides the start page.
 MENU_PAGES = [
@@ -68,12 +59,6 @@ def nassjo_group() -> ReferralGroup:
 
 def url_of(page: str) -> str:
     return f"/remittentgrupper/{nassjo_group().pk}/" if page == NASSJO_GROUP_PAGE else page
-
-
-def every_row() -> dict[str, list[dict]]:
-    """Every row of the app's own tables and of the user table, by model."""
-    models = [*apps.get_app_config("sehoglandet").get_models(), User]
-    return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in models}
 
 
 class _MenuLinks(HTMLParser):
@@ -112,7 +97,7 @@ def test_each_role_gets_exactly_the_pages_it_may_use(client_for, username, page,
     assert response.status_code == status
 
 
-@pytest.mark.parametrize("username", sorted(OUTSIDERS | {"referrer.af", "auditor", "admin", "nobody"}))
+@pytest.mark.parametrize("username", sorted([*OUTSIDERS, "referrer.af", "auditor", "admin", "nobody"]))
 def test_it_never_reveals_the_group_to_someone_it_does_not_reach(client_for, username):
     group = nassjo_group()
     names = [m.user.get_full_name() for m in ReferralGroupMember.objects.filter(seat__referral_group=group)]

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from participants import services
 from participants.models import IncomeRecord
+from tests.helpers import OUTSIDE_THE_SE_TEAMS, body, every_row
 
 from .conftest import exit_directly
-from .test_participant_views import WRONG_ROLES, app_rows, body, url
+from .test_participant_views import url
 
 
 def today():
@@ -38,25 +39,25 @@ def income_section(page: str) -> str:
 
 @pytest.mark.parametrize(
     ("username", "status"),
-    [("chef.nassjo", 403), ("coach.eksjo", 404), ("chef.eksjo", 403)] + [(name, 403) for name in WRONG_ROLES],
+    [("chef.nassjo", 403), ("coach.eksjo", 404), ("chef.eksjo", 403)] + [(name, 403) for name in OUTSIDE_THE_SE_TEAMS],
 )
 def test_only_the_municipalitys_coach_may_record_income(client_for, participant, username, status):
     client = client_for(username)
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.post(url("income_add", participant.pk), income_data())
 
     assert response.status_code == status
     assert "Brandt" not in body(response)
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_the_income_url_takes_no_get(client_for, participant):
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     assert client.get(url("income_add", participant.pk)).status_code == 405
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_the_page_shows_the_income_at_enrolment_from_the_referral(client_for, participant):
@@ -114,23 +115,23 @@ def test_the_review_date_may_be_left_empty(client_for, participant):
 )
 def test_a_bad_income_is_refused_in_swedish_and_nothing_is_saved(client_for, participant, data, message):
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.post(url("income_add", participant.pk), data)
 
     assert response.status_code == 200
     assert message in income_section(body(response))
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_no_income_is_recorded_after_exit_and_the_form_is_gone(client_for, participant):
     exit_directly(participant)
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.post(url("income_add", participant.pk), income_data(), follow=True)
 
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
     page = body(response)
     assert "Deltagaren är avslutad: försörjningen kan inte längre ändras." in page
     assert "Sjukpenning" in income_section(page)

@@ -4,7 +4,6 @@ the form through the permission-checked, logged view."""
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,11 +16,11 @@ from referrals import services
 from referrals.models import Referral
 from sehoglandet.models import AccessLog
 from tests.factories import give_consent, make_meeting, make_ready_referral, make_referral, org, put_on_agenda
+from tests.helpers import NASSJO_MEMBERS, every_row
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 WRONG_ROLES = ["forbundschef", "auditor", "admin", "chef.nassjo", "nobody"]
-MEMBERS = ["bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"]
 
 
 @pytest.fixture(autouse=True)
@@ -33,17 +32,6 @@ def private_files(tmp_path, monkeypatch):
 
 def stored_files(root) -> list:
     return sorted(path for path in root.rglob("*") if path.is_file())
-
-
-def app_rows() -> dict[str, list[dict]]:
-    """Every row of the app tables (history and grants included), the append-only access log apart."""
-    models = [
-        model
-        for label in ("referrals", "consent", "participants", "sehoglandet")
-        for model in apps.get_app_config(label).get_models()
-        if model is not AccessLog
-    ]
-    return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in models}
 
 
 def url(name: str, pk: int) -> str:
@@ -142,14 +130,14 @@ def test_a_bad_consent_is_refused_in_swedish_and_nothing_is_saved(
 ):
     referral = make_referral(people)
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
     upload = SimpleUploadedFile("samtycke.pdf", PDF, content_type="application/pdf")
 
     response = client.post(url("consent_create", referral.pk), {**consent_data(**overrides), "document": upload})
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
     assert stored_files(private_files) == []
 
 
@@ -166,7 +154,7 @@ def test_a_bad_consent_is_refused_in_swedish_and_nothing_is_saved(
 def test_a_signed_form_of_the_wrong_kind_or_size_is_refused(client_for, people, private_files, name, content, message):
     referral = make_referral(people)
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.post(
         url("consent_create", referral.pk), {**consent_data(), "document": SimpleUploadedFile(name, content)}
@@ -174,7 +162,7 @@ def test_a_signed_form_of_the_wrong_kind_or_size_is_refused(client_for, people, 
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
     assert stored_files(private_files) == []
 
 
@@ -194,7 +182,7 @@ def test_the_consent_form_opens_only_for_those_who_may_record_consent(client_for
         "coach.nassjo": 200,
         "referrer.af": 403,
         "coach.eksjo": 404,
-        **dict.fromkeys([*WRONG_ROLES, *MEMBERS, "fk.eksjo"], 403),
+        **dict.fromkeys([*WRONG_ROLES, *NASSJO_MEMBERS, "fk.eksjo"], 403),
     }
 
     answers = {name: client_for(name).get(url("consent_create", referral.pk)).status_code for name in expected}
@@ -219,13 +207,13 @@ def test_the_withdrawal_page_asks_for_the_date_and_changes_nothing(client_for, p
     referral = make_referral(people)
     consent = referral.person.consents.get()
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.get(url("consent_withdraw", consent.pk))
 
     assert response.status_code == 200
     assert "Registrera återkallelsen" in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_withdrawing_consent_takes_access_away_from_the_group_and_says_what_must_follow(client_for, people, on_agenda):
@@ -271,13 +259,13 @@ def test_a_bad_withdrawal_date_is_refused_and_nothing_changes(client_for, people
     referral = make_referral(people)
     consent = referral.person.consents.get()
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.post(url("consent_withdraw", consent.pk), {"withdrawn_on": withdrawn_on})
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_a_consent_withdrawn_already_cannot_be_withdrawn_again(client_for, people):
@@ -285,14 +273,14 @@ def test_a_consent_withdrawn_already_cannot_be_withdrawn_again(client_for, peopl
     consent = referral.person.consents.get()
     consent_services.withdraw_consent(actor=people["coach.nassjo"], consent=consent, withdrawn_on=timezone.localdate())
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     page = client.get(url("consent_withdraw", consent.pk)).content.decode()
     response = client.post(url("consent_withdraw", consent.pk), {"withdrawn_on": timezone.localdate().isoformat()})
 
     assert "Samtycket återkallades" in page
     assert "Samtycket har redan återkallats." in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_withdrawal_is_for_those_who_may_record_consent(client_for, people):
@@ -302,7 +290,7 @@ def test_withdrawal_is_for_those_who_may_record_consent(client_for, people):
         "coach.nassjo": 200,
         "referrer.af": 403,
         "coach.eksjo": 404,
-        **dict.fromkeys([*WRONG_ROLES, *MEMBERS, "fk.eksjo"], 403),
+        **dict.fromkeys([*WRONG_ROLES, *NASSJO_MEMBERS, "fk.eksjo"], 403),
     }
 
     answers = {name: client_for(name).get(url("consent_withdraw", consent.pk)).status_code for name in expected}
@@ -376,7 +364,7 @@ def test_the_signed_form_is_refused_to_everyone_else(client_for, people, on_agen
     expected = {
         "coach.eksjo": 404,
         "referrer.af": 404,
-        **dict.fromkeys([*WRONG_ROLES, *MEMBERS, "fk.eksjo"], 403),
+        **dict.fromkeys([*WRONG_ROLES, *NASSJO_MEMBERS, "fk.eksjo"], 403),
     }
 
     answers = {name: client_for(name).get(url("consent_document", consent.pk)).status_code for name in expected}

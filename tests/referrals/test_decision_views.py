@@ -19,7 +19,8 @@ from referrals import services
 from referrals.models import Decision, Referral
 from sehoglandet.models import AccessLog
 from tests import factories
-from tests.referrals.test_meeting_views import make_case, messages_of, rows_outside_the_access_log
+from tests.factories import make_case
+from tests.helpers import every_row, messages_of
 
 
 @pytest.fixture
@@ -199,12 +200,12 @@ def test_a_group_that_cannot_agree_sends_the_question_to_the_manager(client_for,
 
 def test_the_decision_page_logs_that_it_showed_the_persons_name(client_for, people, item):
     client = client_for("coach.nassjo")
-    before = rows_outside_the_access_log()
+    before = every_row(access_log=False)
 
     body = client.get(decide_url(item)).content.decode()
 
     assert "Alva Brandt" in body
-    assert rows_outside_the_access_log() == before
+    assert every_row(access_log=False) == before
     entry = AccessLog.objects.get()
     assert (entry.user, entry.action, entry.object_type, entry.person_id) == (
         people["coach.nassjo"],

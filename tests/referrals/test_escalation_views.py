@@ -15,7 +15,8 @@ from participants.models import Participant
 from referrals.models import Decision, Meeting, Referral
 from sehoglandet.models import AccessLog
 from tests import factories
-from tests.referrals.test_meeting_views import PERSONAS, make_case, messages_of, rows_outside_the_access_log
+from tests.factories import make_case
+from tests.helpers import MANAGERS, PERSONAS, every_row, messages_of
 
 
 def escalate(people, first_name="Alva", last_name="Brandt", *, days_ago=0, **kwargs) -> Decision:
@@ -38,7 +39,7 @@ def decide_url(decision: Decision) -> str:
     return reverse("referrals:escalation_decide", args=[decision.pk])
 
 
-LIST_STATUSES = {p: 200 if p in {"chef.nassjo", "chef.eksjo"} else 403 for p in PERSONAS}
+LIST_STATUSES = {p: 200 if p in MANAGERS else 403 for p in PERSONAS}
 DECIDE_STATUSES = {p: 200 if p == "chef.nassjo" else 404 if p == "chef.eksjo" else 403 for p in PERSONAS}
 
 
@@ -161,12 +162,12 @@ def test_a_question_already_decided_shows_the_decision_and_refuses_a_second(clie
 
 def test_opening_the_question_logs_that_the_name_was_shown_and_changes_nothing_else(client_for, people, escalated):
     client = client_for("chef.nassjo")
-    before = rows_outside_the_access_log()
+    before = every_row(access_log=False)
 
     body = client.get(decide_url(escalated)).content.decode()
 
     assert "Alva Brandt" in body
-    assert rows_outside_the_access_log() == before
+    assert every_row(access_log=False) == before
     entry = AccessLog.objects.get()
     assert (entry.user, entry.action, entry.person_id) == (
         people["chef.nassjo"],

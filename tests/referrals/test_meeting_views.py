@@ -10,26 +10,15 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import AgendaItem, Attendance, ItemResponse, Meeting
-from sehoglandet.demo import DEMO_USERS
 from sehoglandet.models import AccessLog, ReferralGroup, ReferralGroupSeat
 from tests import factories
-
-PERSONAS = [username for username, *_rest in DEMO_USERS] + ["nobody"]
-NASSJO_MEMBERS = {"bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"}
-NASSJO_GROUP = {"coach.nassjo", "chef.nassjo"} | NASSJO_MEMBERS
-OUTSIDERS = {"coach.eksjo", "chef.eksjo", "fk.eksjo"}
-WITHOUT_FK = ["{m}-se", "af", "region-psykiatri", "{m}-bistand"]
-
-
-def make_case(people, first_name: str, last_name: str, **kwargs):
-    person = factories.make_person(people["referrer.af"], first_name=first_name, last_name=last_name)
-    return factories.make_ready_referral(people, person=person, **kwargs)
+from tests.factories import WITHOUT_FK, make_case
+from tests.helpers import NASSJO_GROUP, NASSJO_MEMBERS, OUTSIDERS, PERSONAS, every_row, messages_of
 
 
 @pytest.fixture
@@ -40,21 +29,6 @@ def agenda(people):
     hidden = factories.put_on_agenda(people, make_case(people, "Bo", "Cederholm", consent=WITHOUT_FK), meeting)
     meeting.refresh_from_db()
     return SimpleNamespace(meeting=meeting, shared=shared, hidden=hidden)
-
-
-def rows_outside_the_access_log() -> dict:
-    """Every row of the referral, participant and consent tables (history included), by model."""
-    models = [
-        model
-        for label in ("referrals", "participants", "consent", "sehoglandet")
-        for model in apps.get_app_config(label).get_models()
-        if model is not AccessLog
-    ]
-    return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in models}
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 # Who may use which page
@@ -77,7 +51,7 @@ def _statuses(allowed: set[str], ok: int, outsiders: set[str]) -> dict[str, int]
 
 
 MATRIX = {
-    ("get", "meeting_list"): _statuses(NASSJO_GROUP | OUTSIDERS, 200, set()),
+    ("get", "meeting_list"): _statuses({*NASSJO_GROUP, *OUTSIDERS}, 200, set()),
     ("get", "meeting_plan_year"): _statuses({"coach.nassjo", "coach.eksjo"}, 200, set()),
     ("get", "meeting_detail"): _statuses(NASSJO_GROUP, 200, OUTSIDERS),
     ("get", "meeting_minutes"): _statuses(NASSJO_GROUP, 200, OUTSIDERS),
@@ -111,12 +85,12 @@ def test_each_role_gets_exactly_the_meeting_pages_it_may_use(client_for, agenda,
 )
 def test_an_action_refuses_a_get_and_changes_nothing(client_for, agenda, name):
     client = client_for("fk.nassjo" if name == "item_respond" else "coach.nassjo")
-    before = rows_outside_the_access_log()
+    before = every_row(access_log=False)
 
     response = client.get(_url(name, agenda))
 
     assert response.status_code == 405
-    assert rows_outside_the_access_log() == before
+    assert every_row(access_log=False) == before
 
 
 # The list of meetings
@@ -317,11 +291,11 @@ def test_a_page_without_names_writes_nothing_to_the_access_log(client_for, peopl
 def test_opening_the_meeting_page_changes_nothing_but_the_access_log(client_for, agenda, username):
     factories.hold_meeting_today(agenda.meeting)
     client = client_for(username)
-    before = rows_outside_the_access_log()
+    before = every_row(access_log=False)
 
     assert client.get(_url("meeting_detail", agenda)).status_code == 200
 
-    assert rows_outside_the_access_log() == before
+    assert every_row(access_log=False) == before
 
 
 @pytest.mark.parametrize("username", ["coach.nassjo", "fk.nassjo"])
@@ -615,12 +589,12 @@ def test_answering_once_the_meeting_has_begun_is_refused_and_nothing_is_saved(cl
 
 def test_a_member_guessing_an_item_outside_their_consent_gets_404_and_the_attempt_is_logged(client_for, people, agenda):
     client = client_for("fk.nassjo")
-    before = rows_outside_the_access_log()
+    before = every_row(access_log=False)
 
     response = client.post(reverse("referrals:item_respond", args=[agenda.hidden.pk]), {"active": "yes"})
 
     assert response.status_code == 404
-    assert rows_outside_the_access_log() == before
+    assert every_row(access_log=False) == before
     entry = AccessLog.objects.get()
     assert (entry.user, entry.action, entry.object_type, entry.object_id, entry.person_id) == (
         people["fk.nassjo"],

@@ -17,7 +17,8 @@ from referrals import services
 from referrals.models import Decision
 from sehoglandet.models import AccessLog, ReferralGroupSeat
 from tests import factories
-from tests.referrals.test_meeting_views import WITHOUT_FK, make_case, rows_outside_the_access_log
+from tests.factories import WITHOUT_FK, make_case
+from tests.helpers import every_row
 
 GROUNDS = "Pågående behandling för beroende"
 RECOMMENDATION = "Kontakt med beroendemottagningen"
@@ -149,11 +150,11 @@ def test_a_member_gets_no_reference_or_decision_for_an_item_outside_their_consen
 
 def test_downloading_the_minutes_writes_a_print_row_and_changes_nothing_else(client_for, people, held):
     client = client_for("fk.nassjo")
-    before = rows_outside_the_access_log()
+    before = every_row(access_log=False)
 
     client.get(minutes_url(held.meeting))
 
-    assert rows_outside_the_access_log() == before
+    assert every_row(access_log=False) == before
 
     entry = AccessLog.objects.get()
     assert (entry.user, entry.action, entry.object_type, entry.object_id, entry.organisation.code) == (

@@ -15,6 +15,7 @@ from participants.models import IncomeRecord, MunicipalityPeriod, Participant
 from reporting.models import Certification, SurveyResponse
 from sehoglandet.models import AccessLog
 from tests import factories
+from tests.helpers import body
 
 WRONG_ROLES = ["coach.nassjo", "coach.eksjo", "referrer.af", "bistand.nassjo", "af.nassjo", "fk.nassjo"]
 WRONG_ROLES += ["region.nassjo", "auditor", "admin", "nobody"]
@@ -24,10 +25,6 @@ SECRET_FIRST_NAME = "Hemligholm"
 
 def url(name: str = "report_page") -> str:
     return reverse(f"reporting:{name}")
-
-
-def body(response) -> str:
-    return response.content.decode()
 
 
 def text_of(response) -> str:
