@@ -16,7 +16,7 @@ from referrals.models import Decision, Meeting, Referral
 from sehoglandet.models import AccessLog
 from tests import factories
 from tests.factories import make_case
-from tests.helpers import MANAGERS, PERSONAS, every_row, messages_of
+from tests.helpers import MANAGERS, PERSONAS, every_row, messages_of, outcomes_by_persona, statuses_by_persona
 
 
 def escalate(people, first_name="Alva", last_name="Brandt", *, days_ago=0, **kwargs) -> Decision:
@@ -43,25 +43,32 @@ LIST_STATUSES = {p: 200 if p in MANAGERS else 403 for p in PERSONAS}
 DECIDE_STATUSES = {p: 200 if p == "chef.nassjo" else 404 if p == "chef.eksjo" else 403 for p in PERSONAS}
 
 
-@pytest.mark.parametrize(("username", "status"), LIST_STATUSES.items())
-def test_only_managers_open_the_escalation_list(client_for, escalated, username, status):
-    assert client_for(username).get(reverse("referrals:escalation_list")).status_code == status
+def test_only_managers_open_the_escalation_list(client_for, escalated):
+    url = reverse("referrals:escalation_list")
+
+    statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(url))
+
+    assert statuses == LIST_STATUSES
 
 
-@pytest.mark.parametrize(("username", "status"), DECIDE_STATUSES.items())
-def test_only_the_manager_of_the_municipality_opens_an_escalated_question(client_for, escalated, username, status):
-    assert client_for(username).get(decide_url(escalated)).status_code == status
+def test_only_the_manager_of_the_municipality_opens_an_escalated_question(client_for, escalated):
+    statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(decide_url(escalated)))
+
+    assert statuses == DECIDE_STATUSES
 
 
-@pytest.mark.parametrize(("username", "status"), DECIDE_STATUSES.items())
-def test_only_the_manager_of_the_municipality_decides(client_for, escalated, username, status):
-    expected = 302 if status == 200 else status
+def test_only_the_manager_of_the_municipality_decides(client_for, escalated):
+    def decide(client):
+        response = client.post(decide_url(escalated), {"outcome": "enrol"})
+        escalated.refresh_from_db()
+        return response.status_code, escalated.status
 
-    response = client_for(username).post(decide_url(escalated), {"outcome": "enrol"})
+    outcomes = outcomes_by_persona(client_for, PERSONAS, decide)
 
-    assert response.status_code == expected
-    escalated.refresh_from_db()
-    assert escalated.status == (Decision.Status.FINAL if expected == 302 else Decision.Status.ESCALATED)
+    assert outcomes == {
+        username: (302, Decision.Status.FINAL) if status == 200 else (status, Decision.Status.ESCALATED)
+        for username, status in DECIDE_STATUSES.items()
+    }
 
 
 def test_the_manager_sees_the_question_and_decides_and_the_referral_moves_on(client_for, people, escalated):
