@@ -105,3 +105,15 @@ def status_and_changed_tables(request: Callable[[Client], Any], *, access_log: b
         return response.status_code, changed_tables(before, every_row(access_log=access_log))
 
     return act
+
+
+def status_shown_and_changed_tables(request: Callable[[Client], Any], text: str, *, access_log: bool = True):
+    """Like status_and_changed_tables, and whether the page shows `text` (say, a name it must not):
+    answers (status code, `text` in the page, the models whose rows the request changed)."""
+
+    def act(client: Client) -> tuple[int, bool, list[str]]:
+        before = every_row(access_log=access_log)
+        response = request(client)
+        return response.status_code, text in body(response), changed_tables(before, every_row(access_log=access_log))
+
+    return act

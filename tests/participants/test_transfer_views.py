@@ -19,7 +19,15 @@ from participants import selectors, services
 from participants.models import JournalEntry, Participant, Transfer
 from sehoglandet.models import AccessLog
 from tests import factories
-from tests.helpers import OUTSIDE_THE_SE_TEAMS, body, every_row
+from tests.helpers import (
+    COACHES,
+    PERSONAS,
+    body,
+    every_row,
+    outcomes_by_persona,
+    status_and_changed_tables,
+    statuses_by_persona,
+)
 
 from .conftest import enrol, exit_directly
 from .test_participant_views import entry_data, url
@@ -86,33 +94,30 @@ ACTIONS = ["transfer_meeting", "transfer_move", "transfer_accept", "transfer_can
 # Who may open which page
 
 
-@pytest.mark.parametrize(
-    ("username", "status"),
-    [("coach.nassjo", 200), ("coach.eksjo", 404), ("chef.nassjo", 403), ("chef.eksjo", 403)]
-    + [(name, 403) for name in OUTSIDE_THE_SE_TEAMS],
-)
-def test_the_start_page_opens_for_the_participants_coach_only(client_for, moving, username, status):
-    assert client_for(username).get(url("transfer_start", moving.pk)).status_code == status
+def test_the_start_page_opens_for_the_participants_coach_only(client_for, moving):
+    page = url("transfer_start", moving.pk)
+
+    statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(page))
+
+    assert statuses == {**dict.fromkeys(PERSONAS, 403), "coach.nassjo": 200, "coach.eksjo": 404}
 
 
-@pytest.mark.parametrize(
-    ("username", "status"),
-    [("coach.nassjo", 200), ("coach.eksjo", 200), ("chef.nassjo", 403), ("chef.eksjo", 403)]
-    + [(name, 403) for name in OUTSIDE_THE_SE_TEAMS],
-)
-def test_the_transfers_page_is_for_coaches(client_for, username, status):
-    assert client_for(username).get(url("transfer_list")).status_code == status
+def test_the_transfers_page_is_for_coaches(client_for):
+    statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(url("transfer_list")))
+
+    assert statuses == {username: 200 if username in COACHES else 403 for username in PERSONAS}
 
 
-@pytest.mark.parametrize(("username", "status"), [("coach.eksjo", 404), ("chef.nassjo", 403), ("referrer.af", 403)])
-def test_no_one_else_may_start_a_transfer_and_nothing_is_saved(client_for, moving, username, status):
-    client = client_for(username)
-    before = every_row(access_log=False)
+def test_no_one_else_may_start_a_transfer_and_nothing_is_saved(client_for, moving):
+    expected = {"coach.eksjo": 404, "chef.nassjo": 403, "referrer.af": 403}
+    data = start_data()
+    start_it = status_and_changed_tables(
+        lambda client: client.post(url("transfer_start", moving.pk), data), access_log=False
+    )
 
-    response = client.post(url("transfer_start", moving.pk), start_data())
+    outcomes = outcomes_by_persona(client_for, expected, start_it)
 
-    assert response.status_code == status
-    assert every_row(access_log=False) == before
+    assert outcomes == {username: (status, []) for username, status in expected.items()}
 
 
 @pytest.mark.parametrize("name", ACTIONS)
@@ -132,13 +137,15 @@ def test_a_coach_of_neither_municipality_gets_404_on_every_button_and_nothing_ch
 
 
 @pytest.mark.parametrize("name", ACTIONS)
-@pytest.mark.parametrize("username", ["chef.eksjo", "chef.nassjo", "fk.nassjo", "nobody"])
-def test_other_roles_get_403_on_every_button(client_for, transfer, name, username):
-    client = client_for(username)
-    before = every_row(access_log=False)
+def test_other_roles_get_403_on_every_button(client_for, transfer, name):
+    others = ["chef.eksjo", "chef.nassjo", "fk.nassjo", "nobody"]
+    press = status_and_changed_tables(
+        lambda client: client.post(url(name, transfer.pk), {"direction": "down"}), access_log=False
+    )
 
-    assert client.post(url(name, transfer.pk), {"direction": "down"}).status_code == 403
-    assert every_row(access_log=False) == before
+    outcomes = outcomes_by_persona(client_for, others, press)
+
+    assert outcomes == dict.fromkeys(others, (403, []))
 
 
 @pytest.mark.parametrize("name", ACTIONS)
