@@ -305,7 +305,3 @@ def test_a_visitor_who_is_not_signed_in_is_sent_to_the_login(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/konto/logga-in/")
-
-
-def test_the_access_log_only_answers_get(client_for):
-    assert client_for("auditor").post(PAGE).status_code == 405

@@ -78,19 +78,6 @@ def test_only_the_municipalitys_coach_may_mark_or_extend_the_plan(client_for, em
     assert outcomes == {username: (status, status, []) for username, status in expected.items()}
 
 
-@pytest.mark.parametrize(
-    ("name", "visit"), [("employment_add", False), ("aftercare_extend", False), ("aftercare_visit_mark", True)]
-)
-def test_the_write_urls_take_no_get_and_change_nothing(client_for, employed, name, visit):
-    client = client_for("coach.nassjo")
-    before = every_row(access_log=False)
-
-    response = client.get(url(name, first_visit(employed).pk if visit else employed.pk))
-
-    assert response.status_code == 405
-    assert every_row(access_log=False) == before
-
-
 # Registering employment
 
 

@@ -148,7 +148,3 @@ def test_other_roles_are_refused(client_for, employed):
     outcomes = outcomes_by_persona(client_for, others, end_it)
 
     assert outcomes == dict.fromkeys(others, (403, None))
-
-
-def test_get_is_not_allowed(client_for, employed):
-    assert client_for("coach.nassjo").get(url("employment_end", employed.pk)).status_code == 405

@@ -76,18 +76,6 @@ def test_only_the_municipalitys_coach_may_complete_an_exit(client_for, people, p
     assert outcomes == {username: (status, []) for username, status in expected.items()}
 
 
-@pytest.mark.parametrize("name", ["participant_exit", "exit_complete"])
-def test_the_exit_urls_take_no_get_and_change_nothing(client_for, people, participant, name):
-    exit_by_group(people, participant)
-    client = client_for("coach.nassjo")
-    before = every_row(access_log=False)
-
-    response = client.get(url(name, participant.pk))
-
-    assert response.status_code == 405
-    assert every_row(access_log=False) == before
-
-
 def test_a_refused_exit_is_logged_without_the_person(client_for, people, participant):
     client_for("coach.eksjo").post(url("participant_exit", participant.pk), exit_data())
 

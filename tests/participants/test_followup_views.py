@@ -97,10 +97,6 @@ def test_the_to_do_list_logs_the_list_and_changes_no_row(client_for, people):
     ]
 
 
-def test_the_to_do_list_takes_no_post(client_for):
-    assert client_for("coach.nassjo").post(url("todo_list")).status_code == 405
-
-
 def test_the_to_do_list_needs_the_same_number_of_queries_for_few_and_many(
     client_for, people, django_assert_num_queries
 ):
@@ -222,10 +218,6 @@ def test_the_summary_logs_the_list_and_changes_no_row(client_for, people):
     assert list(AccessLog.objects.values_list("user", "action", "object_type")) == [
         (people["region.nassjo"].pk, "list", "participants.participant")
     ]
-
-
-def test_the_summary_takes_no_post(client_for):
-    assert client_for("fk.nassjo").post(url("followup_summary")).status_code == 405
 
 
 def test_the_summary_pages_by_25_with_the_same_number_of_queries(client_for, people, django_assert_num_queries):

@@ -49,14 +49,6 @@ def test_only_the_municipalitys_coach_may_record_income(client_for, participant)
     assert outcomes == {username: (404 if username == "coach.eksjo" else 403, False, []) for username in everyone_else}
 
 
-def test_the_income_url_takes_no_get(client_for, participant):
-    client = client_for("coach.nassjo")
-    before = every_row(access_log=False)
-
-    assert client.get(url("income_add", participant.pk)).status_code == 405
-    assert every_row(access_log=False) == before
-
-
 def test_the_page_shows_the_income_at_enrolment_from_the_referral(client_for, participant):
     section = income_section(body(client_for("coach.nassjo").get(url("participant_detail", participant.pk))))
 

@@ -95,11 +95,6 @@ def test_only_the_municipalitys_coach_may_write_and_nothing_is_saved_otherwise(c
     assert outcomes == {username: (404 if username == "coach.eksjo" else 403, []) for username in everyone_else}
 
 
-@pytest.mark.parametrize("name", ["journal_entry_add", "step_change"])
-def test_the_write_urls_take_no_get(client_for, participant, name):
-    assert client_for("coach.nassjo").get(url(name, participant.pk)).status_code == 405
-
-
 # The access log
 
 

@@ -59,16 +59,6 @@ def test_only_the_municipalitys_coach_may_start_the_support(client_for, queued):
     assert outcomes == {username: (404 if username == "coach.eksjo" else 403, False, []) for username in everyone_else}
 
 
-@pytest.mark.parametrize("name", ["support_start", "coach_assign"])
-def test_the_start_and_coach_urls_take_no_get(client_for, queued, name):
-    alva, _filled = queued
-    client = client_for("coach.nassjo")
-    before = every_row(access_log=False)
-
-    assert client.get(url(name, alva.pk)).status_code == 405
-    assert every_row(access_log=False) == before
-
-
 def test_the_coach_starts_the_support_of_a_queued_participant_when_a_place_is_free(client_for, people, queued):
     alva, filled = queued
     exit_directly(filled[0])

@@ -372,15 +372,6 @@ def test_only_the_municipalitys_coach_may_mark(client_for, people):
     assert outcomes == {username: (404 if username == "coach.eksjo" else 403, []) for username in others}
 
 
-def test_marking_takes_no_get(client_for, people):
-    participant = participant_in(people)
-    client = client_for("coach.nassjo")
-    before = every_row(access_log=False)
-
-    assert client.get(url("sus_mark", participant.pk), {"registered": "true"}).status_code == 405
-    assert every_row(access_log=False) == before
-
-
 @pytest.mark.parametrize(
     ("state", "data", "message"),
     [

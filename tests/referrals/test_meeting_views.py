@@ -84,19 +84,6 @@ def test_each_role_gets_exactly_the_meeting_pages_it_may_use(client_for, agenda,
     assert statuses == MATRIX[method, name]
 
 
-@pytest.mark.parametrize(
-    "name", ["meeting_publish", "meeting_attendance", "meeting_close", "agenda_add", "item_respond"]
-)
-def test_an_action_refuses_a_get_and_changes_nothing(client_for, agenda, name):
-    client = client_for("fk.nassjo" if name == "item_respond" else "coach.nassjo")
-    before = every_row(access_log=False)
-
-    response = client.get(_url(name, agenda))
-
-    assert response.status_code == 405
-    assert every_row(access_log=False) == before
-
-
 # The list of meetings
 
 

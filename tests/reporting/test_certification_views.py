@@ -249,10 +249,6 @@ def test_other_roles_cannot_certify(client_for):
     assert outcomes == dict.fromkeys(others, (403, []))
 
 
-def test_the_list_takes_no_post(client_for):
-    assert client_for("chef.nassjo").post(LIST).status_code == 405
-
-
 def test_an_old_half_year_may_still_be_certified_from_a_typed_code(client_for):
     client_for("chef.nassjo").post(ADD, form_data(half_year=HalfYear(date(2020, 1, 1))))
 

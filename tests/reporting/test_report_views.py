@@ -126,11 +126,6 @@ def test_the_files_are_for_the_forbundschef_and_the_managers_too(client_for, nam
     assert statuses == expected
 
 
-@pytest.mark.parametrize("name", ["report_page", "report_pdf", "report_xlsx", "report_csv"])
-def test_the_report_urls_take_no_post(client_for, name):
-    assert client_for("forbundschef").post(url(name), H1).status_code == 405
-
-
 def test_without_a_period_the_page_shows_the_form_only(client_for):
     response = client_for("forbundschef").get(url())
 

@@ -227,7 +227,3 @@ def test_other_roles_cannot_enter_answers(client_for):
     )
 
     assert outcomes == dict.fromkeys(OUTSIDE_THE_SE_TEAMS, (403, []))
-
-
-def test_the_list_takes_no_post(client_for):
-    assert client_for("coach.nassjo").post(LIST).status_code == 405
