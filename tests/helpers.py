@@ -5,13 +5,17 @@ Data builders live in tests/factories.py; the personas themselves in tests/conft
 """
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from referrals import selectors
 from sehoglandet.demo import DEMO_USERS
 from sehoglandet.models import AccessLog
 
@@ -60,6 +64,23 @@ def every_row(*, access_log: bool = True) -> dict[str, list[dict]]:
 def changed_tables(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> list[str]:
     """The models whose rows differ between two snapshots of every_row."""
     return sorted(label for label in before.keys() | after.keys() if before.get(label) != after.get(label))
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def swedish(msgid: str) -> str:
+    """A string of the app's catalogue as the Swedish page shows it (and proof it is translated)."""
+    with translation.override("sv"):
+        text = gettext(msgid)
+    assert text != msgid, f"no Swedish translation for {msgid!r}"
+    return text
+
+
+def sees(user, referral) -> bool:
+    """Whether the referral is among those the user may see."""
+    return selectors.referrals_visible_to(user).filter(pk=referral.pk).exists()
 
 
 def messages_of(response) -> list[str]:

@@ -7,16 +7,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from participants import services
 from participants.models import Employment, ExitReason, Participant
 from sehoglandet.models import AccessLog
+from tests.helpers import today
 from tests.participants.test_todo import exited, participant_in
-
-
-def today():
-    return timezone.localdate()
 
 
 def monday():

@@ -5,18 +5,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from participants import services
 from participants.models import AftercareVisit, Employment, Participant
-from tests.helpers import OUTSIDE_THE_SE_TEAMS, body, every_row, outcomes_by_persona
+from tests.helpers import OUTSIDE_THE_SE_TEAMS, body, every_row, outcomes_by_persona, today
 
 from .conftest import exit_directly
 from .test_participant_views import url
-
-
-def today():
-    return timezone.localdate()
 
 
 @pytest.fixture

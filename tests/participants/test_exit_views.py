@@ -16,6 +16,7 @@ from tests.helpers import (
     outcomes_by_persona,
     status_and_changed_tables,
     status_shown_and_changed_tables,
+    today,
 )
 
 from .conftest import exit_directly
@@ -23,10 +24,6 @@ from .test_exit_services import exit_by_group
 from .test_participant_views import url
 
 NOTE = "Fast anställd på Bageriet på torget från måndag."
-
-
-def today():
-    return timezone.localdate()
 
 
 def exit_data(**overrides) -> dict:

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from participants import services
 from participants.models import ExitReason, Participant
@@ -17,17 +16,13 @@ from referrals import services as referral_services
 from referrals.models import AgendaItem, Decision
 from sehoglandet.models import AccessLog
 from tests import factories
-from tests.helpers import COACHES, GROUP_MEMBERS, PERSONAS, body, every_row, statuses_by_persona
+from tests.helpers import COACHES, GROUP_MEMBERS, PERSONAS, body, every_row, statuses_by_persona, today
 
 from .conftest import _hold_today, enrol, exit_directly
 from .test_participant_views import url
 from .test_todo import exited, participant_in
 
 NOTE = "Alva berättade om sin oro inför arbetsträningen."
-
-
-def today():
-    return timezone.localdate()
 
 
 # The to-do list

@@ -11,14 +11,10 @@ from django.utils import timezone
 
 from participants import services
 from participants.models import IncomeRecord
-from tests.helpers import PERSONAS, body, every_row, outcomes_by_persona, status_shown_and_changed_tables
+from tests.helpers import PERSONAS, body, every_row, outcomes_by_persona, status_shown_and_changed_tables, today
 
 from .conftest import exit_directly
 from .test_participant_views import url
-
-
-def today():
-    return timezone.localdate()
 
 
 def income_data(**overrides) -> dict:

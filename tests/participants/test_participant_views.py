@@ -24,6 +24,7 @@ from tests.helpers import (
     outcomes_by_persona,
     status_and_changed_tables,
     statuses_by_persona,
+    today,
 )
 
 from .conftest import enrol, exit_directly
@@ -33,10 +34,6 @@ NOTE = "Besökte bageriet med Alva, hon fick prova på morgonpasset."
 
 def url(name: str, pk: int | None = None) -> str:
     return reverse(f"participants:{name}", args=[pk] if pk is not None else [])
-
-
-def today():
-    return timezone.localdate()
 
 
 def entry_data(**overrides) -> dict:

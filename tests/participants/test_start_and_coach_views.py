@@ -12,15 +12,11 @@ from participants import services
 from participants.models import MunicipalityPeriod, Participant
 from referrals.models import Referral
 from tests import factories
-from tests.helpers import PERSONAS, body, every_row, outcomes_by_persona, status_shown_and_changed_tables
+from tests.helpers import PERSONAS, body, every_row, outcomes_by_persona, status_shown_and_changed_tables, today
 
 from .conftest import enrol, exit_directly
 from .test_exit_services import second_coach
 from .test_participant_views import url
-
-
-def today():
-    return timezone.localdate()
 
 
 def section(page: str, heading_id: str) -> str:

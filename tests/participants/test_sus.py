@@ -12,7 +12,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from participants import services
 from participants.models import ExitReason, IncomeSource, Occupation, Participant
@@ -27,16 +26,13 @@ from tests.helpers import (
     outcomes_by_persona,
     status_and_changed_tables,
     statuses_by_persona,
+    today,
 )
 
 from .test_participant_views import url
 from .test_todo import exited, participant_in
 
 MARCH = date(2025, 3, 1)
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 def month_of(day: date) -> str:

@@ -18,12 +18,9 @@ from consent.models import Purpose
 from participants import selectors, services
 from participants.models import MunicipalityPeriod, Participant, Transfer
 from tests import factories
+from tests.helpers import today
 
 from .conftest import enrol, exit_directly
-
-
-def today():
-    return timezone.localdate()
 
 
 def consent_to_transfer(people, participant: Participant, *, to: str = "eksjo", **kwargs) -> None:

@@ -9,14 +9,10 @@ from django.utils import timezone
 from consent import services as consent_services
 from consent.models import Consent, Purpose
 from consent.selectors import covered_organisation_ids, missing_consent
-from referrals import grants, selectors
+from referrals import grants
 from referrals.services import submission_problems
 from tests import factories
-from tests.helpers import NASSJO_MEMBERS
-
-
-def sees(user, referral) -> bool:
-    return selectors.referrals_visible_to(user).filter(pk=referral.pk).exists()
+from tests.helpers import NASSJO_MEMBERS, sees
 
 
 def record(people, person, *, actor="referrer.af", given_days_ago=0, valid_days=365, codes=("af", "nassjo-se")):

@@ -11,8 +11,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from participants.models import Participant
 from referrals import services
@@ -20,7 +19,7 @@ from referrals.models import Decision, Referral
 from sehoglandet.models import AccessLog
 from tests import factories
 from tests.factories import make_case
-from tests.helpers import every_row, messages_of
+from tests.helpers import every_row, messages_of, swedish
 
 
 @pytest.fixture
@@ -35,14 +34,6 @@ def item(people):
 
 def decide_url(item) -> str:
     return reverse("referrals:item_decide", args=[item.pk])
-
-
-def swedish(msgid: str) -> str:
-    """A string of another module's catalogue, as the Swedish page shows it (and proof it is translated)."""
-    with translation.override("sv"):
-        text = gettext(msgid)
-    assert text != msgid, f"no Swedish translation for {msgid!r}"
-    return text
 
 
 def test_the_coach_records_an_enrolment_and_the_referral_moves_on(client_for, people, item):

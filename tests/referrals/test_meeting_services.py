@@ -9,15 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals import selectors, services
+from referrals import services
 from referrals.models import AgendaItem, ItemResponse, Meeting, PreMeeting, Referral
 from sehoglandet.models import ReferralGroup
 from tests import factories
-from tests.helpers import NASSJO_MEMBERS
-
-
-def sees(user, referral) -> bool:
-    return selectors.referrals_visible_to(user).filter(pk=referral.pk).exists()
+from tests.helpers import NASSJO_MEMBERS, sees
 
 
 def nassjo_group() -> ReferralGroup:

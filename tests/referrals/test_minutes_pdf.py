@@ -9,8 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from pypdf import PdfReader
 
 from referrals import services
@@ -18,18 +17,11 @@ from referrals.models import Decision
 from sehoglandet.models import AccessLog, ReferralGroupSeat
 from tests import factories
 from tests.factories import WITHOUT_FK, make_case
-from tests.helpers import OUTSIDERS, every_row, outcomes_by_persona
+from tests.helpers import OUTSIDERS, every_row, outcomes_by_persona, swedish
 
 GROUNDS = "Pågående behandling för beroende"
 RECOMMENDATION = "Kontakt med beroendemottagningen"
 DISAGREEMENT = "Om motivationen räcker"
-
-
-def swedish(msgid: str) -> str:
-    with translation.override("sv"):
-        text = gettext(msgid)
-    assert text != msgid, f"no Swedish translation for {msgid!r}"
-    return text
 
 
 @pytest.fixture

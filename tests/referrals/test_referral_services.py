@@ -11,15 +11,12 @@ from django.utils.translation import gettext as _
 from consent.models import Purpose
 from participants.models import Person
 from participants.services import find_or_create_person
-from referrals import selectors, services
+from referrals import services
 from referrals.models import Decision, PreMeeting, Referral
 from tests import factories
+from tests.helpers import sees
 
 Status = Referral.Status
-
-
-def sees(user, referral: Referral) -> bool:
-    return selectors.referrals_visible_to(user).filter(pk=referral.pk).exists()
 
 
 def book(people, referral: Referral, *, coach: str = "coach.nassjo") -> PreMeeting:
