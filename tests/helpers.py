@@ -1,5 +1,5 @@
-"""What the test modules share: the personas and their usual groups, a snapshot of every row, the
-messages a page shows, and the role matrices that put one question to every persona.
+"""What the test modules share: the personas and their usual groups, a snapshot of every row, small
+readers of a response, and the role matrices that put one question to every persona.
 
 Data builders live in tests/factories.py; the personas themselves in tests/conftest.py.
 """
@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone, translation
@@ -41,14 +40,18 @@ APPS = ["sehoglandet", "referrals", "participants", "consent", "reporting"]
 
 
 def every_row(*, access_log: bool = True) -> dict[str, list[dict]]:
-    """Every row of the project's tables and of the user and group tables, by model, each row a dict
-    of its columns as the database returns them.
+    """Every row of the project's tables (history, grants and many-to-many links included) and of the
+    user, group and permission tables, by model, each row a dict of its columns as the database
+    returns them.
 
     `access_log=False` leaves out the append-only access log, for a test that checks it on its own.
     Plain SQL rather than the ORM: a role matrix takes two snapshots per persona and page, and this
     is some fifteen times faster.
     """
-    models = [model for label in APPS for model in apps.get_app_config(label).get_models()] + [User, Group]
+    models = [
+        *(model for label in APPS for model in apps.get_app_config(label).get_models(include_auto_created=True)),
+        *apps.get_app_config("auth").get_models(include_auto_created=True),
+    ]
     if not access_log:
         models.remove(AccessLog)
     quote = connection.ops.quote_name
@@ -92,19 +95,24 @@ def body(response) -> str:
     return response.content.decode()
 
 
+def signed_in(client_for, username: str) -> Client:
+    """The test client signed in as `username`, without the cookies of earlier requests (messages,
+    an earlier session): as a client of its own."""
+    client_for(username).cookies.clear()
+    return client_for(username)
+
+
 def outcomes_by_persona(client_for, usernames: Iterable[str], act: Callable[[Client], Any]) -> dict[str, Any]:
     """`{username: act(client)}`, with `client` signed in as that persona.
 
     Each persona starts from the same data: `act` runs inside a transaction that is rolled back
     afterwards, so what one persona's POST changes the next never sees; whatever `act` returns must
-    be read inside it. Each persona also starts without the cookies of earlier requests (messages, an
-    earlier session), as on a client of its own.
+    be read inside it. Each persona also starts on a client of its own (see signed_in).
     A role matrix asserts the whole answer at once, so a failure names every wrong persona.
     """
     outcomes = {}
     for username in usernames:
-        client_for(username).cookies.clear()
-        client = client_for(username)
+        client = signed_in(client_for, username)
         with transaction.atomic():
             outcomes[username] = act(client)
             transaction.set_rollback(True)

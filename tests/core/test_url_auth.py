@@ -18,7 +18,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from sehoglandet.demo import DEMO_USERS
 from sehoglandet.models import Role
-from tests.helpers import changed_tables, every_row
+from tests.helpers import changed_tables, every_row, signed_in
 
 # The only pages a visitor who is not signed in may open, by qualified URL name. Keep it short.
 OPEN_TO_VISITORS = {
@@ -308,8 +308,7 @@ def refused_with_405(client, client_for, method: str) -> tuple[set[str], dict[st
     for endpoint in app_endpoints():
         username = persona_for(endpoint.callback)
         if username:
-            client_for(username).cookies.clear()
-            client_for(username)
+            signed_in(client_for, username)
         else:
             client.cookies.clear()
         with transaction.atomic():
