@@ -14,8 +14,7 @@ from django.contrib.auth.models import User
 
 from sehoglandet import demo, services
 from sehoglandet.reference_data import DEFAULT_FILE, parse
-
-from .helpers import PERSONAS
+from tests.helpers import PERSONAS
 
 
 def pytest_configure(config):

@@ -6,6 +6,7 @@ where the person's consent covers their organisation. Eksjö's coach, manager an
 right roles but no grant here: for them Nässjö's meetings do not exist.
 """
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -56,7 +57,7 @@ def _url(name: str, scenario) -> str:
     return reverse(f"referrals:{name}", args=args)
 
 
-def _statuses(allowed: set[str], ok: int, outsiders: set[str]) -> dict[str, int]:
+def _statuses(allowed: Collection[str], ok: int, outsiders: Collection[str]) -> dict[str, int]:
     return {p: ok if p in allowed else 404 if p in outsiders else 403 for p in PERSONAS}
 
 
