@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
 DEV_ENV := DEBUG=true
+# pytest-xdist spreads the suite over every core; --reuse-db keeps the test databases between local
+# runs. After a new migration, start afresh once with `PYTEST_ADDOPTS=--create-db make test`.
+PYTEST_FLAGS ?= -n auto --reuse-db
 
 .PHONY: run test lint format messages system-run system-test clean
 
@@ -34,7 +37,7 @@ run: system-run $(VENV)/.installed .env
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: system-test $(VENV)/.installed .env
-	$(DEV_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
+	$(DEV_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_FLAGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -14,8 +14,7 @@ from django.contrib.auth.models import User
 
 from sehoglandet import demo, services
 from sehoglandet.reference_data import DEFAULT_FILE, parse
-
-ROLE_PERSONAS = [username for username, *_rest in demo.DEMO_USERS]
+from tests.helpers import PERSONAS
 
 
 def pytest_configure(config):
@@ -54,7 +53,7 @@ def reference_data(system_user) -> None:
 @pytest.fixture
 def people(reference_data) -> dict[str, User]:
     """Every demo user (password demo-2026), plus `nobody`, who holds no role at all."""
-    return {user.username: user for user in User.objects.filter(username__in=[*ROLE_PERSONAS, "nobody"])}
+    return {user.username: user for user in User.objects.filter(username__in=PERSONAS)}
 
 
 @pytest.fixture

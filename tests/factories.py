@@ -50,6 +50,8 @@ def make_person(
 
 
 GROUP_ORGS = ["af", "fk", "region-psykiatri", "{m}-bistand"]
+# A consent for the SE team and every member organisation but Försäkringskassan.
+WITHOUT_FK = ["{m}-se", "af", "region-psykiatri", "{m}-bistand"]
 
 
 def give_consent(
@@ -110,6 +112,12 @@ def make_referral(
         services.submit_referral(actor=actor, referral=referral)
     referral.refresh_from_db()
     return referral
+
+
+def make_case(people: dict[str, User], first_name: str, last_name: str, **kwargs) -> Referral:
+    """A ready referral of a new person of that name, written by AF's referrer."""
+    person = make_person(people["referrer.af"], first_name=first_name, last_name=last_name)
+    return make_ready_referral(people, person=person, **kwargs)
 
 
 def make_ready_referral(people: dict[str, User], *, coach: str = "coach.nassjo", **kwargs) -> Referral:

@@ -9,15 +9,10 @@ from django.utils import timezone
 from consent import services as consent_services
 from consent.models import Consent, Purpose
 from consent.selectors import covered_organisation_ids, missing_consent
-from referrals import grants, selectors
+from referrals import grants
 from referrals.selectors import submission_problems
 from tests import factories
-
-MEMBERS = ["bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"]
-
-
-def sees(user, referral) -> bool:
-    return selectors.referrals_visible_to(user).filter(pk=referral.pk).exists()
+from tests.helpers import NASSJO_MEMBERS, sees
 
 
 def record(people, person, *, actor="referrer.af", given_days_ago=0, valid_days=365, codes=("af", "nassjo-se")):
@@ -193,11 +188,11 @@ def on_agenda(people):
 
 def test_withdrawing_consent_takes_the_referral_away_from_the_members_at_once(people, on_agenda):
     consent = Consent.objects.get(person=on_agenda.person)
-    assert all(sees(people[member], on_agenda) for member in MEMBERS)
+    assert all(sees(people[member], on_agenda) for member in NASSJO_MEMBERS)
 
     consent_services.withdraw_consent(actor=people["coach.nassjo"], consent=consent, withdrawn_on=timezone.localdate())
 
-    for member in MEMBERS:
+    for member in NASSJO_MEMBERS:
         assert not sees(people[member], on_agenda), member
     assert sees(people["coach.nassjo"], on_agenda), "the SE team keeps the case"
     assert sees(people["chef.nassjo"], on_agenda)
@@ -236,4 +231,4 @@ def test_when_access_cannot_be_revoked_the_withdrawal_is_not_recorded_either(peo
 
     consent.refresh_from_db()
     assert consent.withdrawn_on is None
-    assert all(sees(people[member], on_agenda) for member in MEMBERS), "the revocations made are rolled back"
+    assert all(sees(people[member], on_agenda) for member in NASSJO_MEMBERS), "the revocations made are rolled back"

@@ -4,7 +4,6 @@ the form through the permission-checked, logged view."""
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,11 +16,10 @@ from referrals import services
 from referrals.models import Referral
 from sehoglandet.models import AccessLog
 from tests.factories import give_consent, make_meeting, make_ready_referral, make_referral, org, put_on_agenda
+from tests.helpers import PERSONAS, every_row, outcomes_by_persona, statuses_by_persona
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-WRONG_ROLES = ["forbundschef", "auditor", "admin", "chef.nassjo", "nobody"]
-MEMBERS = ["bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"]
 
 
 @pytest.fixture(autouse=True)
@@ -33,17 +31,6 @@ def private_files(tmp_path, monkeypatch):
 
 def stored_files(root) -> list:
     return sorted(path for path in root.rglob("*") if path.is_file())
-
-
-def app_rows() -> dict[str, list[dict]]:
-    """Every row of the app tables (history and grants included), the append-only access log apart."""
-    models = [
-        model
-        for label in ("referrals", "consent", "participants", "sehoglandet")
-        for model in apps.get_app_config(label).get_models()
-        if model is not AccessLog
-    ]
-    return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in models}
 
 
 def url(name: str, pk: int) -> str:
@@ -152,14 +139,14 @@ def test_a_bad_consent_is_refused_in_swedish_and_nothing_is_saved(
 ):
     referral = make_referral(people)
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
     upload = SimpleUploadedFile("samtycke.pdf", PDF, content_type="application/pdf")
 
     response = client.post(create_url(referral), {**consent_data(**overrides), "document": upload})
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
     assert stored_files(private_files) == []
 
 
@@ -176,13 +163,13 @@ def test_a_bad_consent_is_refused_in_swedish_and_nothing_is_saved(
 def test_a_signed_form_of_the_wrong_kind_or_size_is_refused(client_for, people, private_files, name, content, message):
     referral = make_referral(people)
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.post(create_url(referral), {**consent_data(), "document": SimpleUploadedFile(name, content)})
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
     assert stored_files(private_files) == []
 
 
@@ -198,16 +185,11 @@ def test_a_png_form_is_accepted(client_for, people, private_files):
 
 def test_the_consent_form_opens_only_for_those_who_may_record_consent(client_for, people):
     referral = make_referral(people)
-    expected = {
-        "coach.nassjo": 200,
-        "referrer.af": 403,
-        "coach.eksjo": 404,
-        **dict.fromkeys([*WRONG_ROLES, *MEMBERS, "fk.eksjo"], 403),
-    }
+    expected = {**dict.fromkeys(PERSONAS, 403), "coach.nassjo": 200, "coach.eksjo": 404}
 
-    answers = {name: client_for(name).get(create_url(referral)).status_code for name in expected}
+    statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(create_url(referral)))
 
-    assert answers == expected
+    assert statuses == expected
 
 
 def test_the_consent_form_of_a_person_who_does_not_exist_gives_404(client_for, people):
@@ -247,13 +229,13 @@ def test_the_withdrawal_page_asks_for_the_date_and_changes_nothing(client_for, p
     referral = make_referral(people)
     consent = referral.person.consents.get()
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.get(url("consent_withdraw", consent.pk))
 
     assert response.status_code == 200
     assert "Registrera återkallelsen" in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_withdrawing_consent_takes_access_away_from_the_group_and_says_what_must_follow(client_for, people, on_agenda):
@@ -299,13 +281,13 @@ def test_a_bad_withdrawal_date_is_refused_and_nothing_changes(client_for, people
     referral = make_referral(people)
     consent = referral.person.consents.get()
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.post(url("consent_withdraw", consent.pk), {"withdrawn_on": withdrawn_on})
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_a_consent_withdrawn_already_cannot_be_withdrawn_again(client_for, people):
@@ -313,29 +295,24 @@ def test_a_consent_withdrawn_already_cannot_be_withdrawn_again(client_for, peopl
     consent = referral.person.consents.get()
     consent_services.withdraw_consent(actor=people["coach.nassjo"], consent=consent, withdrawn_on=timezone.localdate())
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     page = client.get(url("consent_withdraw", consent.pk)).content.decode()
     response = client.post(url("consent_withdraw", consent.pk), {"withdrawn_on": timezone.localdate().isoformat()})
 
     assert "Samtycket återkallades" in page
     assert "Samtycket har redan återkallats." in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_withdrawal_is_for_those_who_may_record_consent(client_for, people):
     referral = make_referral(people)
     consent = referral.person.consents.get()
-    expected = {
-        "coach.nassjo": 200,
-        "referrer.af": 403,
-        "coach.eksjo": 404,
-        **dict.fromkeys([*WRONG_ROLES, *MEMBERS, "fk.eksjo"], 403),
-    }
+    expected = {**dict.fromkeys(PERSONAS, 403), "coach.nassjo": 200, "coach.eksjo": 404}
 
-    answers = {name: client_for(name).get(url("consent_withdraw", consent.pk)).status_code for name in expected}
+    statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(url("consent_withdraw", consent.pk)))
 
-    assert answers == expected
+    assert statuses == expected
 
 
 def test_the_referrer_withdraws_a_consent_on_their_draft(client_for, people):
@@ -401,16 +378,17 @@ def test_the_referrer_downloads_the_form_they_recorded_but_not_the_coachs(client
 
 def test_the_signed_form_is_refused_to_everyone_else(client_for, people, on_agenda):
     consent = consent_with_form(people["coach.nassjo"], on_agenda)
-    expected = {
-        "coach.eksjo": 404,
-        "referrer.af": 404,
-        **dict.fromkeys([*WRONG_ROLES, *MEMBERS, "fk.eksjo"], 403),
+    everyone_else = [username for username in PERSONAS if username != "coach.nassjo"]
+
+    def download(client):
+        response = client.get(url("consent_document", consent.pk))
+        return response.status_code, AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+    outcomes = outcomes_by_persona(client_for, everyone_else, download)
+
+    assert outcomes == {
+        username: (404 if username in ["coach.eksjo", "referrer.af"] else 403, False) for username in everyone_else
     }
-
-    answers = {name: client_for(name).get(url("consent_document", consent.pk)).status_code for name in expected}
-
-    assert answers == expected
-    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
 
 
 def test_a_consent_without_a_form_has_nothing_to_download(client_for, people):

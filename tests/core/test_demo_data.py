@@ -14,8 +14,7 @@ from participants.models import Participant, Transfer
 from sehoglandet import demo
 from sehoglandet.models import Membership, Municipality, ReferralGroupMember, Role
 from tests.conftest import clear_database
-
-DEMO_USERNAMES = [username for username, *_rest in demo.DEMO_USERS]
+from tests.helpers import ROLE_PERSONAS
 
 
 def run_demo_data() -> str:
@@ -48,7 +47,7 @@ def test_without_debug_the_command_refuses_and_creates_no_user(empty_database, s
 
     assert "DEBUG" in str(refused.value)
     assert User.objects.count() == users_before
-    assert not User.objects.filter(username__in=DEMO_USERNAMES).exists()
+    assert not User.objects.filter(username__in=ROLE_PERSONAS).exists()
     assert not Municipality.objects.exists()
 
 
@@ -70,16 +69,16 @@ def demo_data(_loaded_once, db, settings):
 
 
 def test_with_debug_every_demo_user_can_sign_in_with_the_demo_password(demo_data):
-    users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)}
+    users = {user.username: user for user in User.objects.filter(username__in=ROLE_PERSONAS)}
 
-    assert sorted(users) == sorted(DEMO_USERNAMES)
+    assert sorted(users) == sorted(ROLE_PERSONAS)
     for user in users.values():
         assert user.is_active
         assert user.check_password("demo-2026"), user.username
 
 
 def test_the_command_lists_the_logins_it_made(demo_data):
-    for username in DEMO_USERNAMES:
+    for username in ROLE_PERSONAS:
         assert username in demo_data
     assert "demo-2026" in demo_data
 
@@ -131,7 +130,7 @@ def test_the_demo_administrator_is_staff_but_not_a_superuser(demo_data):
 
 
 def test_no_other_demo_user_is_staff_or_superuser(demo_data):
-    others = User.objects.filter(username__in=DEMO_USERNAMES).exclude(username="admin")
+    others = User.objects.filter(username__in=ROLE_PERSONAS).exclude(username="admin")
 
     assert not others.filter(is_staff=True).exists()
     assert not others.filter(is_superuser=True).exists()
@@ -160,7 +159,7 @@ def test_the_history_names_the_system_user_as_the_one_who_made_the_demo_roles_an
 
 
 def test_the_history_names_the_system_user_as_the_one_who_made_the_demo_accounts(demo_data):
-    rows = User.history.filter(username__in=DEMO_USERNAMES)
+    rows = User.history.filter(username__in=ROLE_PERSONAS)
 
     assert rows.exists()
     assert set(rows.values_list("history_user__username", flat=True)) == {"system"}

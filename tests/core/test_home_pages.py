@@ -7,17 +7,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from participants import services
 from participants.models import Employment, Participant
 from referrals.models import ExitReason
 from sehoglandet.models import AccessLog
+from tests.helpers import today
 from tests.participants.test_todo import exited, participant_in
-
-
-def today():
-    return timezone.localdate()
 
 
 def monday():

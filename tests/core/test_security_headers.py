@@ -8,9 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from sehoglandet.demo import DEMO_USERS
-
-PERSONAS = [username for username, *_rest in DEMO_USERS] + ["nobody"]
+from tests.helpers import PERSONAS
 
 # (who asks, what) for the kinds of response a user meets: None is a visitor who is not signed in.
 RESPONSES = [

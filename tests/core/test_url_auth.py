@@ -1,7 +1,9 @@
 """Deny by default: every URL in the URLconf is closed to visitors unless it is on a short list.
 
 After cisagov/manage.get.gov's test_url_auth.py. The tests walk the whole URLconf, the admin
-included, so a new view that forgets to declare who may use it fails here, by name.
+included, so a new view that forgets to declare who may use it fails here, by name. Two more walks
+check the HTTP methods: a GET to an action that only takes POST, and a POST to a page that only
+takes GET, are refused with 405 and change nothing.
 """
 
 import re
@@ -9,11 +11,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.shortcuts import resolve_url
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+from sehoglandet.demo import DEMO_USERS
 from sehoglandet.models import Role
+from tests.helpers import changed_tables, every_row, signed_in
 
 # The only pages a visitor who is not signed in may open, by qualified URL name. Keep it short.
 OPEN_TO_VISITORS = {
@@ -24,6 +29,64 @@ OPEN_TO_VISITORS = {
     "password_reset_complete",
     "health",
 }
+
+# The views of the app that take POST only (a GET gets 405), by qualified URL name.
+POST_ONLY = {
+    "referrals:referral_submit",
+    "referrals:agenda_add",
+    "referrals:meeting_publish",
+    "referrals:meeting_attendance",
+    "referrals:meeting_close",
+    "referrals:item_respond",
+    "participants:journal_entry_add",
+    "participants:step_change",
+    "participants:employment_add",
+    "participants:aftercare_extend",
+    "participants:aftercare_visit_mark",
+    "participants:employment_end",
+    "participants:support_start",
+    "participants:coach_assign",
+    "participants:income_add",
+    "participants:participant_exit",
+    "participants:exit_complete",
+    "participants:transfer_meeting",
+    "participants:transfer_move",
+    "participants:transfer_accept",
+    "participants:transfer_cancel",
+    "participants:sus_mark",
+}
+
+# The pages of the app that take GET only (a POST gets 405), by qualified URL name.
+GET_ONLY = {
+    "home",
+    "health",
+    "referral_group_list",
+    "referral_group_detail",
+    "access_log",
+    "referrals:referral_list",
+    "referrals:referral_detail",
+    "consent:consent_document",
+    "referrals:meeting_list",
+    "referrals:meeting_detail",
+    "referrals:meeting_minutes",
+    "referrals:escalation_list",
+    "participants:participant_list",
+    "participants:participant_detail",
+    "participants:transfer_list",
+    "participants:todo_list",
+    "participants:sus_list",
+    "participants:sus_csv",
+    "participants:followup_summary",
+    "reporting:report_page",
+    "reporting:report_pdf",
+    "reporting:report_xlsx",
+    "reporting:report_csv",
+    "reporting:survey_list",
+    "reporting:certification_list",
+}
+
+# The account pages (sign in and out, passwords) are Django's own; the admin is walked above.
+ACCOUNT_PAGES = "/konto/"
 
 # Sample values for path converters: by parameter name first, then by converter type.
 SAMPLE_BY_NAME = {"uidb64": "MQ", "token": "set-password"}
@@ -222,3 +285,53 @@ def test_every_admin_url_refuses_a_signed_in_user_who_is_not_an_administrator(cl
 
     assert len(admin_views) > 10
     assert let_through == []
+
+
+def app_endpoints() -> list[Endpoint]:
+    """Every endpoint of the app itself: neither the admin nor the account pages."""
+    return [e for e in all_endpoints() if not e.url.startswith((reverse("admin:index"), ACCOUNT_PAGES))]
+
+
+def persona_for(callback) -> str | None:
+    """A demo user holding one of the roles the view declares; None for a view open to visitors."""
+    roles = declared_roles(callback)
+    if roles is None:
+        return None
+    return next(username for username, _first, _last, _organisation, role, _seat in DEMO_USERS if role in roles)
+
+
+def refused_with_405(client, client_for, method: str) -> tuple[set[str], dict[str, list[str]]]:
+    """Send `method` (no data) to every app endpoint as a user it lets in, each request in a
+    transaction rolled back afterwards: the names answered with 405, and for those the tables the
+    request changed. Object ids are samples: the method check comes before any record is read."""
+    refused, changed = set(), {}
+    for endpoint in app_endpoints():
+        username = persona_for(endpoint.callback)
+        if username:
+            signed_in(client_for, username)
+        else:
+            client.cookies.clear()
+        with transaction.atomic():
+            before = every_row()
+            response = getattr(client, method)(endpoint.url)
+            if response.status_code == 405:
+                refused.add(endpoint.name)
+                changed[endpoint.name] = changed_tables(before, every_row())
+            transaction.set_rollback(True)
+    return refused, changed
+
+
+@pytest.mark.django_db
+def test_a_get_to_an_action_that_takes_only_post_gets_405_and_changes_no_row(client, client_for):
+    refused, changed = refused_with_405(client, client_for, "get")
+
+    assert refused == POST_ONLY, "A GET got 405 from exactly these views; keep POST_ONLY in step with the views"
+    assert {name: tables for name, tables in changed.items() if tables} == {}
+
+
+@pytest.mark.django_db
+def test_a_post_to_a_page_that_takes_only_get_gets_405_and_changes_no_row(client, client_for):
+    refused, changed = refused_with_405(client, client_for, "post")
+
+    assert refused == GET_ONLY, "A POST got 405 from exactly these pages; keep GET_ONLY in step with the views"
+    assert {name: tables for name, tables in changed.items() if tables} == {}

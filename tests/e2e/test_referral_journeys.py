@@ -12,13 +12,13 @@ from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
 from referrals import services
 from referrals.models import AgendaItem, Decision, Meeting, Referral
 from tests import factories
+from tests.helpers import today
 
 from .axe import assert_accessible
 from .ui import containing, either, open_from_menu
@@ -45,10 +45,6 @@ HELD = either("Hållet", "Held")
 
 RECORD_THE_DECISION = either("Registrera beslutet", "Record the decision")
 ENROL = either("Skriv in", "Enrol")
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 def url_of(name: str, *args) -> re.Pattern:

@@ -13,15 +13,12 @@ from django.utils import timezone
 from participants import selectors, services
 from participants.events import ParticipantEvent
 from participants.models import AftercareVisit, Employment, Participant
+from tests.helpers import today
 
 from .conftest import enrol, exit_directly
 
 START = date(2025, 3, 3)  # a Monday
 VISIT, PHONE = AftercareVisit.Kind.VISIT, AftercareVisit.Kind.PHONE
-
-
-def today():
-    return timezone.localdate()
 
 
 def register(people, participant, username="coach.nassjo", **overrides) -> Employment:

@@ -18,12 +18,9 @@ from referrals.models import AgendaItem, Decision, ExitReason, IncomeSource, Mee
 from sehoglandet import services as core_services
 from sehoglandet.models import Role
 from tests import factories
+from tests.helpers import today
 
 from .conftest import enrol, exit_directly
-
-
-def today():
-    return timezone.localdate()
 
 
 def exit_values(**overrides) -> dict:

@@ -9,14 +9,11 @@ from django.utils import timezone
 from participants import services
 from participants.events import ParticipantEvent
 from participants.models import JournalEntry, Participant, StepChange
+from tests.helpers import today
 
 from .conftest import exit_directly
 
 MEETING = JournalEntry.Kind.MEETING
-
-
-def today():
-    return timezone.localdate()
 
 
 def add(people, participant, username="coach.nassjo", **overrides):

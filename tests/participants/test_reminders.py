@@ -1,6 +1,6 @@
 """The daily reminder e-mail: one per coach with something due, counts and a link, never a name."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from referrals.models import ExitReason
+from tests.helpers import today
 
 from .test_todo import exited, participant_in
 
@@ -19,10 +19,6 @@ def run(*args) -> str:
     out = StringIO()
     call_command("send_reminders", *args, stdout=out)
     return out.getvalue()
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 @pytest.fixture

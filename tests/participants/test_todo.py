@@ -19,6 +19,7 @@ from participants.todo import TodoKind, todo_counts, todo_for
 from referrals import services as referral_services
 from referrals.models import AgencyDecision, ExitReason, IncomeSource
 from tests import factories
+from tests.helpers import today
 
 from .conftest import enrol
 
@@ -107,10 +108,6 @@ def consent_row(people, person, *, given_on: date, valid_until: date, withdrawn_
 
 def items_of(kind: TodoKind, user, today: date) -> list:
     return [item for item in todo_for(user, today) if item.kind == kind]
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 # Aftercare contacts

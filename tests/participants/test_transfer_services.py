@@ -20,12 +20,9 @@ from participants.models import MunicipalityPeriod, Participant, Transfer
 from sehoglandet import access
 from sehoglandet.models import CaseEvent
 from tests import factories
+from tests.helpers import today
 
 from .conftest import enrol, exit_directly
-
-
-def today():
-    return timezone.localdate()
 
 
 def consent_to_transfer(people, participant: Participant, *, to: str = "eksjo", **kwargs) -> None:

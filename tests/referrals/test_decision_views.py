@@ -11,15 +11,15 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from participants.models import Participant
 from referrals import services
 from referrals.models import Decision, Referral
 from sehoglandet.models import AccessLog
 from tests import factories
-from tests.referrals.test_meeting_views import make_case, messages_of, rows_outside_the_access_log
+from tests.factories import make_case
+from tests.helpers import every_row, messages_of, swedish
 
 
 @pytest.fixture
@@ -34,14 +34,6 @@ def item(people):
 
 def decide_url(item) -> str:
     return reverse("referrals:item_decide", args=[item.pk])
-
-
-def swedish(msgid: str) -> str:
-    """A string of another module's catalogue, as the Swedish page shows it (and proof it is translated)."""
-    with translation.override("sv"):
-        text = gettext(msgid)
-    assert text != msgid, f"no Swedish translation for {msgid!r}"
-    return text
 
 
 def test_the_coach_records_an_enrolment_and_the_referral_moves_on(client_for, people, item):
@@ -199,12 +191,12 @@ def test_a_group_that_cannot_agree_sends_the_question_to_the_manager(client_for,
 
 def test_the_decision_page_logs_that_it_showed_the_persons_name(client_for, people, item):
     client = client_for("coach.nassjo")
-    before = rows_outside_the_access_log()
+    before = every_row(access_log=False)
 
     body = client.get(decide_url(item)).content.decode()
 
     assert "Alva Brandt" in body
-    assert rows_outside_the_access_log() == before
+    assert every_row(access_log=False) == before
     entry = AccessLog.objects.get()
     assert (entry.user, entry.action, entry.object_type, entry.person_id) == (
         people["coach.nassjo"],

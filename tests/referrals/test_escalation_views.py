@@ -15,7 +15,8 @@ from participants.models import Participant
 from referrals.models import Decision, Meeting, Referral
 from sehoglandet.models import AccessLog
 from tests import factories
-from tests.referrals.test_meeting_views import PERSONAS, make_case, messages_of, rows_outside_the_access_log
+from tests.factories import make_case
+from tests.helpers import MANAGERS, PERSONAS, every_row, messages_of, outcomes_by_persona, statuses_by_persona
 
 
 def escalate(people, first_name="Alva", last_name="Brandt", *, days_ago=0, **kwargs) -> Decision:
@@ -38,29 +39,36 @@ def decide_url(decision: Decision) -> str:
     return reverse("referrals:escalation_decide", args=[decision.pk])
 
 
-LIST_STATUSES = {p: 200 if p in {"chef.nassjo", "chef.eksjo"} else 403 for p in PERSONAS}
+LIST_STATUSES = {p: 200 if p in MANAGERS else 403 for p in PERSONAS}
 DECIDE_STATUSES = {p: 200 if p == "chef.nassjo" else 404 if p == "chef.eksjo" else 403 for p in PERSONAS}
 
 
-@pytest.mark.parametrize(("username", "status"), LIST_STATUSES.items())
-def test_only_managers_open_the_escalation_list(client_for, escalated, username, status):
-    assert client_for(username).get(reverse("referrals:escalation_list")).status_code == status
+def test_only_managers_open_the_escalation_list(client_for, escalated):
+    url = reverse("referrals:escalation_list")
+
+    statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(url))
+
+    assert statuses == LIST_STATUSES
 
 
-@pytest.mark.parametrize(("username", "status"), DECIDE_STATUSES.items())
-def test_only_the_manager_of_the_municipality_opens_an_escalated_question(client_for, escalated, username, status):
-    assert client_for(username).get(decide_url(escalated)).status_code == status
+def test_only_the_manager_of_the_municipality_opens_an_escalated_question(client_for, escalated):
+    statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(decide_url(escalated)))
+
+    assert statuses == DECIDE_STATUSES
 
 
-@pytest.mark.parametrize(("username", "status"), DECIDE_STATUSES.items())
-def test_only_the_manager_of_the_municipality_decides(client_for, escalated, username, status):
-    expected = 302 if status == 200 else status
+def test_only_the_manager_of_the_municipality_decides(client_for, escalated):
+    def decide(client):
+        response = client.post(decide_url(escalated), {"outcome": "enrol"})
+        escalated.refresh_from_db()
+        return response.status_code, escalated.status
 
-    response = client_for(username).post(decide_url(escalated), {"outcome": "enrol"})
+    outcomes = outcomes_by_persona(client_for, PERSONAS, decide)
 
-    assert response.status_code == expected
-    escalated.refresh_from_db()
-    assert escalated.status == (Decision.Status.FINAL if expected == 302 else Decision.Status.ESCALATED)
+    assert outcomes == {
+        username: (302, Decision.Status.FINAL) if status == 200 else (status, Decision.Status.ESCALATED)
+        for username, status in DECIDE_STATUSES.items()
+    }
 
 
 def test_the_manager_sees_the_question_and_decides_and_the_referral_moves_on(client_for, people, escalated):
@@ -161,12 +169,12 @@ def test_a_question_already_decided_shows_the_decision_and_refuses_a_second(clie
 
 def test_opening_the_question_logs_that_the_name_was_shown_and_changes_nothing_else(client_for, people, escalated):
     client = client_for("chef.nassjo")
-    before = rows_outside_the_access_log()
+    before = every_row(access_log=False)
 
     body = client.get(decide_url(escalated)).content.decode()
 
     assert "Alva Brandt" in body
-    assert rows_outside_the_access_log() == before
+    assert every_row(access_log=False) == before
     entry = AccessLog.objects.get()
     assert (entry.user, entry.action, entry.person_id) == (
         people["chef.nassjo"],

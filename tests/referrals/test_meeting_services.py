@@ -13,13 +13,7 @@ from referrals import selectors, services
 from referrals.models import AgendaItem, ItemResponse, Meeting, PreMeeting, Referral
 from sehoglandet.models import ReferralGroup
 from tests import factories
-
-MEMBERS = ["bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"]
-WITHOUT_FK = ["{m}-se", "af", "region-psykiatri", "{m}-bistand"]
-
-
-def sees(user, referral) -> bool:
-    return selectors.referrals_visible_to(user).filter(pk=referral.pk).exists()
+from tests.helpers import NASSJO_MEMBERS, sees
 
 
 def nassjo_group() -> ReferralGroup:
@@ -201,7 +195,7 @@ def test_a_person_whose_consent_covers_no_member_of_the_group_cannot_go_on_the_a
         add(people, factories.make_meeting(people), referral)
 
     assert not AgendaItem.objects.exists()
-    assert not any(sees(people[member], referral) for member in MEMBERS)
+    assert not any(sees(people[member], referral) for member in NASSJO_MEMBERS)
 
 
 def test_the_same_referral_cannot_be_on_a_meetings_agenda_twice(people):
@@ -229,15 +223,15 @@ def test_a_coach_of_another_municipality_cannot_add_to_nassjos_agenda(people):
 
 def test_members_see_a_referral_only_once_it_is_on_the_agenda(people):
     referral = factories.make_ready_referral(people)
-    assert not any(sees(people[member], referral) for member in MEMBERS)
+    assert not any(sees(people[member], referral) for member in NASSJO_MEMBERS)
 
     add(people, factories.make_meeting(people), referral)
 
-    assert all(sees(people[member], referral) for member in MEMBERS)
+    assert all(sees(people[member], referral) for member in NASSJO_MEMBERS)
 
 
 def test_the_agenda_opens_the_referral_only_to_the_organisations_the_consent_covers(people):
-    referral = factories.make_ready_referral(people, consent=WITHOUT_FK)
+    referral = factories.make_ready_referral(people, consent=factories.WITHOUT_FK)
     meeting = factories.make_meeting(people)
 
     add(people, meeting, referral)
@@ -283,7 +277,7 @@ def test_publishing_the_agenda_emails_every_member_once_with_a_link_and_no_perso
     assert meeting.status == Meeting.Status.PUBLISHED
     assert meeting.published_at is not None
     recipients = [address for message in mail.outbox for address in message.to]
-    assert sorted(recipients) == sorted(people[member].email for member in MEMBERS)
+    assert sorted(recipients) == sorted(people[member].email for member in NASSJO_MEMBERS)
     assert all(len(message.to) == 1 for message in mail.outbox), "members must not see each other's addresses"
     link = settings.SITE_URL.rstrip("/") + reverse("referrals:meeting_detail", args=[meeting.pk])
     digits = person.identity_number
@@ -306,7 +300,7 @@ def test_an_agenda_is_published_only_once(people, django_capture_on_commit_callb
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         services.publish_agenda(actor=people["coach.nassjo"], meeting=meeting)
 
-    assert sent == len(MEMBERS)
+    assert sent == len(NASSJO_MEMBERS)
     assert len(mail.outbox) == sent
     assert Meeting.objects.get(pk=meeting.pk).published_at == published_at
 
@@ -327,7 +321,7 @@ def test_only_the_coach_publishes_the_agenda(people, outsider, django_capture_on
 
 @pytest.fixture
 def item_without_fk(people):
-    referral = factories.make_ready_referral(people, consent=WITHOUT_FK)
+    referral = factories.make_ready_referral(people, consent=factories.WITHOUT_FK)
     return factories.put_on_agenda(people, referral, factories.make_meeting(people))
 
 

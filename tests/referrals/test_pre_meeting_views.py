@@ -4,7 +4,6 @@ Only the municipality's coach uses these pages; the notes never reach the referr
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,21 +11,9 @@ from referrals import services
 from referrals.models import PreMeeting, Referral
 from sehoglandet.models import AccessLog
 from tests.factories import make_meeting, make_ready_referral, make_referral, put_on_agenda
+from tests.helpers import PERSONAS, every_row, statuses_by_persona
 
-WRONG_ROLES = ["forbundschef", "auditor", "admin", "chef.nassjo", "nobody"]
-MEMBERS = ["bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"]
 NOTE = "Har tidigare arbetat i lager, vill tillbaka dit."
-
-
-def app_rows() -> dict[str, list[dict]]:
-    """Every row of the app tables (history and grants included), the append-only access log apart."""
-    models = [
-        model
-        for label in ("referrals", "consent", "participants", "sehoglandet")
-        for model in apps.get_app_config(label).get_models()
-        if model is not AccessLog
-    ]
-    return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in models}
 
 
 def url(name: str, pk: int) -> str:
@@ -56,7 +43,8 @@ def record_data(**overrides) -> dict:
 
 
 def everyone_else(expected: dict) -> dict:
-    return {**expected, **dict.fromkeys([*WRONG_ROLES, *MEMBERS, "fk.eksjo"], 403)}
+    """`expected`, and 403 for every other persona."""
+    return {**dict.fromkeys(PERSONAS, 403), **expected}
 
 
 # Booking
@@ -90,34 +78,35 @@ def test_the_coach_books_a_pre_meeting(client_for, people):
 def test_a_bad_booking_is_refused_in_swedish_and_nothing_is_saved(client_for, people, data, message):
     referral = make_referral(people)
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.post(url("pre_meeting_book", referral.pk), data)
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_a_referral_ready_for_the_group_cannot_be_booked_again(client_for, people):
     referral = make_ready_referral(people)
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.post(url("pre_meeting_book", referral.pk), {"day": "2030-01-10", "time": "10:00"})
 
     assert response.status_code == 200
     assert "kan inte bli" in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_booking_is_for_the_municipalitys_coach(client_for, people):
     referral = make_referral(people)
+    page = url("pre_meeting_book", referral.pk)
     expected = everyone_else({"coach.nassjo": 200, "coach.eksjo": 404, "referrer.af": 403})
 
-    answers = {name: client_for(name).get(url("pre_meeting_book", referral.pk)).status_code for name in expected}
+    statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(page))
 
-    assert answers == expected
+    assert statuses == expected
 
 
 def test_an_outsider_cannot_book(client_for, people):
@@ -134,11 +123,11 @@ def test_an_outsider_cannot_book(client_for, people):
 def test_the_booking_page_changes_nothing_but_logs_the_look(client_for, people):
     referral = make_referral(people)
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     client.get(url("pre_meeting_book", referral.pk))
 
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
     assert AccessLog.objects.get().person_id == referral.person_id
 
 
@@ -175,7 +164,7 @@ def test_a_pre_meeting_that_needs_more_preparation_sends_the_referral_back_to_su
 def test_not_meeting_the_criteria_needs_a_reason(client_for, people):
     pre_meeting = booked(people)
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.post(
         url("pre_meeting_record", pre_meeting.pk), record_data(outcome=PreMeeting.Outcome.DOES_NOT_MEET.value)
@@ -184,7 +173,7 @@ def test_not_meeting_the_criteria_needs_a_reason(client_for, people):
     assert response.status_code == 200
     assert "Ange varför kriterierna inte är uppfyllda." in response.content.decode()
     assert NOTE in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_not_meeting_the_criteria_with_a_reason_is_recorded(client_for, people):
@@ -212,22 +201,23 @@ def test_not_meeting_the_criteria_with_a_reason_is_recorded(client_for, people):
 def test_a_bad_record_is_refused_in_swedish_and_nothing_is_saved(client_for, people, overrides, message):
     pre_meeting = booked(people)
     client = client_for("coach.nassjo")
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.post(url("pre_meeting_record", pre_meeting.pk), record_data(**overrides))
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 def test_recording_is_for_the_municipalitys_coach(client_for, people):
     pre_meeting = booked(people)
+    page = url("pre_meeting_record", pre_meeting.pk)
     expected = everyone_else({"coach.nassjo": 200, "coach.eksjo": 404, "referrer.af": 403})
 
-    answers = {name: client_for(name).get(url("pre_meeting_record", pre_meeting.pk)).status_code for name in expected}
+    statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(page))
 
-    assert answers == expected
+    assert statuses == expected
 
 
 def test_an_outsider_cannot_record_and_a_missing_pre_meeting_gives_404(client_for, people):
@@ -245,13 +235,13 @@ def test_the_record_page_changes_nothing_and_shows_what_was_recorded(client_for,
     pre_meeting = booked(people)
     client = client_for("coach.nassjo")
     client.post(url("pre_meeting_record", pre_meeting.pk), record_data())
-    before = app_rows()
+    before = every_row(access_log=False)
 
     response = client.get(url("pre_meeting_record", pre_meeting.pk))
 
     assert NOTE in response.content.decode()
     assert response.context["form"]["outcome"].value() == PreMeeting.Outcome.MEETS
-    assert app_rows() == before
+    assert every_row(access_log=False) == before
 
 
 # Who sees the notes

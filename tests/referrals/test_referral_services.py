@@ -14,12 +14,9 @@ from referrals.models import Decision, PreMeeting, Referral
 from sehoglandet.models import Person
 from sehoglandet.services import find_or_create_person
 from tests import factories
+from tests.helpers import sees
 
 Status = Referral.Status
-
-
-def sees(user, referral: Referral) -> bool:
-    return selectors.referrals_visible_to(user).filter(pk=referral.pk).exists()
 
 
 def book(people, referral: Referral, *, coach: str = "coach.nassjo") -> PreMeeting:

@@ -1,0 +1,148 @@
+"""What the test modules share: the personas and their usual groups, a snapshot of every row, small
+readers of a response, and the role matrices that put one question to every persona.
+
+Data builders live in tests/factories.py; the personas themselves in tests/conftest.py.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from referrals import selectors
+from sehoglandet.demo import DEMO_USERS
+from sehoglandet.models import AccessLog
+
+# Every demo user, and `nobody`, a signed-in user who holds no role at all.
+ROLE_PERSONAS = [username for username, *_rest in DEMO_USERS]
+PERSONAS = [*ROLE_PERSONAS, "nobody"]
+
+COACHES = ["coach.nassjo", "coach.eksjo"]
+MANAGERS = ["chef.nassjo", "chef.eksjo"]
+# The members of Nässjö's remittentgrupp: biståndsenheten, AF, FK and psykiatrin.
+NASSJO_MEMBERS = ["bistand.nassjo", "af.nassjo", "fk.nassjo", "region.nassjo"]
+# Every member of a remittentgrupp: Nässjö's, and FK's member of Eksjö's.
+GROUP_MEMBERS = [*NASSJO_MEMBERS, "fk.eksjo"]
+# Nässjö's remittentgrupp with its coach and the coach's manager.
+NASSJO_GROUP = ["coach.nassjo", "chef.nassjo", *NASSJO_MEMBERS]
+# Eksjö's coach, manager and FK member: the right roles, but no grant on anything of Nässjö's.
+OUTSIDERS = ["coach.eksjo", "chef.eksjo", "fk.eksjo"]
+# Everyone who neither coaches nor manages an SE team.
+OUTSIDE_THE_SE_TEAMS = [username for username in PERSONAS if username not in COACHES + MANAGERS]
+
+# The project's own apps; every_row reads all their tables (history and grants included).
+APPS = ["sehoglandet", "referrals", "participants", "consent", "reporting"]
+
+
+def every_row(*, access_log: bool = True) -> dict[str, list[dict]]:
+    """Every row of the project's tables (history, grants and many-to-many links included) and of the
+    user, group and permission tables, by model, each row a dict of its columns as the database
+    returns them.
+
+    `access_log=False` leaves out the append-only access log, for a test that checks it on its own.
+    Plain SQL rather than the ORM: a role matrix takes two snapshots per persona and page, and this
+    is some fifteen times faster.
+    """
+    models = [
+        *(model for label in APPS for model in apps.get_app_config(label).get_models(include_auto_created=True)),
+        *apps.get_app_config("auth").get_models(include_auto_created=True),
+    ]
+    if not access_log:
+        models.remove(AccessLog)
+    quote = connection.ops.quote_name
+    rows = {}
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"SELECT * FROM {quote(model._meta.db_table)} ORDER BY {quote(model._meta.pk.column)}")
+            columns = [column[0] for column in cursor.description]
+            rows[model._meta.label] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return rows
+
+
+def changed_tables(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> list[str]:
+    """The models whose rows differ between two snapshots of every_row."""
+    return sorted(label for label in before.keys() | after.keys() if before.get(label) != after.get(label))
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def swedish(msgid: str) -> str:
+    """A string of the app's catalogue as the Swedish page shows it (and proof it is translated)."""
+    with translation.override("sv"):
+        text = gettext(msgid)
+    assert text != msgid, f"no Swedish translation for {msgid!r}"
+    return text
+
+
+def sees(user, referral) -> bool:
+    """Whether the referral is among those the user may see."""
+    return selectors.referrals_visible_to(user).filter(pk=referral.pk).exists()
+
+
+def messages_of(response) -> list[str]:
+    """The messages the page shows (the messages framework's), as text."""
+    return [str(message) for message in response.context["messages"]]
+
+
+def body(response) -> str:
+    return response.content.decode()
+
+
+def signed_in(client_for, username: str) -> Client:
+    """The test client signed in as `username`, without the cookies of earlier requests (messages,
+    an earlier session): as a client of its own."""
+    client_for(username).cookies.clear()
+    return client_for(username)
+
+
+def outcomes_by_persona(client_for, usernames: Iterable[str], act: Callable[[Client], Any]) -> dict[str, Any]:
+    """`{username: act(client)}`, with `client` signed in as that persona.
+
+    Each persona starts from the same data: `act` runs inside a transaction that is rolled back
+    afterwards, so what one persona's POST changes the next never sees; whatever `act` returns must
+    be read inside it. Each persona also starts on a client of its own (see signed_in).
+    A role matrix asserts the whole answer at once, so a failure names every wrong persona.
+    """
+    outcomes = {}
+    for username in usernames:
+        client = signed_in(client_for, username)
+        with transaction.atomic():
+            outcomes[username] = act(client)
+            transaction.set_rollback(True)
+    return outcomes
+
+
+def statuses_by_persona(client_for, usernames: Iterable[str], request: Callable[[Client], Any]) -> dict[str, int]:
+    """`{username: status code of request(client)}`, each persona from the same data (see outcomes_by_persona)."""
+    return outcomes_by_persona(client_for, usernames, lambda client: request(client).status_code)
+
+
+def status_and_changed_tables(request: Callable[[Client], Any], *, access_log: bool = True):
+    """An act for outcomes_by_persona: sends `request(client)` and answers (status code, the models
+    whose rows the request changed); `access_log=False` leaves the access log out of the comparison."""
+
+    def act(client: Client) -> tuple[int, list[str]]:
+        before = every_row(access_log=access_log)
+        response = request(client)
+        return response.status_code, changed_tables(before, every_row(access_log=access_log))
+
+    return act
+
+
+def status_shown_and_changed_tables(request: Callable[[Client], Any], text: str, *, access_log: bool = True):
+    """Like status_and_changed_tables, and whether the page shows `text` (say, a name it must not):
+    answers (status code, `text` in the page, the models whose rows the request changed)."""
+
+    def act(client: Client) -> tuple[int, bool, list[str]]:
+        before = every_row(access_log=access_log)
+        response = request(client)
+        return response.status_code, text in body(response), changed_tables(before, every_row(access_log=access_log))
+
+    return act
