@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from sehoglandet import access
-from sehoglandet.models import Municipality, Role
+from sehoglandet.models import Municipality
 
 from .models import (
     EXTENT_STEPS,
@@ -216,7 +216,7 @@ def certifiable_half_years(today: date) -> list[HalfYear]:
 
 def certification_municipalities_of(user) -> list[Municipality]:
     """The municipalities whose certifications the user sees: the director all, a manager their own."""
-    if access.has_role(user, Role.DIRECTOR):
+    if access.may_report_on_every_municipality(user):
         return list(Municipality.objects.order_by("name"))
     return sorted(access.municipalities_managed_by(user), key=lambda municipality: municipality.name)
 

@@ -375,6 +375,12 @@ def may_receive_transfer(user, transfer) -> bool:
 # Reporting.
 
 
+def may_report_on_every_municipality(user) -> bool:
+    """The förbundschef sees the association's figures as a whole and each municipality's; a manager
+    only their own municipality's (docs/domain.md#roles). Aggregates only, never a name."""
+    return has_role(user, Role.DIRECTOR)
+
+
 def may_record_survey(user, municipality) -> bool:
     """The municipality's coaches and manager type in the paper survey answers."""
     return is_coach_of(user, municipality) or is_manager_of(user, municipality)

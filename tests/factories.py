@@ -213,3 +213,19 @@ def fill_places(actor: User, *, municipality_code: str = "nassjo", leave_free: i
     """Active participants until the municipality has only `leave_free` places left."""
     capacity = municipality(municipality_code).capacity
     return [make_participant(actor, municipality_code=municipality_code) for _ in range(capacity - leave_free)]
+
+
+def employ(actor: User, participant, *, days_ago: int = 10, **overrides):
+    """An employment that started `days_ago` days ago, with its aftercare plan, through the service."""
+    from decimal import Decimal
+
+    from participants.services import register_employment
+
+    values = {
+        "employer": "Lagret AB",
+        "kind": "employment",
+        "starts_on": timezone.localdate() - timedelta(days=days_ago),
+        "hours_per_week": Decimal("30"),
+        **overrides,
+    }
+    return register_employment(actor=actor, participant=participant, **values)

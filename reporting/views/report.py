@@ -31,7 +31,7 @@ def _form(request, *, bound: bool = False) -> ReportForm:
     for another one is a 404 (and logged)."""
     user = request.user
     data = request.GET if bound or request.GET else None
-    if access.has_role(user, Role.DIRECTOR):
+    if access.may_report_on_every_municipality(user):
         municipalities = list(Municipality.objects.order_by("name"))
         return ReportForm(data, municipalities=municipalities, allow_all=True)
     managed = sorted(access.municipalities_managed_by(user), key=lambda municipality: municipality.name)

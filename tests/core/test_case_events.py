@@ -3,8 +3,6 @@ every status change the services make writes a CaseEvent naming the change; hist
 stable codes; an illegal move is refused and leaves no trace."""
 
 import importlib
-from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -81,14 +79,7 @@ def worked_cases(people, settings):
         actor=eksjo, participant=bo, to_municipality=factories.municipality("nassjo")
     )
     participant_services.cancel_transfer(actor=eksjo, transfer=called_off)
-    employment = participant_services.register_employment(
-        actor=eksjo,
-        participant=bo,
-        employer="Lagret AB",
-        kind="employment",
-        starts_on=timezone.localdate() - timedelta(days=10),
-        hours_per_week=Decimal("30"),
-    )
+    employment = factories.employ(eksjo, bo, days_ago=10)
     participant_services.end_employment(actor=eksjo, employment=employment, ends_on=timezone.localdate())
     escalated = Decision.objects.get(status=Decision.Status.ESCALATED)
     referral_services.decide_escalated(
@@ -201,14 +192,7 @@ MIGRATION = importlib.import_module("sehoglandet.migrations.0008_history_reasons
 def test_old_reasons_in_either_language_become_codes_and_table_specific_ones_are_told_apart(people):
     (alva,) = enrol(people, ("Alva", "Brandt"))
     coach = people["coach.nassjo"]
-    employment = participant_services.register_employment(
-        actor=coach,
-        participant=alva,
-        employer="Lagret AB",
-        kind="employment",
-        starts_on=timezone.localdate() - timedelta(days=10),
-        hours_per_week=Decimal("30"),
-    )
+    employment = factories.employ(coach, alva, days_ago=10)
     participant_services.end_employment(actor=coach, employment=employment, ends_on=timezone.localdate())
     referral = alva.referral
     old = {

@@ -5,12 +5,8 @@ exactly one `refused` access-log row naming the record, and no other change.
 A new URL that takes an object id fails here until its record kind is named in KIND_OF_URL.
 """
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
 from django.apps import apps
-from django.utils import timezone
 
 from consent.models import Purpose
 from participants import services as participant_services
@@ -98,14 +94,7 @@ def nassjo(people) -> dict:
         actor=coach, item=item, group_agreed=False, disagreement="Gruppen är oense om behovet av stöd."
     )
     (participant,) = enrol(people, ("Alva", "Brandt"))
-    employment = participant_services.register_employment(
-        actor=coach,
-        participant=participant,
-        employer="Handelsbolaget",
-        kind="employment",
-        starts_on=timezone.localdate() - timedelta(days=1),
-        hours_per_week=Decimal("20"),
-    )
+    employment = factories.employ(coach, participant, days_ago=1)
     factories.give_consent(coach, participant.person, org_codes=["tranas-se"], purposes=[Purpose.TRANSFER])
     transfer = participant_services.start_transfer(
         actor=coach, participant=participant, to_municipality=factories.municipality("tranas")
