@@ -289,6 +289,12 @@ def may_withdraw_referral(user, referral) -> bool:
     return is_writer_of(user, referral) or (not referral.is_draft and is_coach_of(user, referral.municipality))
 
 
+def may_see_every_consent(user, referral) -> bool:
+    """The SE team (coach and manager) of the referral's municipality sees every consent of the person
+    on the referral page; anyone else only the consents they recorded themselves."""
+    return is_coach_of(user, referral.municipality) or is_manager_of(user, referral.municipality)
+
+
 def may_add_agency_decision(user, referral) -> bool:
     """Whoever may edit the referral, and the municipality's coach after enrolment: decisions on
     insats run out and are renewed while the person takes part."""
@@ -336,6 +342,12 @@ def may_open_participant(user, participant) -> bool:
     """The coaches and the manager of the participant's current municipality (the manager without
     the journal)."""
     return is_coach_of(user, participant.municipality) or is_manager_of(user, participant.municipality)
+
+
+def may_read_journal(user, participant) -> bool:
+    """The coach's notes are for the SE team's coaches only: not the manager, nor anyone else
+    (docs/domain.md#journal)."""
+    return is_coach_of(user, participant.municipality)
 
 
 def may_work_on_participant(user, participant) -> bool:

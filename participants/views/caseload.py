@@ -89,7 +89,7 @@ def _render_detail(request, participant: Participant, **forms):
     `step_form`, `employment_form`, `income_form`, `start_form`, `assign_form`, `exit_form`,
     `exit_details_form`)."""
     user = request.user
-    is_coach = access.is_coach_of(user, participant.municipality)
+    is_coach = access.may_read_journal(user, participant)
     is_open = participant.is_open
     incomes = selectors.incomes_of(participant)
     context = {

@@ -169,7 +169,7 @@ def referral_detail(request, pk: int):
 def _case_context(request, referral: Referral, *, team: bool) -> dict:
     user = request.user
     consents = consents_of(referral.person)
-    if not team:
+    if not access.may_see_every_consent(user, referral):
         consents = consents.filter(recorded_by=user)
     consents = list(consents)
     items = selectors.agenda_items_of(referral)
