@@ -184,6 +184,15 @@ def test_a_reason_is_shown_in_the_users_language(settings):
     assert events.label(None) == ""
 
 
+def test_the_admins_history_of_a_record_shows_its_reasons_in_swedish(client_for):
+    nassjo = factories.municipality("nassjo")
+
+    page = client_for("admin").get(f"/admin/sehoglandet/municipality/{nassjo.pk}/history/").content.decode()
+
+    assert "Referensdata inläst" in page
+    assert "reference_data.loaded" not in page
+
+
 # The migration that turned the old texts into codes and filled the log from history (0008).
 
 MIGRATION = importlib.import_module("sehoglandet.migrations.0008_history_reasons_as_codes")
