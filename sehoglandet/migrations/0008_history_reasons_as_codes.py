@@ -15,6 +15,7 @@ import re
 
 from django.conf import settings
 from django.db import migrations
+from django.db.models import Case, Value, When
 
 # (code, English text, Swedish text) as the services wrote them before this migration.
 REASONS = [
@@ -122,8 +123,11 @@ def reasons_to_codes(apps, schema_editor):
     for app_label, tables in HISTORY_TABLES.items():
         for table in tables:
             history = apps.get_model(app_label, table)
-            for text, code in TEXT_TO_CODE.items():
-                history.objects.filter(history_change_reason=text).update(history_change_reason=code)
+            history.objects.filter(history_change_reason__in=TEXT_TO_CODE).update(
+                history_change_reason=Case(
+                    *[When(history_change_reason=text, then=Value(code)) for text, code in TEXT_TO_CODE.items()]
+                )
+            )
             special = history.objects.exclude(history_change_reason__isnull=True).exclude(
                 history_change_reason__contains="."
             )
