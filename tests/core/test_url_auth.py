@@ -16,6 +16,7 @@ from django.shortcuts import resolve_url
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+from sehoglandet.access import declared_roles
 from sehoglandet.demo import DEMO_USERS
 from sehoglandet.models import Role
 from tests.helpers import changed_tables, every_row, signed_in
@@ -159,32 +160,6 @@ def all_endpoints() -> list[Endpoint]:
             raise AssertionError(f"The sample URL {endpoint} resolves to nothing; teach _sample_piece") from None
         assert match.func is endpoint.callback, f"The sample URL {endpoint} resolves to {match.view_name}, not itself"
     return endpoints
-
-
-def _admin_site_of(callback):
-    """The admin site whose admin_view Django's admin wraps around this callback on every request.
-
-    AdminSite.get_urls and ModelAdmin.get_urls register a small `wrapper` that calls
-    `site.admin_view(view)` when the request comes in, so the declaration lives on what
-    admin_view returns, not on the registered callback.
-    """
-    if hasattr(callback, "admin_site"):
-        return callback.admin_site
-    if hasattr(callback, "model_admin"):
-        return callback.model_admin.admin_site
-    return None
-
-
-def declared_roles(callback):
-    """The roles a view declares, or None when it declares nothing."""
-    site = _admin_site_of(callback)
-    if site is not None:
-        callback = site.admin_view(callback.__wrapped__)
-    for candidate in (callback, getattr(getattr(callback, "view_class", None), "dispatch", None)):
-        roles = getattr(candidate, "allowed_roles", None)
-        if roles is not None:
-            return roles
-    return None
 
 
 def declares_open_to_visitors(callback) -> bool:
