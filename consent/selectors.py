@@ -45,12 +45,13 @@ def missing_consent(
 
 
 def consents_visible_to(user) -> QuerySet[Consent]:
-    """Consents the user may open: a coach every consent of a person with a case in their
-    municipality; anyone else only the consents they recorded themselves, of a person whose case
-    they can see. So a referrer learns nothing about consents from the person's other cases."""
-    coached = access.municipalities_coached_by(user)
+    """Consents the user may see: the SE team (coaches and manager) every consent of a person with a
+    case in their municipality; anyone else only the consents they recorded themselves, of a person
+    whose case they can see. So a referrer learns nothing about consents from the person's other
+    cases. The referral page lists these, and the consent pages open only these."""
+    team = [*access.municipalities_coached_by(user), *access.municipalities_managed_by(user)]
     return Consent.objects.filter(
-        Q(person__in=access.persons_visible_to(user, in_municipalities=coached).values("pk"))
+        Q(person__in=access.persons_visible_to(user, in_municipalities=team).values("pk"))
         | Q(recorded_by=user, person__in=access.persons_visible_to(user).values("pk"))
     )
 

@@ -317,8 +317,8 @@ def mark_visit(
     a done date may not lie in the future and a move needs a new date. Moving changes the due date;
     the history keeps the old one.
     """
-    _lock_for_case_work(actor, visit.participant, closed_message=_closed_for_aftercare())
-    visit = AftercareVisit.objects.select_for_update().get(pk=visit.pk)
+    participant = _lock_for_case_work(actor, visit.participant, closed_message=_closed_for_aftercare())
+    visit = AftercareVisit.objects.select_for_update().select_related("employment").get(pk=visit.pk)
     if not visit.is_open:
         raise ValidationError(_("The visit has already been marked done or missed."))
     fields = {"note": note.strip()}
@@ -339,7 +339,7 @@ def mark_visit(
         status,
         actor=actor,
         code=ParticipantEvent.VISIT_MARKED,
-        person=visit.participant.person_id,
+        person=participant.person_id,
         payload={key: value for key, value in fields.items() if key != "note"},
         **fields,
     )

@@ -211,7 +211,7 @@ def get_pre_meeting_for_user(user, pk: int) -> PreMeeting:
 
 def referring_organisations(actor: User) -> list[Organisation]:
     """The organisations the actor may refer for: as referrer, or as coach on someone's behalf."""
-    return [m.organisation for m in access.memberships_of(actor) if m.role in (Role.REFERRER, Role.COACH)]
+    return access.organisations_with_role(actor, Role.REFERRER, Role.COACH)
 
 
 def submission_problems(referral: Referral, day: date | None = None) -> list[str]:

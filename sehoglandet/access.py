@@ -218,18 +218,25 @@ def persons_visible_to(user, *, in_municipalities: Iterable | None = None) -> Qu
     return Person.objects.filter(found)
 
 
+def _has_open_case(person, municipalities: list) -> bool:
+    """Whether the person has an open case (of any registered kind) in one of `municipalities`."""
+    return bool(municipalities) and any(
+        cases.model._default_manager.filter(cases.open, person=person, municipality__in=municipalities).exists()
+        for cases in _person_cases
+    )
+
+
 def may_record_consent(user, person) -> bool:
     """The coach of a municipality where the person has an open case (a referral not withdrawn, an
     enrolment not ended, after a transfer too), or the writer of a referral of theirs that is still a
     draft (docs/domain.md#consent)."""
-    coached = [m.pk for m in municipalities_coached_by(user)]
-    for cases in _person_cases:
-        of_person = cases.model._default_manager.filter(person=person)
-        if coached and of_person.filter(cases.open, municipality__in=coached).exists():
-            return True
-        if cases.drafted_by is not None and of_person.filter(cases.drafted_by(user)).exists():
-            return True
-    return False
+    if _has_open_case(person, municipalities_coached_by(user)):
+        return True
+    return any(
+        cases.model._default_manager.filter(cases.drafted_by(user), person=person).exists()
+        for cases in _person_cases
+        if cases.drafted_by is not None
+    )
 
 
 def may_withdraw_consent(user, consent) -> bool:
@@ -246,11 +253,7 @@ def may_see_identity(user, person, municipality=None) -> bool:
         return True
     if municipality is not None:
         return is_coach_of(user, municipality)
-    coached = [m.pk for m in municipalities_coached_by(user)]
-    return bool(coached) and any(
-        cases.model._default_manager.filter(cases.open, person=person, municipality__in=coached).exists()
-        for cases in _person_cases
-    )
+    return _has_open_case(person, municipalities_coached_by(user))
 
 
 # Referrals, pre-meetings, meetings and decisions.
@@ -287,12 +290,6 @@ def may_withdraw_referral(user, referral) -> bool:
     """Its writer, or the municipality's coach once it has been submitted. Whether its status still
     allows a withdrawal is the transition table's question (Referral.ALLOWED_TRANSITIONS)."""
     return is_writer_of(user, referral) or (not referral.is_draft and is_coach_of(user, referral.municipality))
-
-
-def may_see_every_consent(user, referral) -> bool:
-    """The SE team (coach and manager) of the referral's municipality sees every consent of the person
-    on the referral page; anyone else only the consents they recorded themselves."""
-    return is_coach_of(user, referral.municipality) or is_manager_of(user, referral.municipality)
 
 
 def may_add_agency_decision(user, referral) -> bool:
@@ -357,13 +354,9 @@ def may_work_on_participant(user, participant) -> bool:
     )
 
 
-def may_work_on_employment(user, employment) -> bool:
-    """Employments and aftercare visits are case work on their participant."""
-    return may_work_on_participant(user, employment.participant)
-
-
-def may_mark_visit(user, visit) -> bool:
-    return may_work_on_participant(user, visit.participant)
+def may_work_on_record_of(user, record) -> bool:
+    """An employment or an aftercare visit is case work on its participant."""
+    return may_work_on_participant(user, record.participant)
 
 
 def may_assign_coach(user, participant) -> bool:

@@ -211,7 +211,7 @@ def employment_add(request, pk: int):
 @require_POST
 def employment_end(request, pk: int):
     """Record the end of an employment; its later aftercare contacts are cancelled."""
-    employment = fetch.employment(request, pk, may=access.may_work_on_employment)
+    employment = fetch.employment(request, pk, may=access.may_work_on_record_of)
     form = EndEmploymentForm(request.POST)
     if form.is_valid():
         try:
@@ -231,7 +231,7 @@ def employment_end(request, pk: int):
 @require_POST
 def aftercare_visit_mark(request, pk: int):
     """Mark one aftercare visit done, missed or moved, from the buttons in the plan."""
-    visit = fetch.aftercare_visit(request, pk, may=access.may_mark_visit)
+    visit = fetch.aftercare_visit(request, pk, may=access.may_work_on_record_of)
     form = MarkVisitForm(request.POST)
     if form.is_valid():
         try:

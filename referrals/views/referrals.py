@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consent.selectors import consents_of
+from consent.selectors import consents_of, consents_visible_to
 from sehoglandet import access
 from sehoglandet.audit import log_access
 from sehoglandet.forms import add_service_errors, errors_as_messages
@@ -168,10 +168,7 @@ def referral_detail(request, pk: int):
 
 def _case_context(request, referral: Referral, *, team: bool) -> dict:
     user = request.user
-    consents = consents_of(referral.person)
-    if not access.may_see_every_consent(user, referral):
-        consents = consents.filter(recorded_by=user)
-    consents = list(consents)
+    consents = list(consents_of(referral.person).filter(pk__in=consents_visible_to(user).values("pk")))
     items = selectors.agenda_items_of(referral)
     decided = [item for item in items if hasattr(item, "decision") and item.decision.outcome]
     context = {

@@ -405,3 +405,20 @@ def test_the_signed_form_is_linked_from_the_referral_page_for_the_coach(client_f
     body = client_for("coach.nassjo").get(url("referral_detail", referral.pk)).content.decode()
 
     assert url("consent_document", consent.pk) in body
+
+
+def test_the_referral_page_lists_every_consent_to_the_team_and_only_their_own_to_the_referrer(client_for, people):
+    referral = make_referral(people)
+    referrers = referral.person.consents.get()
+    coachs = consent_with_form(people["coach.nassjo"], referral)
+
+    def listed(client):
+        return sorted(consent.pk for consent in client.get(url("referral_detail", referral.pk)).context["consents"])
+
+    seen = outcomes_by_persona(client_for, ["coach.nassjo", "chef.nassjo", "referrer.af"], listed)
+
+    assert seen == {
+        "coach.nassjo": sorted([referrers.pk, coachs.pk]),
+        "chef.nassjo": sorted([referrers.pk, coachs.pk]),
+        "referrer.af": [referrers.pk],
+    }
