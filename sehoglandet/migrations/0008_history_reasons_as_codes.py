@@ -106,20 +106,22 @@ HISTORY_TABLES = {
 }
 
 
-def _row_code(table: str, row) -> str | None:
+def _row_code(table: str, row, exited_by_decision: set[int]) -> str | None:
     reason = row.history_change_reason
     if reason in ADMINISTRATOR_ROLE_CHANGED:
         return "membership.added" if row.is_staff else "membership.removed"
     if reason in EMPLOYMENT_ENDED:
         return "aftercare.visit_cancelled" if table == "historicalaftercarevisit" else "employment.ended"
     if reason in INCOME_AT_EXIT:
-        return "participant.exit_completed" if row.participant.exit_decision_id else "participant.exited"
+        return "participant.exit_completed" if row.participant_id in exited_by_decision else "participant.exited"
     if reason and TRANSFERRED.match(reason):
         return "transfer.accepted"
     return None
 
 
 def reasons_to_codes(apps, schema_editor):
+    participant = apps.get_model("participants", "Participant")
+    exited_by_decision = set(participant.objects.filter(exit_decision__isnull=False).values_list("pk", flat=True))
     for app_label, tables in HISTORY_TABLES.items():
         for table in tables:
             history = apps.get_model(app_label, table)
@@ -131,10 +133,14 @@ def reasons_to_codes(apps, schema_editor):
             special = history.objects.exclude(history_change_reason__isnull=True).exclude(
                 history_change_reason__contains="."
             )
+            by_code: dict[str, list[int]] = {}
             for row in special.iterator():
-                code = _row_code(table, row)
+                code = _row_code(table, row, exited_by_decision)
                 if code is not None:
-                    history.objects.filter(pk=row.pk).update(history_change_reason=code)
+                    by_code.setdefault(code, []).append(row.pk)
+            for code, pks in by_code.items():
+                for start in range(0, len(pks), BATCH):
+                    history.objects.filter(pk__in=pks[start : start + BATCH]).update(history_change_reason=code)
 
 
 # Which history table carries each case event, and how to find the event's record and person.
