@@ -1,12 +1,22 @@
 """Small request helpers shared by the apps' views."""
 
+from urllib.parse import urlsplit
+
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def safe_next(request) -> str | None:
-    """The `next` address a form or link carries (POST first, then the query string), when it points
-    into this site; None otherwise, so a crafted link cannot send anyone elsewhere."""
+    """The `next` address a form or link carries (POST first, then the query string), when it is a
+    path of one of this site's pages ("/remisser/12/"); None otherwise. So a crafted link cannot send
+    anyone elsewhere, and a value that is no address at all is ignored rather than failing."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return None
+    if not target.startswith("/") or not target.isprintable():
+        return None
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=request.is_secure()):
+        return None
+    try:
+        resolve(urlsplit(target).path)
+    except Resolver404:
+        return None
+    return target

@@ -417,6 +417,33 @@ def test_an_offsite_next_address_is_ignored(client_for, people):
     assert response.url.startswith(reverse("referrals:meeting_detail", args=[meeting.pk]))
 
 
+@pytest.mark.parametrize(
+    "next_value",
+    [
+        "'; DROP TABLE referrals_referral; --",
+        "home",
+        "//evil.example/",
+        "javascript:alert(1)",
+        "/finns-inte/",
+        "/\x00/",
+    ],
+)
+def test_a_next_that_is_not_a_local_page_is_ignored_and_a_retry_does_not_fail(client_for, people, next_value):
+    meeting = factories.make_meeting(people)
+    referral = make_case(people, "Alva", "Brandt")
+    client = client_for("coach.nassjo")
+    data = {"meeting": meeting.pk, "kind": "new_referral", "next": next_value}
+
+    first = client.post(reverse("referrals:agenda_add", args=[referral.pk]), data)
+    retry = client.post(reverse("referrals:agenda_add", args=[referral.pk]), data, follow=True)
+
+    assert first.status_code == 302
+    assert first.url.startswith(reverse("referrals:meeting_detail", args=[meeting.pk]))
+    assert AgendaItem.objects.filter(referral=referral).count() == 1
+    assert retry.status_code == 200
+    assert "Ärendet står redan på det här mötets dagordning." in messages_of(retry)
+
+
 # Publishing
 
 
