@@ -45,13 +45,19 @@ def missing_consent(
 
 
 def consents_visible_to(user) -> QuerySet[Consent]:
-    """Consents the user may see: the SE team (coaches and manager) every consent of a person with a
-    case in their municipality; anyone else only the consents they recorded themselves, of a person
-    whose case they can see. So a referrer learns nothing about consents from the person's other
-    cases. The referral page lists these, and the consent pages open only these."""
-    team = [*access.municipalities_coached_by(user), *access.municipalities_managed_by(user)]
+    """Consents the user may see. The SE team (coaches and manager), of a person with a case in
+    their municipality: the consents that cover the team or that someone of the team recorded, so
+    not those of the person's cases elsewhere (docs/domain.md#identity-lookup). Anyone else: only
+    the consents they recorded themselves, of a person whose case they can see. The referral page
+    lists these, and the consent pages open only these."""
+    municipalities = [*access.municipalities_coached_by(user), *access.municipalities_managed_by(user)]
+    teams = [municipality.se_team_id for municipality in municipalities]
+    of_the_team = Consent.objects.filter(
+        Q(organisations__in=teams) | Q(recorded_by__memberships__organisation__in=teams),
+        person__in=access.persons_visible_to(user, in_municipalities=municipalities).values("pk"),
+    )
     return Consent.objects.filter(
-        Q(person__in=access.persons_visible_to(user, in_municipalities=team).values("pk"))
+        Q(pk__in=of_the_team.values("pk"))
         | Q(recorded_by=user, person__in=access.persons_visible_to(user).values("pk"))
     )
 

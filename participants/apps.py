@@ -11,6 +11,7 @@ class ParticipantsConfig(AppConfig):
 
         from sehoglandet import access, events
 
+        from . import selectors
         from .events import ParticipantEvent
         from .models import Participant
 
@@ -20,5 +21,6 @@ class ParticipantsConfig(AppConfig):
                 model=Participant,
                 view_perm="participants.view_participant",
                 open=~Q(status=Participant.Status.EXITED),
+                shown_as=selectors.name_shown_to,
             )
         )

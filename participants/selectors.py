@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from consent.models import Purpose
 from consent.selectors import missing_consent
@@ -35,6 +36,16 @@ def participants_visible_to(user) -> QuerySet[Participant]:
         "participants.view_participant",
         Participant.objects.select_related("person", "municipality"),
     )
+
+
+def name_shown_to(user, person) -> str | None:
+    """The name the user's latest enrolment of the person shows them (access.name_shown_to)."""
+    participant = participants_visible_to(user).filter(person=person).order_by("-decided_on", "-id").first()
+    if participant is None or not access.may_open_participant(user, participant):
+        return None
+    if access.may_see_identity(user, person, participant.municipality):
+        return person.full_name
+    return _("Protected identity")
 
 
 def get_participant_for_user(user, pk: int) -> Participant:

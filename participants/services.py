@@ -14,7 +14,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from referrals.models import ExitReason, IncomeSource
 from sehoglandet import access, events
 from sehoglandet.history import track
-from sehoglandet.models import Municipality
+from sehoglandet.models import Municipality, Person
 
 from . import selectors
 from .events import ParticipantEvent
@@ -38,6 +38,7 @@ def enrol(*, actor: User, referral, decided_on: date) -> Participant:
     enrolments at once cannot both take the last place.
     """
     municipality = Municipality.objects.select_for_update().get(pk=referral.municipality_id)
+    _take_details_from(referral, actor)
     has_room = selectors.active_count(municipality) < municipality.capacity
     participant = Participant(
         person=referral.person,
@@ -69,6 +70,37 @@ def enrol(*, actor: User, referral, decided_on: date) -> Participant:
     first_step.save()
     _event(actor, ParticipantEvent.ENROLLED, participant, status=participant.status, municipality=municipality.pk)
     return participant
+
+
+# The registry's fields a referral describes, as (Person field, Referral field).
+_DETAILS = [
+    ("first_name", "first_name"),
+    ("last_name", "last_name"),
+    ("gender", "gender"),
+    ("phone", "phone"),
+    ("email", "email"),
+    ("street_address", "street_address"),
+    ("postal_code", "postal_code"),
+    ("city", "city"),
+    ("municipality_id", "residence_id"),
+]
+
+
+def _take_details_from(referral, actor: User) -> None:
+    """At enrolment the registry's row takes the person's details from the referral that enrolled
+    them: the latest the person gave, and the ones the team has worked with. A protected identity
+    is never dropped this way (docs/domain.md#identity-lookup)."""
+    person = Person.objects.select_for_update().get(pk=referral.person_id)
+    changed = [field for field, source in _DETAILS if getattr(person, field) != getattr(referral, source)]
+    for field, source in _DETAILS:
+        setattr(person, field, getattr(referral, source))
+    if referral.protected_identity and not person.protected_identity:
+        person.protected_identity = True
+        changed.append("protected_identity")
+    if changed:
+        track(person, actor, ParticipantEvent.ENROLLED)
+        person.save(update_fields=changed)
+    referral.person = person
 
 
 PARTICIPANT_PERMISSIONS = ("participants.view_participant", "participants.change_participant")

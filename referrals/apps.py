@@ -12,7 +12,7 @@ class ReferralsConfig(AppConfig):
         from consent.events import ConsentEvent
         from sehoglandet import access, events
 
-        from . import grants
+        from . import grants, selectors
         from .events import ReferralEvent
         from .models import Referral
 
@@ -22,7 +22,9 @@ class ReferralsConfig(AppConfig):
             access.PersonCases(
                 model=Referral,
                 view_perm="referrals.view_referral",
-                open=~Q(status=Referral.Status.WITHDRAWN),
+                # A draft is its writer's alone until it is submitted (docs/domain.md#identity-lookup).
+                open=~Q(status__in=[Referral.Status.DRAFT, Referral.Status.WITHDRAWN]),
                 drafted_by=lambda user: Q(status=Referral.Status.DRAFT) & (Q(referrer=user) | Q(written_by=user)),
+                shown_as=selectors.name_shown_to,
             )
         )

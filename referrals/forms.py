@@ -272,6 +272,10 @@ class NewReferralForm(ReferralForm):
             details["birth_date"] = data["birth_date"]
         return details
 
+    def as_written(self) -> dict:
+        """The person as typed, for the referral to keep and show (Referral.PERSON_FIELDS)."""
+        return {name: self.cleaned_data[name] for name in Referral.PERSON_FIELDS}
+
 
 class AgencyDecisionForm(forms.Form):
     organisation = forms.ModelChoiceField(

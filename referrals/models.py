@@ -98,6 +98,26 @@ class Referral(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False, db_index=True
     )
+    # The person as the referral's writer described them. A referral shows these, never the
+    # registry's Person row: typing a known personnummer links the referral to that person but
+    # reveals nothing the writer did not type (docs/domain.md#identity-lookup).
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    gender = models.CharField(_("gender"), max_length=10, choices=Person.Gender.choices)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    residence = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("municipality of residence"),
+    )
+    protected_identity = models.BooleanField(_("protected identity"), default=False)
     ground_disability = models.BooleanField(_("disability (funktionsnedsättning)"), default=False)
     ground_mental_ill_health = models.BooleanField(_("mental ill-health (psykisk ohälsa)"), default=False)
     ground_past_substance_abuse = models.BooleanField(
@@ -128,6 +148,29 @@ class Referral(models.Model):
         return self.reference
 
     GROUND_FIELDS = ["ground_disability", "ground_mental_ill_health", "ground_past_substance_abuse"]
+    PERSON_FIELDS = [
+        "first_name",
+        "last_name",
+        "gender",
+        "phone",
+        "email",
+        "street_address",
+        "postal_code",
+        "city",
+        "residence",
+        "protected_identity",
+    ]
+
+    @property
+    def full_name(self) -> str:
+        """The name the writer gave."""
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_protected(self) -> bool:
+        """Protected identity as the writer marked it or as the registry knows it: the masking for
+        third parties uses both (sehoglandet.access.may_see_referral_identity)."""
+        return self.protected_identity or self.person.protected_identity
 
     @property
     def grounds(self) -> list[str]:

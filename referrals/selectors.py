@@ -27,11 +27,19 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     )
 
 
+def name_shown_to(user, person) -> str | None:
+    """The name the user's latest referral of the person shows them (access.name_shown_to)."""
+    referral = referrals_visible_to(user).filter(person=person).order_by("-created_at", "-id").first()
+    if referral is None:
+        return None
+    return referral.full_name if access.may_see_referral_identity(user, referral) else _("Protected identity")
+
+
 def get_referral_for_user(user, pk: int) -> Referral:
     """One referral, or 404 for anyone no grant reaches, never revealing whether it exists."""
     referral = (
         referrals_visible_to(user)
-        .select_related("municipality__se_team", "person__municipality")
+        .select_related("municipality__se_team", "residence")
         .prefetch_related(
             "active_at",
             "agency_decisions__organisation",
@@ -70,7 +78,7 @@ def agenda_for(user, meeting: Meeting) -> list[AgendaItem]:
     organisation). Three queries whatever the length of the agenda."""
     items = list(
         meeting.items.select_related(
-            "referral__person", "referral__referring_organisation", "decision"
+            "referral__person", "referral__municipality", "referral__referring_organisation", "decision"
         ).prefetch_related(Prefetch("responses", queryset=ItemResponse.objects.select_related("organisation")))
     )
     visible = set(
@@ -88,7 +96,12 @@ def escalations_for(user) -> QuerySet[Decision]:
         Decision.objects.filter(
             status=Decision.Status.ESCALATED, item__meeting__referral_group__municipality__in=municipalities
         )
-        .select_related("item__meeting__referral_group__municipality", "item__referral__person", "recorded_by")
+        .select_related(
+            "item__meeting__referral_group__municipality",
+            "item__referral__person",
+            "item__referral__municipality",
+            "recorded_by",
+        )
         .order_by("recorded_at")
     )
 

@@ -84,6 +84,24 @@ def _next_reference(year: int) -> str:
 # Referral
 
 
+class DraftExists(Exception):
+    """The writer already has a draft for this person: a second "Ny remiss" (a double submit, a
+    second tab) continues that draft instead of starting another."""
+
+    def __init__(self, referral: Referral):
+        super().__init__("draft exists")
+        self.referral = referral
+
+
+def person_as_registered(person: Person) -> dict:
+    """A referral's person fields from the registry's row, for writers that type nothing themselves
+    (imports, demo data)."""
+    return {
+        **{name: getattr(person, name) for name in Referral.PERSON_FIELDS if name != "residence"},
+        "residence": person.municipality,
+    }
+
+
 @transaction.atomic
 def create_referral(
     *,
@@ -97,10 +115,15 @@ def create_referral(
     question: str,
     grounds: dict[str, bool],
     referrer: User | None = None,
+    as_written: dict | None = None,
 ) -> Referral:
     """A draft referral written by a referrer, or by a coach for a referrer (`referrer`).
 
-    The referrer gets a user grant on it at once; the municipality's SE team when it is submitted.
+    `as_written` is the person as the writer described them (Referral.PERSON_FIELDS); the referral
+    shows that, never the registry's row (docs/domain.md#identity-lookup). The referrer gets a user
+    grant on it at once; the municipality's SE team when it is submitted. Raises DraftExists when
+    the writer already has a draft for the person; the person's row is locked first, so two posts at
+    once cannot both start one.
     """
     referrer = referrer or actor
     _check(
@@ -110,6 +133,11 @@ def create_referral(
     )
     if not any(grounds.values()):
         raise ValidationError(_("Choose at least one target-group ground."))
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    draft = Referral.objects.filter(person=person, written_by=actor, status=Referral.Status.DRAFT).first()
+    if draft is not None:
+        raise DraftExists(draft)
+    as_written = as_written if as_written is not None else person_as_registered(person)
     for attempt in range(3):
         referral = Referral(
             reference=_next_reference(timezone.localdate().year),
@@ -122,6 +150,7 @@ def create_referral(
             motivation=motivation,
             question=question,
             **grounds,
+            **{name: as_written[name] for name in Referral.PERSON_FIELDS},
         )
         track(referral, actor, ReferralEvent.WRITTEN)
         referral.full_clean(exclude=["reference"])

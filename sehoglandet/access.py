@@ -189,13 +189,16 @@ def may_take_seat(user, seat) -> bool:
 class PersonCases:
     """A feature app's records that belong to a person and to a municipality (a referral, an
     enrolment). `model` has `person` and `municipality` fields; `view_perm` is the grant that opens
-    one; `open` selects those still being worked on; `drafted_by(user)` selects those the user is
-    writing and has not sent yet. Apps register theirs from AppConfig.ready()."""
+    one; `open` selects those the SE team has received and still works on; `drafted_by(user)`
+    selects those the user is writing and has not sent yet; `shown_as(user, person)` is the name
+    the user's own case shows. Apps register theirs from AppConfig.ready(), lower layers first."""
 
     model: type[Model]
     view_perm: str
     open: Q
     drafted_by: Callable[..., Q] | None = None
+    # The person's name as the user's own case of this kind shows it, or None without such a case.
+    shown_as: Callable[..., str | None] | None = None
 
 
 _person_cases: list[PersonCases] = []
@@ -218,6 +221,18 @@ def persons_visible_to(user, *, in_municipalities: Iterable | None = None) -> Qu
     return Person.objects.filter(found)
 
 
+def name_shown_to(user, person) -> str | None:
+    """The person's name as the user's own case shows it (an enrolment's before a referral's: the
+    later stage of a case first), or None when the user has no case of theirs. A page about a
+    person rather than a case (recording a consent) names them this way, so it shows no more than
+    the case the user came from (docs/domain.md#identity-lookup)."""
+    for cases in reversed(_person_cases):
+        name = cases.shown_as(user, person) if cases.shown_as else None
+        if name is not None:
+            return name
+    return None
+
+
 def _has_open_case(person, municipalities: list) -> bool:
     """Whether the person has an open case (of any registered kind) in one of `municipalities`."""
     return bool(municipalities) and any(
@@ -227,8 +242,8 @@ def _has_open_case(person, municipalities: list) -> bool:
 
 
 def may_record_consent(user, person) -> bool:
-    """The coach of a municipality where the person has an open case (a referral not withdrawn, an
-    enrolment not ended, after a transfer too), or the writer of a referral of theirs that is still a
+    """The coach of a municipality where the person has an open case (a referral submitted and not
+    withdrawn, an enrolment not ended, after a transfer too), or the writer of a referral of theirs that is still a
     draft (docs/domain.md#consent)."""
     if _has_open_case(person, municipalities_coached_by(user)):
         return True
@@ -266,6 +281,21 @@ def may_view_referral(user, referral) -> bool:
 def is_writer_of(user, referral) -> bool:
     """The referrer, or the coach who wrote the referral on the referrer's behalf."""
     return user.pk in (referral.referrer_id, referral.written_by_id)
+
+
+def may_see_referral_identity(user, referral) -> bool:
+    """A referral shows the person as its writer typed them, never the registry's row
+    (docs/domain.md#identity-lookup). Who sees those identifying fields:
+    - the coaches of the municipality it is sent to, the responsible SE team;
+    - its writer, unless they marked the identity protected: what they see of a known person
+      depends only on what they typed, so it tells them nothing about the person's other cases;
+    - anyone else (the manager, the referral group) unless the identity is protected, as the
+      writer marked it or as the registry knows it (docs/domain.md#protected-identity)."""
+    if is_coach_of(user, referral.municipality):
+        return True
+    if is_writer_of(user, referral):
+        return not referral.protected_identity
+    return not referral.is_protected
 
 
 def may_write_referral(user, *, municipality, referring_organisation, referrer) -> bool:

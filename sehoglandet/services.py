@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
@@ -359,7 +359,15 @@ def find_or_create_person(*, actor: User, identity_number: str = "", **details) 
             raise ValidationError({"birth_date": _("Give the date of birth for a person without a number.")})
         person = Person(identity_kind=Person.IdentityKind.RESERVE, reserve_identity=_next_reserve_identity(), **details)
     track(person, actor, CoreEvent.PERSON_REGISTERED)
-    person.full_clean()
-    person.save()
+    person.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        # Someone registered the same number a moment ago (two "Ny remiss" posts at once): the
+        # unique index made this insert wait for theirs; link to their row, as for a known person.
+        if not identity_number:
+            raise
+        return Person.objects.select_for_update().get(identity_number=person.identity_number), False
     events.record(actor=actor, code=CoreEvent.PERSON_REGISTERED, record=person, person=person)
     return person, True

@@ -108,7 +108,7 @@ def _sus_row(request, direction: str, participant: Participant) -> list[str]:
         person.full_name if visible else _("Protected identity"),
         participant.municipality.name,
         person.get_gender_display(),
-        str(person.birth_date.year),
+        str(person.birth_date.year) if visible else "",
         _iso(participant.started_on),
         before.get_source_display() if before else "",
         _iso(participant.sus_registered_on),

@@ -97,8 +97,9 @@ def referral_list(request):
 @access.require_roles(*WRITERS)
 @require_http_methods(FORM_METHODS)
 def referral_create(request):
-    """One form for the person and the referral. A known personnummer finds the known person, who is
-    left unchanged and about whom nothing is shown."""
+    """One form for the person and the referral. A known personnummer links the referral to the known
+    person, who is left unchanged; the referral keeps and shows what was typed, nothing of the
+    registry's row (docs/domain.md#identity-lookup)."""
     form = NewReferralForm(request.POST if request.method == "POST" else None, actor=request.user)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -118,7 +119,18 @@ def referral_create(request):
                     question=data["question"],
                     grounds=form.grounds_dict(),
                     referrer=data.get("referrer"),
+                    as_written=form.as_written(),
                 )
+        except services.DraftExists as exists:
+            messages.info(
+                request,
+                _(
+                    "You already have a draft referral for this person, %(reference)s, and it is shown here. "
+                    "No second draft was saved."
+                )
+                % {"reference": exists.referral.reference},
+            )
+            return _to_detail(exists.referral)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -155,6 +167,11 @@ def referral_detail(request, pk: int):
     _log(request, referral, purpose)
     context = {
         "referral": referral,
+        # The responsible team must know of a protected identity the registry knows, once the
+        # referral has reached it; its writer sees only what they marked (docs/domain.md#identity-lookup).
+        "protected_identity": referral.is_protected
+        if is_coach and not referral.is_draft
+        else referral.protected_identity,
         "view": role,
         "active_at": list(referral.active_at.all()),
         "too_few_parties": len(referral.active_at.all()) < MIN_ACTIVE_PARTIES,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from participants import services
 from participants.models import JournalEntry, Participant
-from sehoglandet.models import AccessLog
+from sehoglandet.models import AccessLog, Person
 from tests.helpers import (
     COACHES,
     PERSONAS,
@@ -337,3 +337,18 @@ def test_the_participant_page_needs_the_same_number_of_queries_for_one_entry_and
 
     assert len(response.context["page"].object_list) == 20
     assert response.context["page"].paginator.num_pages == 2
+
+
+def test_of_a_protected_identity_only_the_coach_sees_any_identifying_field(client_for, people, participant):
+    """docs/domain.md#protected-identity: the manager sees the case, not who it is."""
+    Person.objects.filter(pk=participant.person_id).update(protected_identity=True, phone="070-444 55 66")
+    person = Person.objects.get(pk=participant.person_id)
+    page = reverse("participants:participant_detail", args=[participant.pk])
+    identifying = [person.full_name, person.identity_display, "070-444 55 66", person.birth_date.isoformat()]
+
+    coach = client_for("coach.nassjo").get(page).content.decode()
+    manager = client_for("chef.nassjo").get(page).content.decode()
+
+    assert all(value in coach for value in identifying[:3])
+    assert not any(value in manager for value in identifying)
+    assert "Skyddad identitet" in manager

@@ -377,7 +377,7 @@ def test_a_referrer_cannot_refer_for_an_organisation_they_do_not_belong_to(clien
 
 
 def test_the_coach_sees_the_whole_case(client_for, people, on_agenda):
-    Person.objects.filter(pk=on_agenda.person_id).update(phone="070-111 22 33", street_address="Storgatan 7")
+    Referral.objects.filter(pk=on_agenda.pk).update(phone="070-111 22 33", street_address="Storgatan 7")
 
     body = page_text(client_for("coach.nassjo").get(url("referral_detail", on_agenda.pk)))
 
@@ -452,17 +452,39 @@ def test_a_member_cannot_read_a_referral_that_is_not_on_an_agenda(client_for, pe
     assert client_for("fk.nassjo").get(url("referral_detail", referral.pk)).status_code == 404
 
 
-def test_a_protected_identity_is_hidden_from_everyone_but_the_coach(client_for, people, on_agenda):
-    Person.objects.filter(pk=on_agenda.person_id).update(protected_identity=True)
-    name = on_agenda.person.full_name
+def test_a_protected_identity_the_writer_marked_is_hidden_from_everyone_but_the_coach(client_for, people, on_agenda):
+    Referral.objects.filter(pk=on_agenda.pk).update(protected_identity=True)
+    name = on_agenda.full_name
 
     coach = page_text(client_for("coach.nassjo").get(url("referral_detail", on_agenda.pk)))
     member = page_text(client_for("fk.nassjo").get(url("referral_detail", on_agenda.pk)))
+    manager = page_text(client_for("chef.nassjo").get(url("referral_detail", on_agenda.pk)))
     referrer = page_text(client_for("referrer.af").get(url("referral_detail", on_agenda.pk)))
 
     assert name in coach
-    assert name not in member and "Skyddad identitet" in member
+    for body in (member, manager):
+        assert name not in body and "Skyddad identitet" in body
+        assert on_agenda.person.identity_display not in body
     assert name not in referrer and on_agenda.person.identity_display not in referrer
+
+
+def test_a_protected_identity_only_the_registry_knows_is_hidden_from_third_parties_not_shown_to_the_writer(
+    client_for, people, on_agenda
+):
+    """The writer sees what they typed, so the page tells them nothing of what the registry knows;
+    the group and the manager see the masked name; the responsible coach is told."""
+    Person.objects.filter(pk=on_agenda.person_id).update(protected_identity=True)
+    name = on_agenda.full_name
+
+    coach = page_text(client_for("coach.nassjo").get(url("referral_detail", on_agenda.pk)))
+    member = page_text(client_for("fk.nassjo").get(url("referral_detail", on_agenda.pk)))
+    manager = page_text(client_for("chef.nassjo").get(url("referral_detail", on_agenda.pk)))
+    referrer = page_text(client_for("referrer.af").get(url("referral_detail", on_agenda.pk)))
+
+    assert name in coach and "<dt>Skyddad identitet</dt><dd>Ja</dd>" in coach
+    for body in (member, manager):
+        assert name not in body and "Skyddad identitet" in body
+    assert name in referrer and "<dt>Skyddad identitet</dt><dd>Nej</dd>" in referrer
 
 
 @pytest.mark.parametrize("username", ["coach.nassjo", "referrer.af", "fk.nassjo"])
