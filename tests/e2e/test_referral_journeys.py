@@ -522,3 +522,58 @@ def test_the_minutes_of_the_held_meeting_download_as_a_pdf_without_names(login, 
     for person in persons:
         for secret in (person.first_name, person.last_name, person.identity_display, person.identity_number):
             assert secret not in text, f"the minutes show {secret!r}:\n{text}"
+
+
+# 7. A coach types the number of a person known elsewhere, and sends the form twice
+
+
+def test_a_coach_typing_a_known_number_sees_only_what_they_typed_and_a_second_send_opens_the_same_draft(login, people):
+    """docs/domain.md#identity-lookup: the person is known from an Eksjö referral, with protected
+    identity; nothing of that may show on the Nässjö coach's new draft."""
+    known = factories.make_person(
+        people["referrer.af"],
+        first_name="Stina",
+        last_name="Hemlin",
+        phone="070-555 12 34",
+        protected_identity=True,
+        birth=date(1993, 3, 9),
+    )
+    factories.make_referral(people, person=known, municipality_code="eksjo")
+    page = login("coach.nassjo")
+
+    open_from_menu(page, "Remisser", "Referrals")
+    page.get_by_role("link", name=either("Ny remiss", "New referral")).click()
+    fill_in_the_new_referral(page, known.identity_display)
+    page.get_by_label(either("Remitterande organisation", "Referring organisation")).select_option(
+        label="SE-team Nässjö"
+    )
+    page.get_by_role("button", name=either("Spara utkastet", "Save the draft")).click()
+
+    expect(page).to_have_url(REFERRAL_PAGE)
+    person = page.get_by_role("region", name=either("Personen", "The person"))
+    expect(person).to_contain_text("Linnea Sjöberg")
+    expect(person).to_contain_text(known.identity_display)
+    for known_detail in ["Stina", "Hemlin", "070-555 12 34", "Eksjö"]:
+        expect(page.get_by_role("main")).not_to_contain_text(known_detail)
+    expect(person.get_by_text(either("Ja", "Yes"), exact=True)).to_have_count(0)
+    assert_accessible(page)
+
+    # Back to the form and send it again, as after a save that seemed to do nothing. The browser
+    # keeps what was typed except the number (autocomplete is off there), so the coach types it again.
+    page.go_back()
+    expect(page).to_have_url(url_of("referrals:referral_create"))
+    page.get_by_label(
+        either("Personnummer eller samordningsnummer", "Personal identity number or coordination number")
+    ).fill(known.identity_display)
+    page.get_by_role("button", name=either("Spara utkastet", "Save the draft")).click()
+
+    expect(page).to_have_url(REFERRAL_PAGE)
+    draft = Referral.objects.get(written_by=people["coach.nassjo"])
+    expect(messages(page)).to_contain_text(
+        containing(
+            f"Du har redan ett utkast till remiss för den här personen, {draft.reference}",
+            f"You already have a draft referral for this person, {draft.reference}",
+        )
+    )
+    assert Referral.objects.filter(person=known).count() == 2
+    assert_accessible(page)
