@@ -177,11 +177,14 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Lockout: after AXES_FAILURE_LIMIT failed logins for one user name from one address, that
-# combination is locked for AXES_COOLOFF_MINUTES.
+# Lockout (sehoglandet/lockout.py): after AXES_FAILURE_LIMIT failed logins for one user name from
+# one address, that combination is locked for AXES_COOLOFF_MINUTES; after as many for one user name
+# from any addresses, the user name is locked as long at every address it has not signed in from in
+# the last LOCKOUT_KNOWN_ADDRESS_DAYS (axes' AccessLog of successful logins says which).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "sehoglandet.lockout.lockout_parameters"
+LOCKOUT_KNOWN_ADDRESS_DAYS = env_int("LOCKOUT_KNOWN_ADDRESS_DAYS", 90)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
