@@ -129,6 +129,7 @@ TEMPLATES = [
 ]
 
 # Database: SQLite by default, PostgreSQL (psycopg 3 with its connection pool) from DATABASE_URL.
+# PostgreSQL is the production database; SQLite is for development and a first try.
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
@@ -138,6 +139,18 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database in a file rather than in memory, so `pytest --reuse-db` can keep it between runs.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # So a small team can work at once: WAL lets readers and one writer run side by side; a writer
+    # waits up to `timeout` seconds for its turn; IMMEDIATE takes the write lock when a transaction
+    # begins, so a transaction that reads and then writes waits at the start instead of failing with
+    # "database is locked" half-way. synchronous=NORMAL is safe with WAL (a power cut may lose the
+    # last commits, never corrupt the file).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     if env_bool("DATABASE_POOL", True):
