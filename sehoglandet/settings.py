@@ -94,6 +94,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every response after this point is personal data or may be: none is kept in a cache.
+    "sehoglandet.middleware.never_cache_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,6 +129,7 @@ TEMPLATES = [
 ]
 
 # Database: SQLite by default, PostgreSQL (psycopg 3 with its connection pool) from DATABASE_URL.
+# PostgreSQL is the production database; SQLite is for development and a first try.
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
@@ -136,6 +139,18 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database in a file rather than in memory, so `pytest --reuse-db` can keep it between runs.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # So a small team can work at once: WAL lets readers and one writer run side by side; a writer
+    # waits up to `timeout` seconds for its turn; IMMEDIATE takes the write lock when a transaction
+    # begins, so a transaction that reads and then writes waits at the start instead of failing with
+    # "database is locked" half-way. synchronous=NORMAL is safe with WAL (a power cut may lose the
+    # last commits, never corrupt the file).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     if env_bool("DATABASE_POOL", True):
@@ -175,11 +190,14 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Lockout: after AXES_FAILURE_LIMIT failed logins for one user name from one address, that
-# combination is locked for AXES_COOLOFF_MINUTES.
+# Lockout (sehoglandet/lockout.py): after AXES_FAILURE_LIMIT failed logins for one user name from
+# one address, that combination is locked for AXES_COOLOFF_MINUTES; after as many for one user name
+# from any addresses, the user name is locked as long at every address it has not signed in from in
+# the last LOCKOUT_KNOWN_ADDRESS_DAYS (axes' AccessLog of successful logins says which).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "sehoglandet.lockout.lockout_parameters"
+LOCKOUT_KNOWN_ADDRESS_DAYS = env_int("LOCKOUT_KNOWN_ADDRESS_DAYS", 90)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -1,12 +1,15 @@
 """Signing in and out, lockout after wrong passwords, changing one's password, and the idle timeout.
 
-Every login here goes through the real login page, so django-axes sees it as a user would.
+Every login here goes through the real login page, so django-axes sees it as a user would. The
+lockout has two counts (sehoglandet/lockout.py): one per user name and address, and one per user
+name across every address, which does not apply at an address the user has signed in from before.
 """
 
 from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from axes.models import AccessLog as LoginLog
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import F
@@ -20,6 +23,9 @@ LOGOUT = "/konto/logga-ut/"
 PASSWORD_CHANGE = "/konto/losenord/"
 ADDRESS = "192.0.2.10"
 OTHER_ADDRESS = "192.0.2.99"
+# Five addresses an attacker guesses from, one wrong password each, and a sixth they have not used yet.
+GUESSING_ADDRESSES = [f"198.51.100.{n}" for n in range(1, 6)]
+NEW_ADDRESS = "198.51.100.6"
 LOCKED_HEADING = "För många misslyckade försök"
 
 
@@ -39,6 +45,17 @@ def fail_to_log_in(client, username: str, times: int, address: str = ADDRESS) ->
 
 def move_failed_attempts_back(minutes: int) -> None:
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=minutes))
+
+
+def guess_from_many_addresses(username: str) -> list[int]:
+    return [log_in(Client(), username, "fel-lösenord", address).status_code for address in GUESSING_ADDRESSES]
+
+
+def sign_in_and_out(username: str, address: str) -> None:
+    """A past visit: the user signed in from `address`, which makes it one of their known addresses."""
+    client = Client()
+    assert log_in(client, username, DEMO_PASSWORD, address).status_code == 302
+    client.post(LOGOUT)
 
 
 @pytest.fixture
@@ -125,10 +142,110 @@ def test_another_user_name_from_the_same_address_is_not_locked(client, people):
     assert is_signed_in(client)
 
 
-def test_the_same_user_name_from_another_address_is_not_locked(client, coach):
+def test_fewer_wrong_passwords_than_the_limit_leave_the_user_name_open_from_another_address(client, coach):
+    fail_to_log_in(client, "coach.nassjo", 4)
+
+    response = log_in(client, "coach.nassjo", DEMO_PASSWORD, address=OTHER_ADDRESS)
+
+    assert response.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_a_lock_at_one_address_leaves_an_address_the_user_signed_in_from_before_open(client, coach):
+    sign_in_and_out("coach.nassjo", OTHER_ADDRESS)
     fail_to_log_in(client, "coach.nassjo", 5)
 
     response = log_in(client, "coach.nassjo", DEMO_PASSWORD, address=OTHER_ADDRESS)
+
+    assert response.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_five_wrong_passwords_from_one_address_lock_the_user_name_at_a_new_address_too(client, coach):
+    fail_to_log_in(Client(), "coach.nassjo", 5)
+
+    response = log_in(client, "coach.nassjo", DEMO_PASSWORD, address=NEW_ADDRESS)
+
+    assert response.status_code == 429
+    assert not is_signed_in(client)
+
+
+# Guessing one user name from many addresses
+
+
+def test_guessing_from_five_addresses_locks_the_user_name_at_a_sixth_even_with_the_right_password(client, coach):
+    statuses = guess_from_many_addresses("coach.nassjo")
+
+    response = log_in(client, "coach.nassjo", DEMO_PASSWORD, address=NEW_ADDRESS)
+
+    assert statuses == [200, 200, 200, 200, 429]
+    assert response.status_code == 429
+    assert LOCKED_HEADING in response.content.decode()
+    assert "15 minuter" in response.content.decode()
+    assert not is_signed_in(client)
+
+
+def test_the_user_still_signs_in_from_a_known_address_while_the_user_name_is_locked_elsewhere(client, coach):
+    sign_in_and_out("coach.nassjo", ADDRESS)
+    guess_from_many_addresses("coach.nassjo")
+
+    at_home = log_in(client, "coach.nassjo", DEMO_PASSWORD, address=ADDRESS)
+    elsewhere = log_in(Client(), "coach.nassjo", DEMO_PASSWORD, address=NEW_ADDRESS)
+
+    assert at_home.status_code == 302
+    assert is_signed_in(client)
+    assert elsewhere.status_code == 429
+
+
+def test_a_known_address_still_locks_after_five_wrong_passwords_from_it(client, coach):
+    sign_in_and_out("coach.nassjo", ADDRESS)
+
+    statuses = fail_to_log_in(client, "coach.nassjo", 5)
+
+    assert statuses == [200, 200, 200, 200, 429]
+    assert log_in(client, "coach.nassjo", DEMO_PASSWORD).status_code == 429
+
+
+def test_an_address_last_used_more_than_ninety_days_ago_is_no_longer_known(client, coach):
+    sign_in_and_out("coach.nassjo", ADDRESS)
+    LoginLog.objects.update(attempt_time=F("attempt_time") - timedelta(days=91))
+    guess_from_many_addresses("coach.nassjo")
+
+    response = log_in(client, "coach.nassjo", DEMO_PASSWORD, address=ADDRESS)
+
+    assert response.status_code == 429
+    assert not is_signed_in(client)
+
+
+def test_the_lock_on_the_user_name_lifts_after_fifteen_minutes_and_not_before(client, coach):
+    guess_from_many_addresses("coach.nassjo")
+
+    move_failed_attempts_back(minutes=14)
+    still_locked = log_in(client, "coach.nassjo", DEMO_PASSWORD, address=NEW_ADDRESS)
+    move_failed_attempts_back(minutes=16)
+    after_cool_off = log_in(client, "coach.nassjo", DEMO_PASSWORD, address=NEW_ADDRESS)
+
+    assert still_locked.status_code == 429
+    assert after_cool_off.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_signing_in_clears_the_failures_at_that_address_only_not_a_guessers_elsewhere(client, coach):
+    guesses = [
+        log_in(Client(), "coach.nassjo", "fel-lösenord", address).status_code for address in GUESSING_ADDRESSES[:4]
+    ]
+    sign_in_and_out("coach.nassjo", NEW_ADDRESS)
+
+    fifth_guess = log_in(client, "coach.nassjo", "fel-lösenord", address=GUESSING_ADDRESSES[4])
+
+    assert guesses == [200, 200, 200, 200]
+    assert fifth_guess.status_code == 429
+
+
+def test_guessing_one_user_name_from_many_addresses_does_not_lock_another(client, people):
+    guess_from_many_addresses("coach.nassjo")
+
+    response = log_in(client, "chef.nassjo", DEMO_PASSWORD, address=NEW_ADDRESS)
 
     assert response.status_code == 302
     assert is_signed_in(client)

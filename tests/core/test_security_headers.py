@@ -1,13 +1,23 @@
 """Security headers on every kind of response, and pages that load nothing from elsewhere.
 
 The Content-Security-Policy allows this origin only, so a page that pulled a script or style
-from another host, or wrote one inline, would break in the browser.
+from another host, or wrote one inline, would break in the browser. Nothing Django answers may be
+kept in a browser's or a proxy's cache (pages, exports and documents carry personal data); static
+files keep their long cache.
 """
 
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.urls import reverse
+from django.utils import timezone
 
+from consent import services as consent_services
+from consent.models import Purpose, private_storage
+from tests.factories import make_referral, org
 from tests.helpers import PERSONAS
 
 # (who asks, what) for the kinds of response a user meets: None is a visitor who is not signed in.
@@ -121,3 +131,80 @@ def test_the_static_files_the_pages_load_are_served(client, client_for):
     statuses = {src: client.get(src).status_code for src in loaded}
 
     assert statuses == dict.fromkeys(loaded, 200)
+
+
+def cache_directives(response) -> set[str]:
+    return {directive.strip().split("=")[0] for directive in response.get("Cache-Control", "").split(",")}
+
+
+# Pages that show personal data, and the login and error pages that do not, alike.
+PAGES = list(
+    dict.fromkeys(
+        [
+            *RESPONSES,
+            ("coach.nassjo", "/deltagare/"),
+            ("coach.nassjo", "/remisser/"),
+            ("coach.nassjo", "/att-gora/"),
+            ("coach.nassjo", "/sus/"),
+            *((username, "/") for username in PERSONAS),
+        ]
+    )
+)
+
+
+@pytest.mark.parametrize(("username", "url"), PAGES)
+def test_no_page_may_be_kept_in_a_cache(response_for, people, username, url):
+    assert {"no-store", "private"} <= cache_directives(response_for(username, url))
+
+
+@pytest.mark.parametrize(
+    ("username", "url"),
+    [
+        ("forbundschef", "/rapporter/pdf/?kind=H1&year=2026"),
+        ("forbundschef", "/rapporter/xlsx/?kind=H1&year=2026"),
+        ("forbundschef", "/rapporter/csv/?kind=H1&year=2026"),
+        ("coach.nassjo", "/sus/csv/?month=2025-03"),
+    ],
+)
+def test_no_export_may_be_kept_in_a_cache(response_for, people, username, url):
+    response = response_for(username, url)
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert {"no-store", "private"} <= cache_directives(response)
+
+
+def test_neither_a_referral_nor_its_signed_consent_form_may_be_kept_in_a_cache(
+    client_for, people, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(private_storage, "_wrapped", FileSystemStorage(location=tmp_path))
+    referral = make_referral(people)
+    today = timezone.localdate()
+    consent = consent_services.record_consent(
+        actor=people["coach.nassjo"],
+        person=referral.person,
+        organisations=[org("nassjo-se")],
+        purposes=[Purpose.PARTICIPATION],
+        given_on=today,
+        method="written",
+        valid_until=today + timedelta(days=30),
+        document=ContentFile(b"%PDF-1.4\n%%EOF\n", name="blankett.pdf"),
+    )
+    client = client_for("coach.nassjo")
+
+    page = client.get(reverse("referrals:referral_detail", args=[referral.pk]))
+    form = client.get(reverse("consent:consent_document", args=[consent.pk]))
+
+    assert (page.status_code, form.status_code) == (200, 200)
+    assert {"no-store", "private"} <= cache_directives(page)
+    assert {"no-store", "private"} <= cache_directives(form)
+    form.close()
+
+
+def test_static_files_keep_their_cache(client, people):
+    # WhiteNoise's own header: max-age=0 under DEBUG, a year and `immutable` for the hashed files in production.
+    response = client.get("/static/css/app.css")
+
+    assert response.status_code == 200
+    assert "no-store" not in cache_directives(response)
+    assert {"public", "max-age"} <= cache_directives(response)

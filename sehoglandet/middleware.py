@@ -1,0 +1,20 @@
+"""Middleware of our own (settings.MIDDLEWARE says where each one runs)."""
+
+from django.utils.cache import add_never_cache_headers
+
+
+def never_cache_middleware(get_response):
+    """Send every response Django answers with `Cache-Control: no-store, private` (and max-age=0).
+
+    Pages, PDF and spreadsheet exports, CSV files and signed consent forms carry personal data; a
+    copy in a shared computer's browser cache or in a proxy would outlive the session and the access
+    checks. Doing it here rather than view by view means a new view cannot forget it. Static files
+    never get this far: WhiteNoise, before this middleware, answers them with their long cache.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        add_never_cache_headers(response)
+        return response
+
+    return middleware
