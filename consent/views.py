@@ -99,11 +99,9 @@ def consent_document(request, pk: int):
     )
     extension = PurePosixPath(consent.document.name).suffix.lower()
     content_type = mimetypes.types_map.get(extension, "application/octet-stream")
-    response = FileResponse(
+    return FileResponse(
         consent.document.open("rb"),
         as_attachment=True,
         filename=f"samtycke-{consent.pk}{extension}",
         content_type=content_type,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -6,7 +6,6 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import access, gate, selectors
@@ -19,7 +18,6 @@ GROUP_ROLES = (Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
 
 
 @login_not_required
-@never_cache
 @require_GET
 def health(request):
     """For load balancers: 200 when the database answers, 503 otherwise. Reveals nothing else."""

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sehoglandet import access
@@ -243,7 +242,6 @@ def meeting_close(request, pk: int):
 
 @access.require_roles(*MEETING_ROLES)
 @require_GET
-@never_cache
 def meeting_minutes(request, pk: int):
     """The minutes as PDF: attendance and, per item, the case reference and the decision only."""
     meeting = fetch.meeting(request, pk)

@@ -11,7 +11,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from sehoglandet import access
@@ -106,20 +105,17 @@ def _export(request, file_format: str):
 
 @access.require_roles(*REPORT_ROLES)
 @require_GET
-@never_cache
 def report_pdf(request):
     return _export(request, "pdf")
 
 
 @access.require_roles(*REPORT_ROLES)
 @require_GET
-@never_cache
 def report_xlsx(request):
     return _export(request, "xlsx")
 
 
 @access.require_roles(*REPORT_ROLES)
 @require_GET
-@never_cache
 def report_csv(request):
     return _export(request, "csv")
