@@ -417,6 +417,20 @@ def test_an_offsite_next_address_is_ignored(client_for, people):
     assert response.url.startswith(reverse("referrals:meeting_detail", args=[meeting.pk]))
 
 
+def test_a_next_that_is_not_an_address_is_ignored_and_the_item_is_added(client_for, people):
+    meeting = factories.make_meeting(people)
+    referral = make_case(people, "Alva", "Brandt")
+
+    response = client_for("coach.nassjo").post(
+        reverse("referrals:agenda_add", args=[referral.pk]),
+        {"meeting": meeting.pk, "kind": "new_referral", "next": "'; DROP TABLE referrals_referral; --"},
+    )
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("referrals:meeting_detail", args=[meeting.pk]))
+    assert AgendaItem.objects.filter(meeting=meeting, referral=referral).count() == 1
+
+
 # Publishing
 
 
