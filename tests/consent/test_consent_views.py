@@ -130,6 +130,9 @@ def test_a_consent_without_a_form_is_fine(client_for, people, private_files):
         ({"organisations": None}, "Välj minst en organisation."),
         ({"purposes": None}, "Välj minst ett ändamål."),
         ({"purposes": ["everything"]}, "Välj ett giltigt alternativ."),
+        # Ids no database integer holds: SQLite raised OverflowError (a 500) before the form said no.
+        ({"organisations": [str(2**64)]}, "Välj ett giltigt alternativ."),
+        ({"organisations": [str(-(2**63) - 1)]}, "Välj ett giltigt alternativ."),
         ({"given_on": "igår"}, "Fyll i ett giltigt datum."),
         ({"method": None}, "Detta fält måste fyllas i."),
     ],
