@@ -190,6 +190,10 @@ AFTERCARE_PLAN: tuple[tuple[int, str], ...] = (
 # An extension adds a phone call a month after the last contact of the plan.
 EXTENSION_INTERVAL_DAYS = 30
 MAX_EXTENSION_MONTHS = 6
+# The last start from which the plan, and an extension of it, still has dates (9999-12-31 is the last).
+LATEST_EMPLOYMENT_START = date.max - timedelta(
+    days=AFTERCARE_PLAN[-1][0] + EXTENSION_INTERVAL_DAYS * MAX_EXTENSION_MONTHS
+)
 
 
 @transaction.atomic
@@ -209,13 +213,16 @@ def register_employment(
 
     Checks that the actor coaches the participant's current municipality, that the participant has
     started (not queued) and not exited, the kind is one of the list, the employer is named, the
-    hours lie between 0 and 80 and the end is not before the start. Nothing is saved when refused.
+    hours lie between 0 and 80, the start leaves room for the aftercare plan's dates and the end is
+    not before the start. Nothing is saved when refused.
     """
     participant = _lock_for_case_work(actor, participant, closed_message=_closed_for_aftercare())
     if participant.status == Participant.Status.QUEUED:
         raise ValidationError(_("The participant is still in the queue: start the support before registering work."))
     if kind not in Employment.Kind.values:
         raise ValidationError({"kind": _("Choose a kind from the list.")})
+    if starts_on > LATEST_EMPLOYMENT_START:
+        raise ValidationError({"starts_on": _("The start date lies too far in the future.")})
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": _("The employment cannot end before it starts.")})
     employment = Employment(

@@ -136,6 +136,18 @@ def test_bad_employment_input_is_refused_in_swedish_and_nothing_is_saved(client_
     assert every_row(access_log=False) == before
 
 
+def test_a_start_too_late_for_the_aftercare_plan_is_refused_and_nothing_is_saved(client_for, participant):
+    # The plan's dates counted from 9999-12-31 overflowed: a 500 (found by the form fuzz).
+    client = client_for("coach.nassjo")
+    before = every_row(access_log=False)
+
+    response = client.post(url("employment_add", participant.pk), employment_data(starts_on="9999-12-31"))
+
+    assert response.status_code == 200
+    assert list(response.context["employment_form"].errors) == ["starts_on"]
+    assert every_row(access_log=False) == before
+
+
 def test_no_employment_is_registered_after_exit(client_for, participant):
     exit_directly(participant)
     client = client_for("coach.nassjo")
