@@ -61,10 +61,10 @@ from referrals.models import AgendaItem, Decision, ExitReason, Meeting
 from tests import factories
 from tests.helpers import PERSONAS, changed_tables, every_row, today
 
-# Examples per form, besides the explicit one (every field plausible, a `next` that is not an
-# address). About 90 forms over the personas: with the walk and the demo state the file stays
-# under a minute on one core on SQLite. FORM_FUZZ_EXAMPLES=200 searches longer, locally.
-MAX_EXAMPLES = int(os.environ.get("FORM_FUZZ_EXAMPLES", "6"))
+# Generated examples per form, besides the explicit ones (EXPLICIT_VALUES). The walk finds some
+# 85 forms over the personas; with it and the demo state the file stays under a minute on one core
+# on SQLite, a fresh test database included. FORM_FUZZ_EXAMPLES=100 searches longer, locally.
+MAX_EXAMPLES = int(os.environ.get("FORM_FUZZ_EXAMPLES", "5"))
 # At most this many fields of one example get a hostile value; the rest are plausible, so the
 # hostile value gets past the other fields' validation to the code behind them.
 MAX_HOSTILE_FIELDS = 3
@@ -278,7 +278,9 @@ def discover_forms(client: Client, persona: str) -> list[Form]:
     is what the row shows in its columns of few distinct values (a status, a step; not a name or a
     date), of any other link its text. A pattern with fewer than VISIT_ALL_BELOW links is visited
     whole; a larger one is left once every kind was visited and SATURATION visits in a row showed
-    no form or kind of link its earlier pages had not shown, or after MAX_PAGES_PER_PATTERN pages.
+    no form or kind of link its earlier pages had not shown, nor a new link of a pattern with few
+    links (the manager reaches participant pages only from referral pages), or after
+    MAX_PAGES_PER_PATTERN pages.
     """
     candidates: dict[str, list[Link]] = {}
     seen: set[str] = set()
@@ -287,11 +289,14 @@ def discover_forms(client: Client, persona: str) -> list[Form]:
     forms: dict[str, list[Form]] = {}
     pages = 0
 
-    def enqueue(target: str, context: tuple[str, ...]) -> None:
+    def enqueue(target: str, context: tuple[str, ...]) -> bool:
+        """Add the link; whether it is a new one of a pattern with few links so far."""
         name = _url_name(urlsplit(target).path)
-        if name is not None and target not in seen:
-            seen.add(target)
-            candidates.setdefault(name, []).append(Link(target, context))
+        if name is None or target in seen:
+            return False
+        seen.add(target)
+        candidates.setdefault(name, []).append(Link(target, context))
+        return len(candidates[name]) <= VISIT_ALL_BELOW
 
     def pick(name: str) -> Link | None:
         """The next link of the pattern, or None when the pattern is done."""
@@ -324,11 +329,11 @@ def discover_forms(client: Client, persona: str) -> list[Form]:
             continue
         parser = PageParser()
         parser.feed(response.content.decode())
-        shown = set()
+        shown, rare_links = set(), False
         for href, context in parser.links:
             target = _same_site(page, href)
             if target is not None:
-                enqueue(target, context)
+                rare_links |= enqueue(target, context)
                 shown.add(("link", _url_name(urlsplit(target).path)))
         for found in parser.forms:
             action = _same_site(page, found["action"]) if found["action"] else page
@@ -341,7 +346,7 @@ def discover_forms(client: Client, persona: str) -> list[Form]:
             if not kept or (len(kept) < MAX_FORMS_PER_PATTERN and _differs(form, kept)):
                 kept.append(form)
         known = signatures.setdefault(name, set())
-        dull[name] = 0 if shown - known else dull.get(name, 0) + 1
+        dull[name] = 0 if shown - known or rare_links else dull.get(name, 0) + 1
         known |= shown
     return [form for kept in forms.values() for form in kept]
 
@@ -425,12 +430,12 @@ def _discovered(_demo_state) -> dict[str, list[Form]]:
 
 
 @pytest.fixture
-def forms_of(_discovered, db, monkeypatch, caplog):
+def forms_of(_discovered, db, monkeypatch):
     """`forms_of(persona)`: the persona's forms, from its walk. Uploaded files stay in memory, and
     the thousands of refusals (and 500s, which the failure reports) are not logged."""
     monkeypatch.setattr(private_storage, "_wrapped", InMemoryStorage())
     for logger in ("django.request", "django.security", "axes"):
-        caplog.set_level(logging.CRITICAL, logger=logger)
+        monkeypatch.setattr(logging.getLogger(logger), "disabled", True)
 
     def forms(persona: str) -> list[Form]:
         if persona not in _discovered:
