@@ -434,15 +434,19 @@ def forms_of(_discovered, db, monkeypatch):
     """`forms_of(persona)`: the persona's forms, from its walk. Uploaded files stay in memory, and
     the thousands of refusals (and 500s, which the failure reports) are not logged."""
     monkeypatch.setattr(private_storage, "_wrapped", InMemoryStorage())
-    for logger in ("django.request", "django.security", "axes"):
-        monkeypatch.setattr(logging.getLogger(logger), "disabled", True)
+    loggers = [logging.getLogger(name) for name in ("django.request", "django.security", "axes")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
 
     def forms(persona: str) -> list[Form]:
         if persona not in _discovered:
             _discovered[persona] = discover_forms(signed_in_client(persona), persona)
         return _discovered[persona]
 
-    return forms
+    yield forms
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 def signed_in_client(username: str) -> Client:
