@@ -210,6 +210,19 @@ def test_the_coach_extends_the_plan_by_a_month(client_for, employed):
     assert employed.aftercare_visits.order_by("due_on").last().due_on == date(2025, 9, 14)
 
 
+def test_an_extension_after_a_contact_moved_to_the_last_day_there_is_is_refused(client_for, employed):
+    # Moving a contact to 9999-12-31 is allowed; extending after it overflowed `date`: a 500.
+    last = employed.aftercare_visits.order_by("-due_on").first()
+    client = client_for("coach.nassjo")
+    client.post(url("aftercare_visit_mark", last.pk), {"status": "moved", "moved_to": "9999-12-31"})
+    before = every_row(access_log=False)
+
+    response = client.post(url("aftercare_extend", employed.pk))
+
+    assert response.status_code == 302
+    assert every_row(access_log=False) == before
+
+
 def test_the_manager_sees_the_plan_without_the_buttons(client_for, employed):
     page = body(client_for("chef.nassjo").get(url("participant_detail", employed.pk)))
 
