@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sehoglandet.forms import date_field
+from sehoglandet.forms import RecordsChoiceField, date_field
 from sehoglandet.models import Organisation
 
 from .models import Consent, Purpose
@@ -21,7 +21,7 @@ DOCUMENT_SIGNATURES = {
 
 
 class ConsentForm(forms.Form):
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = RecordsChoiceField(
         label=_("Organisations that may share and receive information"),
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,

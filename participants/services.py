@@ -222,6 +222,8 @@ AFTERCARE_PLAN: tuple[tuple[int, str], ...] = (
 # An extension adds a phone call a month after the last contact of the plan.
 EXTENSION_INTERVAL_DAYS = 30
 MAX_EXTENSION_MONTHS = 6
+# The last start from which the plan still has dates (9999-12-31 is the last there is).
+LATEST_EMPLOYMENT_START = date.max - timedelta(days=AFTERCARE_PLAN[-1][0])
 
 
 @transaction.atomic
@@ -241,13 +243,16 @@ def register_employment(
 
     Checks that the actor coaches the participant's current municipality, that the participant has
     started (not queued) and not exited, the kind is one of the list, the employer is named, the
-    hours lie between 0 and 80 and the end is not before the start. Nothing is saved when refused.
+    hours lie between 0 and 80, the start leaves room for the aftercare plan's dates and the end is
+    not before the start. Nothing is saved when refused.
     """
     participant = _lock_for_case_work(actor, participant, closed_message=_closed_for_aftercare())
     if participant.status == Participant.Status.QUEUED:
         raise ValidationError(_("The participant is still in the queue: start the support before registering work."))
     if kind not in Employment.Kind.values:
         raise ValidationError({"kind": _("Choose a kind from the list.")})
+    if starts_on > LATEST_EMPLOYMENT_START:
+        raise ValidationError({"starts_on": _("The date lies too far in the future.")})
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": _("The employment cannot end before it starts.")})
     employment = Employment(
@@ -383,7 +388,8 @@ def extend_aftercare(*, actor: User, participant: Participant, months: int = 1) 
     """Extend the aftercare plan by a phone call a month after its last contact, for `months` months.
 
     Checks that the actor coaches the participant's current municipality, that the participant has
-    not exited, has an aftercare plan, and that `months` is between 1 and 6.
+    not exited, has an aftercare plan, that `months` is between 1 and 6, and that the new contacts
+    have dates (a contact moved to 9999-12-31 leaves none after it).
     """
     participant = _lock_for_case_work(actor, participant, closed_message=_closed_for_aftercare())
     if not 1 <= months <= MAX_EXTENSION_MONTHS:
@@ -391,6 +397,8 @@ def extend_aftercare(*, actor: User, participant: Participant, months: int = 1) 
     last = participant.aftercare_visits.select_related("employment").order_by("-due_on", "-id").first()
     if last is None:
         raise ValidationError(_("The participant has no aftercare plan to extend."))
+    if last.due_on > date.max - timedelta(days=EXTENSION_INTERVAL_DAYS * months):
+        raise ValidationError(_("The date lies too far in the future."))
     visits = [
         _plan_visit(
             actor,

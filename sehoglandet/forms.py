@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
 DATE_HELP = _("Write the date as ÅÅÅÅ-MM-DD.")
@@ -16,6 +17,30 @@ def date_field(label, *, required: bool = True, help_text=DATE_HELP) -> forms.Da
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+class RecordsChoiceField(forms.ModelMultipleChoiceField):
+    """Django's ModelMultipleChoiceField, which also answers "not one of the choices" for an id no
+    database integer can hold. Django checks the ids with an `id IN (…)` query, and SQLite raises
+    OverflowError for such an id: a 500 instead of the form's error."""
+
+    def _check_values(self, value):
+        meta = self.queryset.model._meta
+        key_type = (meta.get_field(self.to_field_name) if self.to_field_name else meta.pk).get_internal_type()
+        operations = connections[self.queryset.db].ops
+        if key_type not in operations.integer_field_ranges or not isinstance(value, list | tuple):
+            return super()._check_values(value)
+        low, high = operations.integer_field_range(key_type)
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
 
 
 class LoginForm(AuthenticationForm):

@@ -130,6 +130,9 @@ def test_a_consent_without_a_form_is_fine(client_for, people, private_files):
         ({"organisations": None}, "Välj minst en organisation."),
         ({"purposes": None}, "Välj minst ett ändamål."),
         ({"purposes": ["everything"]}, "Välj ett giltigt alternativ."),
+        # Ids no database integer holds: SQLite raised OverflowError (a 500) before the form said no.
+        ({"organisations": [str(2**64)]}, "Välj ett giltigt alternativ."),
+        ({"organisations": [str(-(2**63) - 1)]}, "Välj ett giltigt alternativ."),
         ({"given_on": "igår"}, "Fyll i ett giltigt datum."),
         ({"method": None}, "Detta fält måste fyllas i."),
     ],
@@ -210,6 +213,20 @@ def test_after_saving_the_consent_form_goes_back_to_the_case_it_came_from_and_no
     assert back_home["Location"] == reverse("home")
     assert elsewhere["Location"] == reverse("home")
     assert back_to_case["Location"] == url("referral_detail", referral.pk)
+
+
+@pytest.mark.parametrize("target", ["'; DROP TABLE referrals_referral; --", "password_change"])
+def test_a_next_that_is_not_an_address_is_ignored_and_the_consent_is_recorded(client_for, people, target):
+    referral = make_referral(people)
+    before = Consent.objects.count()
+
+    response = client_for("coach.nassjo").post(
+        url("consent_create", referral.person_id), {**consent_data(), "next": target}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert Consent.objects.count() == before + 1
 
 
 def test_an_outsider_cannot_record_consent(client_for, people):
@@ -321,6 +338,21 @@ def test_the_referrer_withdraws_a_consent_on_their_draft(client_for, people):
 
     client_for("referrer.af").post(url("consent_withdraw", consent.pk), {"withdrawn_on": timezone.localdate()})
 
+    consent.refresh_from_db()
+    assert consent.withdrawn_on == timezone.localdate()
+
+
+def test_a_withdrawal_with_a_next_that_is_not_an_address_is_recorded_and_goes_home(client_for, people):
+    referral = make_referral(people)
+    consent = referral.person.consents.get()
+    form = withdraw_url(consent, referral)
+
+    response = client_for("coach.nassjo").post(
+        form, {"withdrawn_on": timezone.localdate(), "next": "'; DROP TABLE referrals_referral; --"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
     consent.refresh_from_db()
     assert consent.withdrawn_on == timezone.localdate()
 

@@ -136,6 +136,18 @@ def test_bad_employment_input_is_refused_in_swedish_and_nothing_is_saved(client_
     assert every_row(access_log=False) == before
 
 
+def test_a_start_too_late_for_the_aftercare_plan_is_refused_and_nothing_is_saved(client_for, participant):
+    # The plan's dates counted from 9999-12-31 overflowed: a 500 (found by the form fuzz).
+    client = client_for("coach.nassjo")
+    before = every_row(access_log=False)
+
+    response = client.post(url("employment_add", participant.pk), employment_data(starts_on="9999-12-31"))
+
+    assert response.status_code == 200
+    assert list(response.context["employment_form"].errors) == ["starts_on"]
+    assert every_row(access_log=False) == before
+
+
 def test_no_employment_is_registered_after_exit(client_for, participant):
     exit_directly(participant)
     client = client_for("coach.nassjo")
@@ -196,6 +208,19 @@ def test_the_coach_extends_the_plan_by_a_month(client_for, employed):
 
     assert "Efterstödet är förlängt med en månad." in body(response)
     assert employed.aftercare_visits.order_by("due_on").last().due_on == date(2025, 9, 14)
+
+
+def test_an_extension_after_a_contact_moved_to_the_last_day_there_is_is_refused(client_for, employed):
+    # Moving a contact to 9999-12-31 is allowed; extending after it overflowed `date`: a 500.
+    last = employed.aftercare_visits.order_by("-due_on").first()
+    client = client_for("coach.nassjo")
+    client.post(url("aftercare_visit_mark", last.pk), {"status": "moved", "moved_to": "9999-12-31"})
+    before = every_row(access_log=False)
+
+    response = client.post(url("aftercare_extend", employed.pk))
+
+    assert response.status_code == 302
+    assert every_row(access_log=False) == before
 
 
 def test_the_manager_sees_the_plan_without_the_buttons(client_for, employed):
