@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sehoglandet import access
-from sehoglandet.forms import date_field
+from sehoglandet.forms import RecordsChoiceField, date_field
 from sehoglandet.identity import parse_identity_number
 from sehoglandet.models import Municipality, Organisation, Person, Role
 
@@ -58,7 +58,7 @@ class ReferralForm(forms.Form):
         help_text=_("Choose every ground that applies, at least one."),
         error_messages={"required": _("Choose at least one target-group ground.")},
     )
-    active_at = forms.ModelMultipleChoiceField(
+    active_at = RecordsChoiceField(
         label=_("Active at (aktuell hos)"),
         queryset=Organisation.objects.none(),
         required=False,

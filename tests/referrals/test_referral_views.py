@@ -285,6 +285,8 @@ def test_an_invalid_personnummer_is_refused_in_swedish_and_the_form_keeps_what_w
         ({"gender": "alien"}, "Välj ett giltigt alternativ."),
         ({"municipality": "abc"}, "Välj ett giltigt alternativ."),
         ({"email": "inte-en-adress"}, "Fyll i en giltig e-postadress."),
+        # An id no database integer holds: SQLite raised OverflowError, a 500 (found by the form fuzz).
+        ({"active_at": [str(2**64)]}, "Välj ett giltigt alternativ."),
     ],
 )
 def test_bad_input_gives_a_clear_swedish_error_and_saves_nothing(client_for, people, overrides, message):
