@@ -235,7 +235,8 @@ def submission_problems(referral: Referral, day: date | None = None) -> list[str
     if referral.active_at.count() < MIN_ACTIVE_PARTIES:
         problems.append(_("Name at least two parties where the person is active (aktuell hos)."))
     se_team = referral.municipality.se_team
-    needed = [referral.referring_organisation, *([se_team] if se_team else [])]
+    # A coach refers for their own SE team: then the two are one organisation, named once.
+    needed = list(dict.fromkeys([referral.referring_organisation, *([se_team] if se_team else [])]))
     for organisation in missing_consent(referral.person, needed, Purpose.REFERRAL_GROUP, day):
         problems.append(
             _("There is no consent in force that covers %(organisation)s for discussion in the referral group.")

@@ -183,6 +183,25 @@ def test_a_referral_without_consent_for_the_referrer_and_the_se_team_cannot_be_s
     assert not sees(people["coach.nassjo"], referral)
 
 
+def test_a_coach_referring_for_their_own_se_team_is_told_of_its_missing_consent_once(people):
+    coach = people["coach.nassjo"]
+    referral = services.create_referral(
+        actor=coach,
+        person=factories.make_person(coach),
+        municipality=factories.municipality("nassjo"),
+        referring_organisation=factories.org("nassjo-se"),
+        active_at=[factories.org("af"), factories.org("fk")],
+        income_source="sickness_benefit",
+        motivation="Vill arbeta.",
+        question="Deltagande?",
+        grounds={"ground_mental_ill_health": True},
+    )
+
+    problems = selectors.submission_problems(referral)
+
+    assert len(problems) == 1 and factories.org("nassjo-se").name in problems[0]
+
+
 def test_a_referral_with_consent_has_nothing_stopping_its_submission(people):
     referral = factories.make_referral(people, submit=False)
 
