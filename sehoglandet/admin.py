@@ -2,9 +2,15 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_history_model_for_model
 
 from . import services
 from .models import (
@@ -19,7 +25,32 @@ from .models import (
 )
 
 
-class ServiceBackedAdmin(SimpleHistoryAdmin):
+def _id_or_404(model, value: str) -> None:
+    """Refuse with 404 an id the model's primary key cannot hold (a word, a fraction, beyond 64 bits)."""
+    try:
+        model._meta.pk.clean(value, None)
+    except ValidationError:
+        raise Http404 from None
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's admin, where an address whose id is no id at all is a 404.
+
+    simple_history looks the ids up as they come, so `history/password/` (or any word where the
+    version's number goes) raised a ValueError and answered 500. Every admin with history uses this.
+    """
+
+    def history_view(self, request, object_id, extra_context=None):
+        _id_or_404(self.model, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _id_or_404(self.model, unquote(object_id))
+        _id_or_404(get_history_model_for_model(self.model), version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ServiceBackedAdmin(HistoryAdmin):
     """Creation and deletion go through a service; rows are never edited in place."""
 
     def has_change_permission(self, request, obj=None):
@@ -30,7 +61,7 @@ class ServiceBackedAdmin(SimpleHistoryAdmin):
             self.delete_model(request, obj)
 
 
-class ReferenceDataAdmin(SimpleHistoryAdmin):
+class ReferenceDataAdmin(HistoryAdmin):
     """Organisations and referral groups come from the reference-data file (load_reference_data)."""
 
     def has_add_permission(self, request, obj=None):
@@ -72,7 +103,7 @@ class ReferralGroupAdmin(ReferenceDataAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(SimpleHistoryAdmin):
+class MunicipalityAdmin(HistoryAdmin):
     """Only the coach FTE is edited here; it sets the municipality's capacity."""
 
     list_display = ["name", "coach_fte_percent", "capacity", "se_team"]
@@ -152,8 +183,31 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+class PasswordLinkWidget(auth_forms.ReadOnlyPasswordHashWidget):
+    """The password summary, whose button goes to the user's password page by its full address."""
+
+    def __init__(self, password_url: str, attrs=None):
+        super().__init__(attrs)
+        self.password_url = password_url
+
+    def get_context(self, name, value, attrs):
+        return {**super().get_context(name, value, attrs), "password_url": self.password_url}
+
+
+class SEUserChangeForm(auth_forms.UserChangeForm):
+    """Django links the password button to "../password/", right only from the change page: from a
+    past version's page (history/<version>/) it led to history/password/."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password = self.fields.get("password")
+        if password is not None and self.instance.pk is not None:
+            password.widget = PasswordLinkWidget(reverse("admin:auth_user_password_change", args=[self.instance.pk]))
+
+
 @admin.register(User)
-class SEUserAdmin(UserAdmin, SimpleHistoryAdmin):
+class SEUserAdmin(UserAdmin, HistoryAdmin):
+    form = SEUserChangeForm
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     readonly_fields = ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
 
