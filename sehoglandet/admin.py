@@ -3,10 +3,11 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -25,12 +26,30 @@ from .models import (
 )
 
 
+def _holds(field, value) -> bool:
+    """Whether the field can hold the value: not a word where a number goes, nor a number beyond
+    what the database's integer takes."""
+    try:
+        field.clean(value, None)
+    except ValidationError:
+        return False
+    return True
+
+
 def _id_or_404(model, value: str) -> None:
     """Refuse with 404 an id the model's primary key cannot hold (a word, a fraction, beyond 64 bits)."""
-    try:
-        model._meta.pk.clean(value, None)
-    except ValidationError:
-        raise Http404 from None
+    if not _holds(model._meta.pk, value):
+        raise Http404
+
+
+class RecordAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, which shows a posted id no database integer holds as no choice. Django
+    looks the ids up with `id IN (…)` when it shows the form again, and SQLite raises OverflowError
+    for such an id: a 500 where the form's error belongs."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        return super().optgroups(name, [item for item in value if _holds(target, item)], attr)
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -38,6 +57,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     simple_history looks the ids up as they come, so `history/password/` (or any word where the
     version's number goes) raised a ValueError and answered 500. Every admin with history uses this.
+
+    A past version is reverted only by whoever may change the record: simple_history checks only
+    the view permission and hides the button, so a POST reverted rows the admin never edits.
     """
 
     def history_view(self, request, object_id, extra_context=None):
@@ -47,7 +69,14 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         _id_or_404(self.model, unquote(object_id))
         _id_or_404(get_history_model_for_model(self.model), version_id)
+        if request.method == "POST" and not self.has_change_history_permission(request):
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = RecordAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ServiceBackedAdmin(HistoryAdmin):

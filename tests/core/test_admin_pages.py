@@ -21,6 +21,8 @@ from django.urls import Resolver404, resolve, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from sehoglandet.admin import HistoryAdmin
+from sehoglandet.models import Organisation
+from tests.helpers import changed_tables, every_row
 
 MAX_PAGES_PER_SHAPE = 3
 # Far more than the crawl needs (some 175 pages, ten seconds); a bound in case links multiply.
@@ -185,3 +187,31 @@ def test_no_admin_page_the_administrator_reaches_by_links_is_a_server_error_or_a
         "admin:sehoglandet_membership_add",
         "admin:sehoglandet_municipality_simple_history",
     } <= reached, sorted(reached)
+
+
+def test_reverting_reference_data_to_a_past_version_is_refused_and_changes_nothing(administrator):
+    organisation = Organisation.objects.order_by("pk").first()
+    version = organisation.history.earliest("history_date")
+    Organisation.objects.filter(pk=organisation.pk).update(short_name="Nytt namn")
+    before = every_row(access_log=False)
+
+    response = administrator.post(
+        f"/admin/sehoglandet/organisation/{organisation.pk}/history/{version.history_id}/",
+        {
+            **{name: getattr(version, name) for name in ["code", "name", "short_name", "kind"]},
+            "association": version.association_id,
+            "municipality": version.municipality_id or "",
+            "_save": "Revert",
+        },
+    )
+
+    assert (response.status_code, changed_tables(before, every_row(access_log=False))) == (403, [])
+
+
+@pytest.mark.parametrize("page", ["membership", "referralgroupmember"])
+def test_an_autocompleted_user_no_database_integer_holds_is_refused_not_a_500(administrator, quiet_errors, page):
+    before = every_row(access_log=False)
+
+    response = administrator.post(f"/admin/sehoglandet/{page}/add/", {"user": str(2**64), "_save": "Save"})
+
+    assert (response.status_code, changed_tables(before, every_row(access_log=False))) == (200, [])
