@@ -1,7 +1,8 @@
 """Hostile input to every form of every role: never a 500, never a partial write (issue 10, point 5).
 
 Discovery, not a list: each persona signs in, walks the site from the start page by its links and
-collects every POST form it is shown (its action and its fields). Hypothesis then posts to each form
+collects every POST form it is shown (its action and its fields); the administrator walks the admin
+too (issue 16), a few pages of each of its URL patterns. Hypothesis then posts to each form
 values that are partly plausible (an option the page offers, today's date) and partly hostile: very
 long strings, NUL bytes and other control characters, markup, impossible dates and times, numbers
 out of range, personnummer with a wrong check digit, ids of any record in the database (another
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urldefrag, urlencode, urljoin, urlsplit
 
 import pytest
 from django.conf import settings
@@ -58,6 +59,7 @@ from participants.models import Participant
 from project.demo import create_demo_cases
 from referrals import services as referral_services
 from referrals.models import AgendaItem, Decision, ExitReason, Meeting
+from sehoglandet import access
 from tests import factories
 from tests.helpers import PERSONAS, changed_tables, every_row, today
 
@@ -69,9 +71,11 @@ MAX_EXAMPLES = int(os.environ.get("FORM_FUZZ_EXAMPLES", "5"))
 # hostile value gets past the other fields' validation to the code behind them.
 MAX_HOSTILE_FIELDS = 3
 
-# The walk: at most this many pages a persona, and this many of one URL pattern.
+# The walk: at most this many pages a persona, and this many of one URL pattern (of the admin's:
+# its pages are alike from one record to the next, and the admin tests crawl them on their own).
 MAX_PAGES = 250
 MAX_PAGES_PER_PATTERN = 60
+MAX_PAGES_PER_ADMIN_PATTERN = 3
 # Forms kept for one persona and URL pattern of the action: a second only with other fields.
 MAX_FORMS_PER_PATTERN = 2
 SATURATION = 4
@@ -80,10 +84,15 @@ VISIT_ALL_BELOW = 10
 # pairs, and at least this many different forms, or it has stopped finding the site.
 LEAST_PERSONA_FORMS = 46
 LEAST_FORMS = 30
-# Never followed or posted: signing in and out, the admin, and files rather than pages.
+# Never followed or posted: signing in and out (the admin's logout too), files rather than pages,
+# and the admin for everyone who may not use it (it is not linked for them, and answers 403).
 SKIPPED_URL_NAMES = {"logout", "login"}
-SKIPPED_NAMESPACES = {"admin"}
+ADMIN_NAMESPACE = "admin"
 FILE_SUFFIXES = (".pdf", "/pdf/", "/csv/", "/xlsx/")
+# The admin's pop-up forms (add a user from a membership's form): their success is a 200 page that
+# closes the pop-up, which the fuzz cannot tell from a form sent back with its errors. The same
+# forms are fuzzed on their own pages.
+POPUP = "_popup"
 
 # Hypothesis caches what it learns from the source in its home directory, by default .hypothesis/
 # in the work tree: keep it outside.
@@ -245,13 +254,14 @@ def _without_digits(text: str) -> str:
     return " ".join(re.sub(r"\d", "", text).split())
 
 
-def _url_name(path: str) -> str | None:
-    """The qualified URL name of a path on this site, or None where it is not one of ours to visit."""
+def _url_name(path: str, *, admin: bool = False) -> str | None:
+    """The qualified URL name of a path on this site, or None where it is not one of ours to visit;
+    the admin's pages only with `admin`."""
     try:
         match = resolve(path)
     except Resolver404:
         return None
-    if match.url_name in SKIPPED_URL_NAMES or set(match.namespaces) & SKIPPED_NAMESPACES:
+    if match.url_name in SKIPPED_URL_NAMES or (ADMIN_NAMESPACE in match.namespaces and not admin):
         return None
     return match.view_name
 
@@ -263,7 +273,7 @@ def _same_site(base: str, href: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.netloc != "testserver":
         return None
-    if parts.path.endswith(FILE_SUFFIXES):
+    if parts.path.endswith(FILE_SUFFIXES) or POPUP in parse_qs(parts.query):
         return None
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
@@ -280,8 +290,11 @@ def discover_forms(client: Client, persona: str) -> list[Form]:
     whole; a larger one is left once every kind was visited and SATURATION visits in a row showed
     no form or kind of link its earlier pages had not shown, nor a new link of a pattern with few
     links (the manager reaches participant pages only from referral pages), or after
-    MAX_PAGES_PER_PATTERN pages.
+    MAX_PAGES_PER_PATTERN pages (MAX_PAGES_PER_ADMIN_PATTERN of the admin's).
+
+    A persona who may use the admin (the administrator) walks it too, from its index.
     """
+    admin = access.may_use_admin(User.objects.get(username=persona))
     candidates: dict[str, list[Link]] = {}
     seen: set[str] = set()
     dull: dict[str, int] = {}
@@ -291,7 +304,7 @@ def discover_forms(client: Client, persona: str) -> list[Form]:
 
     def enqueue(target: str, context: tuple[str, ...]) -> bool:
         """Add the link; whether it is a new one of a pattern with few links so far."""
-        name = _url_name(urlsplit(target).path)
+        name = _url_name(urlsplit(target).path, admin=admin)
         if name is None or target in seen:
             return False
         seen.add(target)
@@ -303,7 +316,8 @@ def discover_forms(client: Client, persona: str) -> list[Form]:
         links = candidates[name]
         done = [link for link in links if link.visited]
         rest = [link for link in links if not link.visited]
-        if not rest or len(done) >= MAX_PAGES_PER_PATTERN:
+        limit = MAX_PAGES_PER_ADMIN_PATTERN if name.startswith(f"{ADMIN_NAMESPACE}:") else MAX_PAGES_PER_PATTERN
+        if not rest or len(done) >= limit:
             return None
         kind = _kinds(links)
         kinds_done = {kind(link) for link in done}
@@ -315,6 +329,8 @@ def discover_forms(client: Client, persona: str) -> list[Form]:
         return rest[0]
 
     enqueue("/", ())
+    if admin:
+        enqueue(reverse(f"{ADMIN_NAMESPACE}:index"), ())
     while pages < MAX_PAGES:
         choices = [(name, link) for name in candidates if (link := pick(name)) is not None]
         if not choices:
@@ -334,10 +350,10 @@ def discover_forms(client: Client, persona: str) -> list[Form]:
             target = _same_site(page, href)
             if target is not None:
                 rare_links |= enqueue(target, context)
-                shown.add(("link", _url_name(urlsplit(target).path)))
+                shown.add(("link", _url_name(urlsplit(target).path, admin=admin)))
         for found in parser.forms:
             action = _same_site(page, found["action"]) if found["action"] else page
-            action_name = action and _url_name(urlsplit(action).path)
+            action_name = action and _url_name(urlsplit(action).path, admin=admin)
             if not action_name:
                 continue
             form = Form(persona, page, action, action_name, found["multipart"], found["fields"])
@@ -818,6 +834,9 @@ def fuzz_form(client: Client, form: Form, ids: list[str], before: dict) -> None:
     )
     def check(post: Post) -> None:
         client.cookies.pop("messages", None)
+        # A password changed on one's own account (in the admin) gives the session a new key, which
+        # the rollback takes away again: the persona goes on with the session it had.
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
         with transaction.atomic():
             response = send(client, form, post)
             if response.status_code >= 500:
@@ -829,6 +848,7 @@ def fuzz_form(client: Client, form: Form, ids: list[str], before: dict) -> None:
             else:
                 problem = ""
             transaction.set_rollback(True)
+        client.cookies[settings.SESSION_COOKIE_NAME] = session
         if problem:
             raise FormFailure(f"{form.describe()} {problem}\n    {post!r}")
 
