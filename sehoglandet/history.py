@@ -1,8 +1,27 @@
 """Who made a change and why, for the history row simple_history writes on the next save."""
 
+from simple_history.models import HistoricalRecords
+
 
 def track(instance, actor, code: str) -> None:
     """Set the acting user and the reason on `instance` before it is saved (or deleted). The reason
     is an event code (sehoglandet.events), stored as it is and translated only when shown."""
     instance._history_user = actor
     instance._change_reason = str(code)
+
+
+class HistoryOfKeptFields(HistoricalRecords):
+    """simple_history's records, with no row for a save that names only fields the history leaves
+    out (`excluded_fields`) and gives no reason.
+
+    simple_history writes a row on every save, even one that changed nothing it keeps (an open
+    issue there, django-simple-history#543). Signing in saves the user with
+    `update_fields=["last_login"]`, so every sign-in wrote a copy of the account. A save with a
+    reason (`track`), such as the demo password being restored, is still recorded.
+    """
+
+    def post_save(self, instance, created, using=None, update_fields=None, **kwargs):
+        only_left_out = bool(update_fields) and set(update_fields) <= set(self.excluded_fields)
+        if not created and only_left_out and not getattr(instance, "_change_reason", None):
+            return
+        super().post_save(instance, created, using=using, update_fields=update_fields, **kwargs)

@@ -25,13 +25,15 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
+from .history import HistoryOfKeptFields
 from .identity import format_identity_number
 
 # docs/domain.md#capacity
 PARTICIPANTS_PER_FULL_TIME_COACH = 20
 
-# Changes to user accounts are history too; the password hash and login times are not kept there.
-register(User, app="sehoglandet", excluded_fields=["password", "last_login"])
+# Changes to user accounts are history too; the password hash and login times are not kept there,
+# and a sign-in (which saves only last_login) writes no row.
+register(User, app="sehoglandet", excluded_fields=["password", "last_login"], records_class=HistoryOfKeptFields)
 
 
 class Association(models.Model):

@@ -63,6 +63,28 @@ def coach(people):
     return people["coach.nassjo"]
 
 
+def test_signing_in_records_the_time_on_the_user_but_writes_no_history_row(client, coach):
+    versions = coach.history.count()
+
+    assert log_in(client, "coach.nassjo", DEMO_PASSWORD).status_code == 302
+
+    coach.refresh_from_db()
+    assert coach.last_login is not None
+    assert coach.history.count() == versions
+
+
+def test_changing_who_a_user_is_or_whether_they_may_sign_in_still_writes_history(coach):
+    versions = coach.history.count()
+
+    coach.first_name = "Majken"
+    coach.save(update_fields=["first_name"])
+    coach.is_active = False
+    coach.save()
+
+    assert coach.history.count() == versions + 2
+    assert [row.is_active for row in coach.history.order_by("-history_id")[:2]] == [False, True]
+
+
 def test_the_login_page_is_in_swedish(client, db):
     body = client.get(LOGIN).content.decode()
 
