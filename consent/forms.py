@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sehoglandet.forms import RecordsChoiceField, date_field
+from sehoglandet.forms import Form, RecordsChoiceField, date_field
 from sehoglandet.models import Organisation
 
 from .models import Consent, Purpose
@@ -20,7 +20,7 @@ DOCUMENT_SIGNATURES = {
 }
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(Form):
     organisations = RecordsChoiceField(
         label=_("Organisations that may share and receive information"),
         queryset=Organisation.objects.none(),
@@ -71,7 +71,7 @@ class ConsentForm(forms.Form):
         return [Purpose(value) for value in self.cleaned_data["purposes"]]
 
 
-class ConsentWithdrawalForm(forms.Form):
+class ConsentWithdrawalForm(Form):
     withdrawn_on = date_field(_("Withdrawn on"))
 
     def __init__(self, *args, **kwargs):

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sehoglandet.forms import date_field
+from sehoglandet.forms import Form, date_field
 
 # The months the SUS list can show; outside them the previous and next month links make no sense.
 FIRST_YEAR = 2000
@@ -47,7 +47,7 @@ class MonthField(forms.CharField):
         return month_of(value) if isinstance(value, date) else value
 
 
-class SusMonthForm(forms.Form):
+class SusMonthForm(Form):
     """The month of the SUS list; the current month when none is given."""
 
     month = MonthField(label=_("Month"), required=False)
@@ -61,7 +61,7 @@ class SusMonthForm(forms.Form):
         return self.cleaned_data["month"] or timezone.localdate().replace(day=1)
 
 
-class SusMarkForm(forms.Form):
+class SusMarkForm(Form):
     """Registered (true) or de-registered (false) in SUS on a date, today unless another is given.
     `month` is the month of the SUS list to return to."""
 

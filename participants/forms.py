@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from referrals.models import ExitReason, IncomeSource
-from sehoglandet.forms import date_field
+from sehoglandet.forms import Form, date_field
 
 from .models import AftercareVisit, Employment, JournalEntry, Occupation, Participant
 from .selectors import OPEN_STATUSES
 
 
-class JournalEntryForm(forms.Form):
+class JournalEntryForm(Form):
     """One short form, quick on a phone: date (today unless changed), kind, text."""
 
     date = date_field(_("Date"))
@@ -32,7 +32,7 @@ class JournalEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class StepChangeForm(forms.Form):
+class StepChangeForm(Form):
     step = forms.TypedChoiceField(label=_("New step"), choices=Participant.Step.choices, coerce=int)
     changed_on = date_field(_("Date of the change"))
 
@@ -50,7 +50,7 @@ class DecimalCommaField(forms.DecimalField):
         return super().to_python(value)
 
 
-class EmploymentForm(forms.Form):
+class EmploymentForm(Form):
     """Register a job, studies or a placement: five short fields, quick on a phone."""
 
     employer = forms.CharField(
@@ -77,13 +77,13 @@ class EmploymentForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class EndEmploymentForm(forms.Form):
+class EndEmploymentForm(Form):
     """The day an employment, studies or a placement ended."""
 
     ends_on = date_field(_("End date"))
 
 
-class MarkVisitForm(forms.Form):
+class MarkVisitForm(Form):
     """One aftercare visit marked done, missed or moved (with the new date)."""
 
     status = forms.ChoiceField(
@@ -101,7 +101,7 @@ class MarkVisitForm(forms.Form):
         return cleaned
 
 
-class CaseloadFilterForm(forms.Form):
+class CaseloadFilterForm(Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -123,7 +123,7 @@ def today_initial(field: str, kwargs: dict) -> None:
     kwargs.setdefault("initial", {field: timezone.localdate()})
 
 
-class StartSupportForm(forms.Form):
+class StartSupportForm(Form):
     """Start the support for a participant in the queue: the date, today unless changed."""
 
     started_on = date_field(_("Date the support starts"))
@@ -134,7 +134,7 @@ class StartSupportForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class AssignCoachForm(forms.Form):
+class AssignCoachForm(Form):
     """Choose the responsible coach among the coaches of the participant's municipality."""
 
     coach = forms.TypedChoiceField(
@@ -159,7 +159,7 @@ class AssignCoachForm(forms.Form):
         return self.coaches[self.cleaned_data["coach"]]
 
 
-class IncomeForm(forms.Form):
+class IncomeForm(Form):
     """A change of income (försörjning) during the support, from a date, reviewed by a date if any."""
 
     source = list_field(_("Income"), IncomeSource.choices, _("Choose an income from the list."))
@@ -176,7 +176,7 @@ class IncomeForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ExitDetailsForm(forms.Form):
+class ExitDetailsForm(Form):
     """What the participant does and lives on after the exit, as SUS and the follow-up ask for it."""
 
     occupation_after = list_field(

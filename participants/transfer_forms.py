@@ -7,6 +7,7 @@ no meeting in the past) are checked by the services, whose ValidationErrors the 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sehoglandet.forms import Form
 from sehoglandet.models import Municipality
 
 MEETING_AT_HELP = _("Write the date and time as ÅÅÅÅ-MM-DD TT:MM.")
@@ -29,7 +30,7 @@ def meeting_place_field() -> forms.CharField:
     return forms.CharField(label=_("Place of the meeting"), max_length=200, required=False)
 
 
-class TransferStartForm(forms.Form):
+class TransferStartForm(Form):
     """The receiving municipality, a note to its coach and, if already agreed, the transfer meeting."""
 
     to_municipality = forms.ModelChoiceField(
@@ -66,14 +67,14 @@ class TransferStartForm(forms.Form):
         return cleaned
 
 
-class TransferMeetingForm(forms.Form):
+class TransferMeetingForm(Form):
     """Book or change the meeting with the participant, the handing-over and the receiving coach."""
 
     meeting_at = meeting_at_field(required=True)
     meeting_place = meeting_place_field()
 
 
-class TransferMoveForm(forms.Form):
+class TransferMoveForm(Form):
     """One place up or down in the receiving municipality's transfer queue."""
 
     direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])

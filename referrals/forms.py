@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sehoglandet import access
-from sehoglandet.forms import RecordsChoiceField, date_field
+from sehoglandet.forms import Form, RecordsChoiceField, date_field
 from sehoglandet.identity import parse_identity_number
 from sehoglandet.models import Municipality, Organisation, Person, Role
 
@@ -42,13 +42,13 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class ReferralFilterForm(forms.Form):
+class ReferralFilterForm(Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *Referral.Status.choices]
     )
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(Form):
     """What the referral says; the parts that may be changed while the referral is open."""
 
     grounds = forms.MultipleChoiceField(
@@ -183,6 +183,15 @@ class NewReferralForm(ReferralForm):
         "residence",
         "protected_identity",
     ]
+    # The order of the page (referral_form.html), which the error summary follows: the person,
+    # where the referral goes, then what it says.
+    field_order = [
+        *PERSON_FIELDS,
+        "municipality",
+        "referring_organisation",
+        "referrer",
+        *ReferralForm.base_fields,
+    ]
 
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,7 +286,7 @@ class NewReferralForm(ReferralForm):
         return {name: self.cleaned_data[name] for name in Referral.PERSON_FIELDS}
 
 
-class AgencyDecisionForm(forms.Form):
+class AgencyDecisionForm(Form):
     organisation = forms.ModelChoiceField(
         label=_("Deciding party"), queryset=Organisation.objects.none(), empty_label=_("Choose the party")
     )
@@ -306,7 +315,7 @@ class AgencyDecisionForm(forms.Form):
         return cleaned
 
 
-class PreMeetingBookingForm(forms.Form):
+class PreMeetingBookingForm(Form):
     day = date_field(_("Date"))
     time = forms.TimeField(
         label=_("Time"),
@@ -319,7 +328,7 @@ class PreMeetingBookingForm(forms.Form):
         return timezone.make_aware(datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"]))
 
 
-class PreMeetingRecordForm(forms.Form):
+class PreMeetingRecordForm(Form):
     CHECKLIST = ["target_group", "needs_two_parties", "motivated", "income_secured"]
 
     held_on = date_field(_("Held on"))

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from sehoglandet.forms import Form
+
 from .models import AgendaItem, Decision, ExitReason, ItemResponse
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -22,7 +24,7 @@ def submitted_data(request):
     return request.POST if request.method == "POST" else None
 
 
-class PlanYearForm(forms.Form):
+class PlanYearForm(Form):
     referral_group = forms.ModelChoiceField(queryset=None, label=_("Referral group"), empty_label=None)
     year = forms.IntegerField(label=_("Year"))
     weekday = forms.TypedChoiceField(
@@ -58,7 +60,7 @@ class PlanYearForm(forms.Form):
         return year
 
 
-class AgendaAddForm(forms.Form):
+class AgendaAddForm(Form):
     meeting = forms.ModelChoiceField(
         queryset=None,
         label=_("Meeting"),
@@ -78,7 +80,7 @@ class AgendaAddForm(forms.Form):
         self.fields["meeting"].queryset = meetings
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(Form):
     """One checkbox and one name per seat of the group."""
 
     def __init__(self, *args, seats_with_attendance, **kwargs):
@@ -119,7 +121,7 @@ class AttendanceForm(forms.Form):
         }
 
 
-class ItemResponseForm(forms.Form):
+class ItemResponseForm(Form):
     active = forms.ChoiceField(
         label=_("Is the person active with your organisation?"),
         choices=ItemResponse.Active.choices,
@@ -142,7 +144,7 @@ class ItemResponseForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(Form):
     """What is decided on one item. Which details are needed, and which are kept, depends on the
     decision: a detail typed in for another kind of decision is not saved."""
 

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sehoglandet.forms import Form
+
 from .report import period_from_code, period_from_dates
 
 DATE_MESSAGE = _("Write the date as YYYY-MM-DD, for example 2026-01-31.")
@@ -24,7 +26,7 @@ class PeriodKind:
     ]
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     """The period (a half-year, a year or own dates) and the scope (all municipalities, or one).
 
     `municipalities` are those the user may choose; with `allow_all` the choice may be left empty

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sehoglandet.forms import date_field
+from sehoglandet.forms import Form, date_field
 from sehoglandet.models import Municipality
 
 from .models import EXTENT_STEPS, FREQUENCY_STEPS, SCALE_STEPS, SURVEY_QUESTIONS, SurveyResponse, SurveyScale
@@ -27,7 +27,7 @@ def municipality_field(municipalities: list) -> forms.ModelChoiceField:
     )
 
 
-class SurveyResponseForm(forms.Form):
+class SurveyResponseForm(Form):
     """One paper form, as it looks on paper: who answered, then the seven questions, each a row of
     six steps that may be left empty."""
 
@@ -72,7 +72,7 @@ class SurveyResponseForm(forms.Form):
         return {name: self.cleaned_data[name] for name, _question, _scale in SURVEY_QUESTIONS}
 
 
-class CertificationForm(forms.Form):
+class CertificationForm(Form):
     """The manager's written certification of a half-year: the two statements, and a comment."""
 
     # Any half-year parses, so that the service can say why one is refused (not yet ended, say);

@@ -2,10 +2,11 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms import Form
 from .models import AccessLog
 
 
-class AccessLogFilterForm(forms.Form):
+class AccessLogFilterForm(Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")

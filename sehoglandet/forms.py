@@ -1,11 +1,41 @@
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
 DATE_HELP = _("Write the date as ÅÅÅÅ-MM-DD.")
+
+# Django's "This field is required.", which every field without a message of its own shares.
+DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
+CHOSEN_WIDGETS = {"select", "radio", "checkbox"}
+
+
+def required_message(label, widget: forms.Widget) -> str:
+    """The error of an empty required field, naming the field by its label: "Förnamn måste fyllas i.",
+    "Kön måste väljas." The label stays as the page shows it, for it reads the same there."""
+    if getattr(widget, "input_type", None) in CHOSEN_WIDGETS:
+        return _("%(label)s must be chosen.") % {"label": label}
+    return _("%(label)s must be filled in.") % {"label": label}
+
+
+class NamedRequiredMessages:
+    """A form whose empty required fields say which field they are. Django's "Detta fält måste
+    fyllas i." tells no one which field it means once it stands in the error summary, or is read
+    out apart from its field. A field with a required message of its own keeps it.
+
+    Set at cleaning rather than at creation, so that labels a form's __init__ sets count too."""
+
+    def full_clean(self):
+        for name, field in self.fields.items():
+            if field.error_messages.get("required") is DJANGO_REQUIRED:
+                field.error_messages["required"] = required_message(self[name].label, field.widget)
+        super().full_clean()
+
+
+class Form(NamedRequiredMessages, forms.Form):
+    """The project's plain form: every form of ours derives from it (tests/core/test_forms.py)."""
 
 
 def date_field(label, *, required: bool = True, help_text=DATE_HELP) -> forms.DateField:
@@ -43,12 +73,24 @@ class RecordsChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(NamedRequiredMessages, AuthenticationForm):
     username = forms.CharField(
         label=_("User name"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
+
+
+class ChangePasswordForm(NamedRequiredMessages, PasswordChangeForm):
+    pass
+
+
+class ResetPasswordForm(NamedRequiredMessages, PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(NamedRequiredMessages, SetPasswordForm):
+    pass
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import access, views
-from .forms import LoginForm
+from .forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetPasswordForm
 
 urlpatterns = [
     path("health/", views.health, name="health"),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("konto/logga-ut/", access.for_any_user(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "konto/losenord/",
-        access.for_any_user(auth_views.PasswordChangeView.as_view()),
+        access.for_any_user(auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm)),
         name="password_change",
     ),
     path(
@@ -27,11 +27,11 @@ urlpatterns = [
         access.for_any_user(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
-    path("konto/aterstall/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("konto/aterstall/", auth_views.PasswordResetView.as_view(form_class=ResetPasswordForm), name="password_reset"),
     path("konto/aterstall/skickat/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "konto/aterstall/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
         name="password_reset_confirm",
     ),
     path(

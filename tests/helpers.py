@@ -95,6 +95,13 @@ def body(response) -> str:
     return response.content.decode()
 
 
+def shows(text: str, message: str | tuple[str, ...]) -> bool:
+    """Whether the page's text holds the message: one text, or alternatives such as (the Swedish
+    message, the English source around a Swedish label) for a message the Swedish catalogue may not
+    yet hold."""
+    return any(alternative in text for alternative in ((message,) if isinstance(message, str) else message))
+
+
 def signed_in(client_for, username: str) -> Client:
     """The test client signed in as `username`, without the cookies of earlier requests (messages,
     an earlier session): as a client of its own."""

@@ -16,7 +16,7 @@ from referrals import services
 from referrals.models import Referral
 from sehoglandet.models import AccessLog
 from tests.factories import give_consent, make_meeting, make_ready_referral, make_referral, org, put_on_agenda
-from tests.helpers import PERSONAS, every_row, outcomes_by_persona, statuses_by_persona
+from tests.helpers import PERSONAS, every_row, outcomes_by_persona, shows, statuses_by_persona
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -134,7 +134,7 @@ def test_a_consent_without_a_form_is_fine(client_for, people, private_files):
         ({"organisations": [str(2**64)]}, "Välj ett giltigt alternativ."),
         ({"organisations": [str(-(2**63) - 1)]}, "Välj ett giltigt alternativ."),
         ({"given_on": "igår"}, "Fyll i ett giltigt datum."),
-        ({"method": None}, "Detta fält måste fyllas i."),
+        ({"method": None}, ("Hur det lämnades måste väljas.", "Hur det lämnades must be chosen.")),
     ],
 )
 def test_a_bad_consent_is_refused_in_swedish_and_nothing_is_saved(
@@ -148,7 +148,7 @@ def test_a_bad_consent_is_refused_in_swedish_and_nothing_is_saved(
     response = client.post(create_url(referral), {**consent_data(**overrides), "document": upload})
 
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert shows(response.content.decode(), message)
     assert every_row(access_log=False) == before
     assert stored_files(private_files) == []
 
@@ -171,7 +171,7 @@ def test_a_signed_form_of_the_wrong_kind_or_size_is_refused(client_for, people, 
     response = client.post(create_url(referral), {**consent_data(), "document": SimpleUploadedFile(name, content)})
 
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert shows(response.content.decode(), message)
     assert every_row(access_log=False) == before
     assert stored_files(private_files) == []
 
@@ -291,7 +291,7 @@ def test_a_new_consent_clears_the_notice_about_the_withdrawn_one(client_for, peo
         ("2999-01-01", "En återkallelse kan inte registreras för ett datum i framtiden."),
         ("2000-01-01", "Ett samtycke kan inte återkallas före den dag det lämnades."),
         ("2024-02-30", "Fyll i ett giltigt datum."),
-        ("", "Detta fält måste fyllas i."),
+        ("", ("Återkallat den måste fyllas i.", "Återkallat den must be filled in.")),
     ],
 )
 def test_a_bad_withdrawal_date_is_refused_and_nothing_changes(client_for, people, withdrawn_on, message):
@@ -303,7 +303,7 @@ def test_a_bad_withdrawal_date_is_refused_and_nothing_changes(client_for, people
     response = client.post(url("consent_withdraw", consent.pk), {"withdrawn_on": withdrawn_on})
 
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert shows(response.content.decode(), message)
     assert every_row(access_log=False) == before
 
 

@@ -72,9 +72,13 @@ def url_of(page: str) -> str:
 
 
 class _MenuLinks(HTMLParser):
-    def __init__(self):
+    """The links of the main menu, in its <details> fold (a phone's) or in its row (a wide screen's)."""
+
+    def __init__(self, *, folded: bool):
         super().__init__()
+        self.folded = folded
         self.depth = 0
+        self.in_fold = 0
         self.links = []
 
     def handle_starttag(self, tag, attrs):
@@ -83,16 +87,20 @@ class _MenuLinks(HTMLParser):
             self.depth = 1
         elif tag == "nav" and self.depth:
             self.depth += 1
-        elif tag == "a" and self.depth:
+        elif tag == "details" and self.depth:
+            self.in_fold += 1
+        elif tag == "a" and self.depth and bool(self.in_fold) == self.folded:
             self.links.append(attrs.get("href"))
 
     def handle_endtag(self, tag):
         if tag == "nav" and self.depth:
             self.depth -= 1
+        elif tag == "details" and self.in_fold:
+            self.in_fold -= 1
 
 
-def menu_links(response) -> list[str]:
-    parser = _MenuLinks()
+def menu_links(response, *, folded: bool = False) -> list[str]:
+    parser = _MenuLinks(folded=folded)
     parser.feed(response.content.decode())
     return parser.links
 
@@ -145,11 +153,17 @@ def test_a_referral_group_that_does_not_exist_gives_a_coach_404(client_for):
 
 
 def test_the_menu_links_only_the_pages_the_role_may_use(client_for):
-    links = outcomes_by_persona(client_for, PERSONAS, lambda client: sorted(menu_links(client.get("/"))))
+    def both_renderings(client):
+        response = client.get("/")
+        return sorted(menu_links(response)), sorted(menu_links(response, folded=True))
 
+    links = outcomes_by_persona(client_for, PERSONAS, both_renderings)
+
+    # The phone's fold and the wide screen's row hold the same links.
     assert links == {
-        username: sorted(["/", *[page for page in MENU_PAGES if EXPECTED[page][username] == 200]])
+        username: (expected, expected)
         for username in PERSONAS
+        for expected in [sorted(["/", *[page for page in MENU_PAGES if EXPECTED[page][username] == 200]])]
     }
 
 

@@ -43,6 +43,13 @@ def containing(swedish: str, english: str) -> re.Pattern:
     return re.compile(rf"({re.escape(swedish)}|{re.escape(english)})")
 
 
+MENU_BUTTON = re.compile(r"^\s*(Meny|Menu)\s*$")
+
+
 def open_from_menu(page: Page, swedish: str, english: str) -> None:
-    """Follow a link of the main menu, as a person would."""
-    page.get_by_role("navigation", name=MAIN_MENU).get_by_role("link", name=either(swedish, english)).click()
+    """Follow a link of the main menu, as a person would: on a phone, open the menu first."""
+    menu = page.get_by_role("navigation", name=MAIN_MENU)
+    button = menu.get_by_text(MENU_BUTTON)
+    if button.is_visible():
+        button.click()
+    menu.get_by_role("link", name=either(swedish, english)).click()

@@ -12,7 +12,7 @@ from participants import services
 from participants.models import MunicipalityPeriod, Participant
 from referrals.models import Referral
 from tests import factories
-from tests.helpers import PERSONAS, body, every_row, outcomes_by_persona, status_shown_and_changed_tables, today
+from tests.helpers import PERSONAS, body, every_row, outcomes_by_persona, shows, status_shown_and_changed_tables, today
 
 from .conftest import enrol, exit_directly
 from .test_exit_services import second_coach
@@ -89,7 +89,7 @@ def test_a_full_municipality_refuses_the_start_in_swedish_and_nothing_is_saved(c
     [
         ((timezone.localdate() - timedelta(days=1)).isoformat(), "Starten kan inte vara före beslutet om inskrivning."),
         ((timezone.localdate() + timedelta(days=1)).isoformat(), "Datumet kan inte ligga i framtiden."),
-        ("", "Detta fält måste fyllas i."),
+        ("", ("Datum då stödet startar måste fyllas i.", "Datum då stödet startar must be filled in.")),
     ],
     ids=["before the decision", "future", "no date"],
 )
@@ -102,7 +102,7 @@ def test_a_bad_start_date_is_refused_on_the_form_and_nothing_is_saved(client_for
     response = client.post(url("support_start", alva.pk), {"started_on": started_on})
 
     assert response.status_code == 200
-    assert message in section(body(response), "start-heading")
+    assert shows(section(body(response), "start-heading"), message)
     assert every_row(access_log=False) == before
 
 

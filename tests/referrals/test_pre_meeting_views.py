@@ -11,7 +11,7 @@ from referrals import services
 from referrals.models import PreMeeting, Referral
 from sehoglandet.models import AccessLog
 from tests.factories import make_meeting, make_ready_referral, make_referral, put_on_agenda
-from tests.helpers import PERSONAS, every_row, statuses_by_persona
+from tests.helpers import PERSONAS, every_row, shows, statuses_by_persona
 
 NOTE = "Har tidigare arbetat i lager, vill tillbaka dit."
 
@@ -71,8 +71,8 @@ def test_the_coach_books_a_pre_meeting(client_for, people):
     [
         ({"day": "2026-02-30", "time": "09:30"}, "Fyll i ett giltigt datum."),
         ({"day": "2030-01-10", "time": "25:00"}, "Fyll i en giltig tid."),
-        ({"day": "", "time": "09:30"}, "Detta fält måste fyllas i."),
-        ({"time": "09:30"}, "Detta fält måste fyllas i."),
+        ({"day": "", "time": "09:30"}, ("Datum måste fyllas i.", "Datum must be filled in.")),
+        ({"time": "09:30"}, ("Datum måste fyllas i.", "Datum must be filled in.")),
     ],
 )
 def test_a_bad_booking_is_refused_in_swedish_and_nothing_is_saved(client_for, people, data, message):
@@ -83,7 +83,7 @@ def test_a_bad_booking_is_refused_in_swedish_and_nothing_is_saved(client_for, pe
     response = client.post(url("pre_meeting_book", referral.pk), data)
 
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert shows(response.content.decode(), message)
     assert every_row(access_log=False) == before
 
 
@@ -195,7 +195,7 @@ def test_not_meeting_the_criteria_with_a_reason_is_recorded(client_for, people):
         ({"held_on": "2999-01-01"}, "Ett förmöte kan inte registreras som hållet i framtiden."),
         ({"held_on": "förra veckan"}, "Fyll i ett giltigt datum."),
         ({"outcome": "maybe"}, "Välj ett giltigt alternativ."),
-        ({"outcome": None}, "Detta fält måste fyllas i."),
+        ({"outcome": None}, ("Utfall måste väljas.", "Utfall must be chosen.")),
     ],
 )
 def test_a_bad_record_is_refused_in_swedish_and_nothing_is_saved(client_for, people, overrides, message):
@@ -206,7 +206,7 @@ def test_a_bad_record_is_refused_in_swedish_and_nothing_is_saved(client_for, peo
     response = client.post(url("pre_meeting_record", pre_meeting.pk), record_data(**overrides))
 
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert shows(response.content.decode(), message)
     assert every_row(access_log=False) == before
 
 

@@ -36,6 +36,7 @@ from tests.helpers import (
     PERSONAS,
     every_row,
     outcomes_by_persona,
+    shows,
     status_and_changed_tables,
     statuses_by_persona,
 )
@@ -281,7 +282,7 @@ def test_an_invalid_personnummer_is_refused_in_swedish_and_the_form_keeps_what_w
         ({"identity_number": ""}, "Ange personnummer eller samordningsnummer, eller kryssa i"),
         ({"identity_number": "", "no_number": "on"}, "Ange födelsedatum för en person utan nummer."),
         ({"identity_number": "", "no_number": "on", "birth_date": "1990-02-30"}, "Fyll i ett giltigt datum."),
-        ({"first_name": ""}, "Detta fält måste fyllas i."),
+        ({"first_name": ""}, ("Förnamn måste fyllas i.", "Förnamn must be filled in.")),
         ({"gender": "alien"}, "Välj ett giltigt alternativ."),
         ({"municipality": "abc"}, "Välj ett giltigt alternativ."),
         ({"email": "inte-en-adress"}, "Fyll i en giltig e-postadress."),
@@ -296,7 +297,7 @@ def test_bad_input_gives_a_clear_swedish_error_and_saves_nothing(client_for, peo
     response = client.post(url("referral_create"), referral_data(**overrides))
 
     assert response.status_code == 200
-    assert message in page_text(response)
+    assert shows(page_text(response), message)
     assert every_row(access_log=False) == before
 
 
@@ -709,7 +710,7 @@ def test_the_coach_adds_an_individual_decision(client_for, people):
         ({"valid_until": "2020-01-01"}, "Giltigt till kan inte vara före beslutsdatumet."),
         ({"decided_on": "2020-13-01"}, "Fyll i ett giltigt datum."),
         ({"organisation": "region-psykiatri"}, "Välj ett giltigt alternativ."),
-        ({"reference": ""}, "Detta fält måste fyllas i."),
+        ({"reference": ""}, ("Partens diarienummer måste fyllas i.", "Partens diarienummer must be filled in.")),
     ],
 )
 def test_a_bad_individual_decision_is_refused_and_nothing_is_saved(client_for, people, overrides, message):
@@ -721,7 +722,7 @@ def test_a_bad_individual_decision_is_refused_and_nothing_is_saved(client_for, p
     response = client_for("coach.nassjo").post(url("agency_decision_add", referral.pk), data)
 
     assert response.status_code == 200
-    assert message in page_text(response)
+    assert shows(page_text(response), message)
     assert not AgencyDecision.objects.exists()
 
 
