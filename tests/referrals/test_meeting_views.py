@@ -65,7 +65,9 @@ MATRIX = {
     ("get", "meeting_list"): _statuses({*NASSJO_GROUP, *OUTSIDERS}, 200, set()),
     ("get", "meeting_plan_year"): _statuses({"coach.nassjo", "coach.eksjo"}, 200, set()),
     ("get", "meeting_detail"): _statuses(NASSJO_GROUP, 200, OUTSIDERS),
-    ("get", "meeting_minutes"): _statuses(NASSJO_GROUP, 200, OUTSIDERS),
+    # The scenario's meeting is not held yet: the minutes page sends everyone to the meeting.
+    ("get", "meeting_minutes"): _statuses(NASSJO_GROUP, 302, OUTSIDERS),
+    ("get", "meeting_agenda"): _statuses(NASSJO_GROUP, 200, OUTSIDERS),
     ("get", "item_decide"): _statuses({"coach.nassjo"}, 200, {"coach.eksjo"}),
     ("post", "meeting_publish"): _statuses({"coach.nassjo"}, 302, {"coach.eksjo"}),
     ("post", "meeting_attendance"): _statuses({"coach.nassjo"}, 302, {"coach.eksjo"}),
