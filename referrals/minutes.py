@@ -1,8 +1,12 @@
-"""The minutes (minnesanteckningar) of a remittentgrupp meeting as a PDF.
+"""The agenda (dagordning) and the minutes (minnesanteckningar) of a remittentgrupp meeting as PDFs.
+
+Before the meeting there is the agenda: the items by case reference and kind. Once the meeting is
+held there are the minutes: attendance and the decisions. Minutes before that would list every party
+as absent, so there are none (`has_minutes`).
 
 docs/domain.md#minutes: minutes hold decisions on participation only, never case details, not even
-de-identified ones. So the template gets plain rows built here — a case reference and the
-decision's label — and never a person, a referral or a decision object it could leak from.
+de-identified ones; the agenda holds even less. So the templates get plain rows built here — a case
+reference and a label — and never a person, a referral or a decision object they could leak from.
 """
 
 from dataclasses import dataclass
@@ -16,6 +20,13 @@ from django.utils.translation import gettext as _
 from .models import AgendaItem, Decision, Meeting
 
 STYLESHEET = "css/minutes.css"
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    number: int
+    reference: str | None  # None: the reader's organisation has no consent for the item
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,21 @@ def decision_label(decision: Decision | None) -> str:
     return decision.get_outcome_display()
 
 
+def has_minutes(meeting: Meeting) -> bool:
+    """Minutes exist once the meeting is held; before that only the agenda does."""
+    return meeting.status == Meeting.Status.HELD
+
+
+def agenda_rows(items: list[AgendaItem]) -> list[AgendaRow]:
+    """Rows for the agenda from agenda items carrying `visible` (selectors.agenda_for)."""
+    return [
+        AgendaRow(number, item.referral.reference, item.get_kind_display())
+        if item.visible
+        else AgendaRow(number, None, "")
+        for number, item in enumerate(items, start=1)
+    ]
+
+
 def minutes_items(items: list[AgendaItem]) -> list[MinutesItem]:
     """Rows for the minutes from agenda items carrying `visible` (selectors.agenda_for)."""
     rows = []
@@ -63,9 +89,48 @@ def minutes_attendance(seats_with_attendance: list[tuple]) -> list[MinutesAttend
     ]
 
 
-def minutes_filename(meeting: Meeting) -> str:
+def _filename(document: str, meeting: Meeting) -> str:
     day = timezone.localtime(meeting.starts_at).date()
-    return f"minnesanteckningar-{meeting.referral_group.municipality.code}-{day:%Y-%m-%d}.pdf"
+    return f"{document}-{meeting.referral_group.municipality.code}-{day:%Y-%m-%d}.pdf"
+
+
+def minutes_filename(meeting: Meeting) -> str:
+    return _filename("minnesanteckningar", meeting)
+
+
+def agenda_filename(meeting: Meeting) -> str:
+    return _filename("dagordning", meeting)
+
+
+def _pdf(template: str, meeting: Meeting, *, generated_by: str, generated_at: datetime, **context) -> bytes:
+    """An A4 PDF of the meeting with page numbers, who generated it and when."""
+    import weasyprint  # loads system libraries; only when a PDF is made
+
+    html = render_to_string(
+        template,
+        {
+            "meeting": meeting,
+            "municipality": meeting.referral_group.municipality.name,
+            "starts_at": timezone.localtime(meeting.starts_at),
+            "generated_by": generated_by,
+            "generated_at": timezone.localtime(generated_at),
+            **context,
+        },
+    )
+    stylesheet = weasyprint.CSS(filename=finders.find(STYLESHEET))
+    return weasyprint.HTML(string=html).write_pdf(stylesheets=[stylesheet])
+
+
+def render_agenda(*, meeting: Meeting, items: list[AgendaItem], generated_by: str, generated_at: datetime) -> bytes:
+    """The agenda: date, place and the items by case reference and kind; no name, answer, decision
+    or attendance."""
+    return _pdf(
+        "referrals/agenda.html",
+        meeting,
+        generated_by=generated_by,
+        generated_at=generated_at,
+        items=agenda_rows(items),
+    )
 
 
 def render_minutes(
@@ -76,21 +141,14 @@ def render_minutes(
     generated_by: str,
     generated_at: datetime,
 ) -> bytes:
-    """The minutes as A4 PDF bytes, with page numbers and who generated them, and when."""
-    import weasyprint  # loads system libraries; only when a PDF is made
-
-    html = render_to_string(
+    """The minutes of a held meeting: attendance per party and, per item, the reference and the decision."""
+    if not has_minutes(meeting):
+        raise ValueError("minutes exist only for a held meeting")
+    return _pdf(
         "referrals/minutes.html",
-        {
-            "meeting": meeting,
-            "municipality": meeting.referral_group.municipality.name,
-            "starts_at": timezone.localtime(meeting.starts_at),
-            "preliminary": meeting.status != Meeting.Status.HELD,
-            "attendance": minutes_attendance(seats_with_attendance),
-            "items": minutes_items(items),
-            "generated_by": generated_by,
-            "generated_at": timezone.localtime(generated_at),
-        },
+        meeting,
+        generated_by=generated_by,
+        generated_at=generated_at,
+        attendance=minutes_attendance(seats_with_attendance),
+        items=minutes_items(items),
     )
-    stylesheet = weasyprint.CSS(filename=finders.find(STYLESHEET))
-    return weasyprint.HTML(string=html).write_pdf(stylesheets=[stylesheet])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from consent.models import Consent, Purpose
 from consent.selectors import missing_consent, valid_on
-from sehoglandet import access
+from sehoglandet import access, dates
 from sehoglandet.models import Organisation, ReferralGroup, Role
 from sehoglandet.selectors import referral_groups_visible_to
 
@@ -253,7 +253,7 @@ def agenda_problems(referral: Referral, meeting: Meeting) -> list[str]:
     elif meeting.item_deadline < timezone.localdate():
         problems.append(
             _("The last day to add items to this meeting was %(date)s; choose a later meeting.")
-            % {"date": meeting.item_deadline.isoformat()}
+            % {"date": dates.long_date(meeting.item_deadline)}
         )
     if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
         problems.append(_("The meeting is %(status)s.") % {"status": meeting.get_status_display()})

@@ -21,6 +21,7 @@ urlpatterns = [
     path("moten/<int:pk>/publicera/", meetings.meeting_publish, name="meeting_publish"),
     path("moten/<int:pk>/narvaro/", meetings.meeting_attendance, name="meeting_attendance"),
     path("moten/<int:pk>/avsluta/", meetings.meeting_close, name="meeting_close"),
+    path("moten/<int:pk>/dagordning.pdf", meetings.meeting_agenda, name="meeting_agenda"),
     path("moten/<int:pk>/minnesanteckningar.pdf", meetings.meeting_minutes, name="meeting_minutes"),
     path("punkter/<int:pk>/svar/", meetings.item_respond, name="item_respond"),
     path("punkter/<int:pk>/beslut/", meetings.item_decide, name="item_decide"),

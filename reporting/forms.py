@@ -37,6 +37,7 @@ class ReportForm(Form):
         label=_("Period"),
         choices=PeriodKind.CHOICES,
         initial=PeriodKind.FIRST_HALF,
+        widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Choose a period from the list.")},
     )
     year = forms.IntegerField(
@@ -81,11 +82,22 @@ class ReportForm(Form):
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
+        self._forget_fields_that_do_not_apply(kind, data)
         if kind == PeriodKind.DATES:
             self._clean_dates(data)
         elif kind is not None:
             self._clean_year(kind, data)
         return data
+
+    def _forget_fields_that_do_not_apply(self, kind: str | None, data: dict) -> None:
+        """The page hides the year for own dates and the dates for the others, so what they hold
+        (an old value, a half-typed date) must not stop the report with an error the user cannot see."""
+        if kind is None:
+            return
+        hidden = ("year",) if kind == PeriodKind.DATES else ("start", "end")
+        for name in hidden:
+            self.errors.pop(name, None)
+            data.pop(name, None)
 
     def _clean_dates(self, data: dict) -> None:
         if "start" in self.errors or "end" in self.errors:

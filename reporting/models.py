@@ -57,6 +57,18 @@ SURVEY_QUESTIONS = [
     ("q7", _("Do you feel that the staff make use of your experience, knowledge and views?"), SurveyScale.EXTENT),
 ]
 
+# A few words per question, to head a column where the whole question does not fit; the full text
+# is shown with it (the survey list's key).
+SURVEY_SHORT_LABELS = {
+    "q1": _("Useful support"),
+    "q2": _("Takes part in deciding"),
+    "q3": _("Time enough"),
+    "q4": _("Help with authorities"),
+    "q5": _("Ways of handling"),
+    "q6": _("Ready for work or study"),
+    "q7": _("Experience used"),
+}
+
 
 def _answer(number: int) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(

@@ -4,11 +4,14 @@ readers of a response, and the role matrices that put one question to every pers
 Data builders live in tests/factories.py; the personas themselves in tests/conftest.py.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone, translation
@@ -100,6 +103,14 @@ def shows(text: str, message: str | tuple[str, ...]) -> bool:
     message, the English source around a Swedish label) for a message the Swedish catalogue may not
     yet hold."""
     return any(alternative in text for alternative in ((message,) if isinstance(message, str) else message))
+
+
+def css_rules(selector_part: str) -> list[str]:
+    """The declarations of every rule in static/css/app.css whose selector holds `selector_part`,
+    with spaces collapsed (a rough reading: enough to prove that a rule is there)."""
+    css = re.sub(r"/\*.*?\*/", "", (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text(), flags=re.S)
+    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+    return [" ".join(declarations.split()) for selector, declarations in rules if selector_part in selector]
 
 
 def signed_in(client_for, username: str) -> Client:

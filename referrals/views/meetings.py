@@ -1,4 +1,5 @@
-"""Remittentgrupp meetings: the year's plan, the agenda, members' answers, attendance, decisions, minutes.
+"""Remittentgrupp meetings: the year's plan, the agenda, members' answers, attendance, decisions, the
+agenda and the minutes as PDF.
 
 The coach convenes the group of their municipality and sees every item; a member sees an item only
 where the person's consent covers their organisation, and otherwise only that consent is missing.
@@ -240,11 +241,43 @@ def meeting_close(request, pk: int):
     return redirect(_meeting_url(meeting))
 
 
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@access.require_roles(*MEETING_ROLES)
+@require_GET
+def meeting_agenda(request, pk: int):
+    """The agenda as PDF: per item the case reference and the kind only, as the reader may see them."""
+    meeting = fetch.meeting(request, pk)
+    pdf = minutes.render_agenda(
+        meeting=meeting,
+        items=selectors.agenda_for(request.user, meeting),
+        generated_by=request.user.get_full_name() or request.user.username,
+        generated_at=timezone.now(),
+    )
+    seats = access.seats_of(request.user, meeting.referral_group)
+    log_access(
+        request,
+        meeting,
+        action=AccessLog.Action.PRINT,
+        purpose=_("Agenda of the referral group's meeting"),
+        organisation=seats[0].organisation if seats else None,
+    )
+    return _pdf_response(pdf, minutes.agenda_filename(meeting))
+
+
 @access.require_roles(*MEETING_ROLES)
 @require_GET
 def meeting_minutes(request, pk: int):
-    """The minutes as PDF: attendance and, per item, the case reference and the decision only."""
+    """The minutes as PDF: attendance and, per item, the case reference and the decision only.
+    Before the meeting is held there are none: back to the meeting, which offers the agenda."""
     meeting = fetch.meeting(request, pk)
+    if not minutes.has_minutes(meeting):
+        messages.info(request, _("The minutes are written once the meeting is held. Until then, download the agenda."))
+        return redirect(_meeting_url(meeting))
     pdf = minutes.render_minutes(
         meeting=meeting,
         items=selectors.agenda_for(request.user, meeting),
@@ -260,9 +293,7 @@ def meeting_minutes(request, pk: int):
         purpose=_("Minutes of the referral group's meeting"),
         organisation=seats[0].organisation if seats else None,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, minutes.minutes_filename(meeting))
-    return response
+    return _pdf_response(pdf, minutes.minutes_filename(meeting))
 
 
 @access.require_roles(Role.GROUP_MEMBER)

@@ -27,6 +27,7 @@ from sehoglandet.models import Role
 
 from .. import selectors, services
 from ..forms_survey import CertificationForm, SurveyResponseForm
+from ..models import SURVEY_QUESTIONS, SURVEY_SHORT_LABELS
 
 PAGE_SIZE = 25
 
@@ -44,8 +45,8 @@ def survey_list(request):
     steps answered, no personal data, so no access-log row."""
     page = _page(request, selectors.survey_responses_visible_to(request.user))
     rows = [(response, [getattr(response, name) for name in services.QUESTION_FIELDS]) for response in page]
-    numbers = range(1, len(services.QUESTION_FIELDS) + 1)
-    return render(request, "reporting/survey_list.html", {"page": page, "rows": rows, "numbers": numbers})
+    questions = [(name, SURVEY_SHORT_LABELS[name], question) for name, question, _scale in SURVEY_QUESTIONS]
+    return render(request, "reporting/survey_list.html", {"page": page, "rows": rows, "questions": questions})
 
 
 def _next_form_initial(request, municipalities: list) -> dict:

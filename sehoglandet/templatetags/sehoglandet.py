@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django import template
 
-from sehoglandet import events
+from sehoglandet import dates, events
 
 register = template.Library()
 
@@ -19,3 +19,15 @@ def minutes(value: timedelta | None) -> int:
 def event_label(code: str | None) -> str:
     """A case event code, or a history change reason, in the reader's language (sehoglandet.events)."""
     return events.label(code)
+
+
+@register.filter(expects_localtime=True)
+def long_date(value) -> str:
+    """A date standing alone in a heading or sentence: söndag 13 december 2026 (sehoglandet.dates)."""
+    return dates.long_date(value)
+
+
+@register.filter(expects_localtime=True)
+def long_datetime(value) -> str:
+    """A time standing alone in a heading or sentence: söndag 13 december 2026, 18:00."""
+    return dates.long_datetime(value)

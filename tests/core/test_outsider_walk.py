@@ -38,6 +38,7 @@ KIND_OF_URL = {
     "referrals:meeting_attendance": "meeting",
     "referrals:meeting_close": "meeting",
     "referrals:meeting_minutes": "meeting",
+    "referrals:meeting_agenda": "meeting",
     "referrals:item_respond": "agenda_item",
     "referrals:item_decide": "agenda_item",
     "referrals:escalation_decide": "escalation",

@@ -70,6 +70,7 @@ GET_ONLY = {
     "referrals:meeting_list",
     "referrals:meeting_detail",
     "referrals:meeting_minutes",
+    "referrals:meeting_agenda",
     "referrals:escalation_list",
     "participants:participant_list",
     "participants:participant_detail",

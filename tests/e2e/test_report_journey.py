@@ -97,7 +97,18 @@ def test_the_forbundschef_reports_the_first_half_year_and_downloads_it(login, ha
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
 
-    page.get_by_label(either("Period", "Period")).select_option(label="Första halvåret (jan–jun)")
+    # From and Until apply to own dates only: they show when that period is chosen, the year hides.
+    own_dates = page.get_by_role("radio", name=either("Egna datum", "Own dates"))
+    from_field = page.get_by_label(either("Från", "From"))
+    expect(from_field).to_be_hidden()
+    own_dates.check()
+    expect(from_field).to_be_visible()
+    expect(page.get_by_label(either("År", "Year"))).to_be_hidden()
+    from_field.fill("2026-01-01")
+    assert_accessible(page)
+
+    page.get_by_role("radio", name=either("Första halvåret (jan–jun)", "First half-year (January–June)")).check()
+    expect(from_field).to_be_hidden()
     page.get_by_label(either("År", "Year")).fill("2026")
     page.get_by_label(either("Kommun", "Municipality")).select_option(label="Alla kommuner")
     page.get_by_role("button", name=either("Visa rapporten", "Show the report")).tap()

@@ -228,8 +228,8 @@ def test_the_page_shows_the_municipalities_with_dates_after_a_transfer(client_fo
 
     assert waiting.context["pending_transfer"] == transfer
     history = moved[moved.index('id="municipalities-heading"') :]
-    assert "<td>Nässjö</td><td>2025-01-15</td><td>" + today().isoformat() + "</td>" in history
-    assert "<td>Eksjö</td><td>" + today().isoformat() + "</td><td>–</td>" in history
+    assert '<td>Nässjö</td><td class="date">2025-01-15</td><td class="date">' + today().isoformat() + "</td>" in history
+    assert '<td>Eksjö</td><td class="date">' + today().isoformat() + '</td><td class="date">–</td>' in history
     assert "Eksjö kommuns gruppförsäkring" in moved
     assert "Sara Nyberg" in moved
 

@@ -5,6 +5,7 @@ Alva is enrolled in Nässjö and moves to Eksjö. Nässjö's coach hands over, E
 a transfer from Nässjö to Tranås involves neither Eksjö's coach nor anyone else of Eksjö.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -23,6 +24,7 @@ from tests.helpers import (
     COACHES,
     PERSONAS,
     body,
+    css_rules,
     every_row,
     outcomes_by_persona,
     status_and_changed_tables,
@@ -306,6 +308,14 @@ def test_the_handing_over_coach_sees_the_outgoing_transfer(client_for, transfer)
     assert "Avbryt överflyttningen" in page
     assert url("transfer_accept", transfer.pk) not in page
     assert url("transfer_meeting", transfer.pk) in page
+
+
+@pytest.mark.parametrize(("username", "tag"), [("coach.eksjo", "ol"), ("coach.nassjo", "ul")])
+def test_the_transfer_cards_are_listed_without_bullets_or_numbers(client_for, transfer, username, tag):
+    page = body(client_for(username).get(url("transfer_list")))
+
+    assert re.search(rf'<{tag} class="card-list"', page)
+    assert any("list-style: none" in rule for rule in css_rules(".card-list"))
 
 
 def test_nothing_of_another_municipalitys_transfer_shows(client_for, elsewhere):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from referrals import selectors, services
 from referrals.models import AgendaItem, ItemResponse, Meeting, PreMeeting, Referral
+from sehoglandet import dates
 from sehoglandet.models import ReferralGroup
 from tests import factories
 from tests.helpers import NASSJO_MEMBERS, sees
@@ -155,7 +156,7 @@ def test_no_item_is_added_after_the_meetings_deadline(people):
         add(people, meeting, referral)
 
     assert "Sista dag att anmäla ärenden till det här mötet var" in " ".join(refused.value.messages)
-    assert meeting.item_deadline.isoformat() in " ".join(refused.value.messages)
+    assert dates.long_date(meeting.item_deadline) in " ".join(refused.value.messages)  # a sentence: the long form
     assert not AgendaItem.objects.exists()
 
 

@@ -6,6 +6,7 @@ where the person's consent covers their organisation. Eksjö's coach, manager an
 right roles but no grant here: for them Nässjö's meetings do not exist.
 """
 
+import re
 from collections.abc import Collection
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -13,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from referrals.models import AgendaItem, Attendance, ItemResponse, Meeting
 from sehoglandet.models import AccessLog, ReferralGroup, ReferralGroupSeat
@@ -24,6 +25,8 @@ from tests.helpers import (
     NASSJO_MEMBERS,
     OUTSIDERS,
     PERSONAS,
+    body,
+    css_rules,
     every_row,
     messages_of,
     outcomes_by_persona,
@@ -65,7 +68,9 @@ MATRIX = {
     ("get", "meeting_list"): _statuses({*NASSJO_GROUP, *OUTSIDERS}, 200, set()),
     ("get", "meeting_plan_year"): _statuses({"coach.nassjo", "coach.eksjo"}, 200, set()),
     ("get", "meeting_detail"): _statuses(NASSJO_GROUP, 200, OUTSIDERS),
-    ("get", "meeting_minutes"): _statuses(NASSJO_GROUP, 200, OUTSIDERS),
+    # The scenario's meeting is not held yet: the minutes page sends everyone to the meeting.
+    ("get", "meeting_minutes"): _statuses(NASSJO_GROUP, 302, OUTSIDERS),
+    ("get", "meeting_agenda"): _statuses(NASSJO_GROUP, 200, OUTSIDERS),
     ("get", "item_decide"): _statuses({"coach.nassjo"}, 200, {"coach.eksjo"}),
     ("post", "meeting_publish"): _statuses({"coach.nassjo"}, 302, {"coach.eksjo"}),
     ("post", "meeting_attendance"): _statuses({"coach.nassjo"}, 302, {"coach.eksjo"}),
@@ -141,6 +146,45 @@ def test_the_list_takes_as_many_queries_for_eight_meetings_as_for_two(
     with django_assert_num_queries(len(small)):
         response = client.get(url)
     assert len(response.context["coming"]) + len(response.context["past"]) == 8
+
+
+# How dates are written: ISO (2026-12-13) in tables and lists, the long form with the weekday and
+# the year where a date stands alone (docs/architecture.md#front-end).
+
+
+def long_date(day) -> str:
+    with translation.override("sv"):
+        return formats.date_format(day, "l j F Y")
+
+
+def test_the_meeting_list_writes_the_meeting_and_its_deadline_as_iso_dates_that_do_not_wrap(client_for, agenda):
+    meeting = agenda.meeting
+    start = timezone.localtime(meeting.starts_at)
+
+    page = body(client_for("coach.nassjo").get(reverse("referrals:meeting_list")))
+
+    assert f"{start:%Y-%m-%d %H:%M}</a></td>" in page
+    assert f'<td class="date">{meeting.item_deadline:%Y-%m-%d}</td>' in page
+    assert f'<td class="date"><a href="{reverse("referrals:meeting_detail", args=[meeting.pk])}">' in page
+    with translation.override("sv"):
+        assert f"<td>{formats.date_format(meeting.item_deadline, 'j F')}</td>" not in page  # never without the year
+
+
+def test_the_meeting_page_writes_its_day_and_deadline_in_the_long_form_with_the_year(client_for, agenda):
+    meeting = agenda.meeting
+    start = timezone.localtime(meeting.starts_at)
+
+    page = body(client_for("coach.nassjo").get(reverse("referrals:meeting_detail", args=[meeting.pk])))
+
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+    assert long_date(start) in heading
+    assert f"<dd>{long_date(start)}, {start:%H:%M}</dd>" in page
+    assert f"<dd>{long_date(meeting.item_deadline)}</dd>" in page
+    assert str(meeting.item_deadline.year) in long_date(meeting.item_deadline)
+
+
+def test_dates_in_tables_do_not_break_across_lines():
+    assert "white-space: nowrap;" in css_rules(".date")
 
 
 # Planning the year

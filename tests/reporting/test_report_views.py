@@ -15,7 +15,7 @@ from participants.models import IncomeRecord, MunicipalityPeriod, Participant
 from reporting.models import Certification, SurveyResponse
 from sehoglandet.models import AccessLog
 from tests import factories
-from tests.helpers import MANAGERS, PERSONAS, body, statuses_by_persona
+from tests.helpers import MANAGERS, PERSONAS, body, css_rules, statuses_by_persona
 
 H1 = {"kind": "H1", "year": "2026"}
 SECRET_FIRST_NAME = "Hemligholm"
@@ -134,6 +134,57 @@ def test_without_a_period_the_page_shows_the_form_only(client_for):
     assert response.context["report"] is None
     assert 'value="2026"' in body(response)
     assert report_rows() == []
+
+
+# The period form shows the fields that apply
+
+
+def test_the_period_is_a_choice_of_radio_buttons_with_own_dates_among_them(client_for):
+    page = body(client_for("forbundschef").get(url()))
+
+    kinds = re.findall(r'<input type="radio" name="kind" value="([^"]+)"', page)
+    assert kinds == ["H1", "H2", "year", "dates"]
+    assert re.search(r'<input type="radio" name="kind" value="H1"[^>]*checked', page)
+    assert "Egna datum" in page
+
+
+def test_from_and_until_sit_in_their_own_fieldset_apart_from_the_year(client_for):
+    page = body(client_for("forbundschef").get(url()))
+
+    dates = re.search(r'<fieldset class="[^"]*\bperiod-dates\b[^"]*">(.*?)</fieldset>', page, re.S)
+    assert dates, "the own dates need a fieldset of their own"
+    assert 'name="start"' in dates.group(1) and 'name="end"' in dates.group(1)
+    assert 'name="year"' not in dates.group(1)
+    year = re.search(r'<div class="period-year">(.*?)</div>\s*<fieldset', page, re.S)
+    assert year and 'name="year"' in year.group(1)
+
+
+def test_the_stylesheet_shows_the_dates_only_for_own_dates_and_the_year_only_for_the_others():
+    # By CSS on the checked radio, so it works without JavaScript; a browser without :has() shows all.
+    hidden_dates = css_rules('.period-form:not(:has(input[name="kind"][value="dates"]:checked)) .period-dates')
+    hidden_year = css_rules('.period-form:has(input[name="kind"][value="dates"]:checked) .period-year')
+    assert hidden_dates == ["display: none;"]
+    assert hidden_year == ["display: none;"]
+
+
+def test_a_hidden_year_does_not_stop_a_report_for_own_dates(client_for, known):
+    query = {"kind": "dates", "year": "tjugotjugosex", "start": "2026-01-01", "end": "2026-06-30"}
+
+    response = client_for("forbundschef").get(url(), query)
+
+    assert response.context["report"] is not None
+    assert "Skriv året med fyra siffror" not in body(response)
+
+
+def test_hidden_dates_do_not_stop_a_report_for_a_half_year(client_for, known):
+    response = client_for("forbundschef").get(url(), {**H1, "start": "2026-13-01", "end": "igår"})
+
+    assert response.context["report"] is not None
+    assert "Skriv datumet som" not in body(response)
+
+
+def test_the_download_buttons_are_a_list_without_bullets():
+    assert any("list-style: none" in rule for rule in css_rules("ul.actions"))
 
 
 # What the förbundschef sees

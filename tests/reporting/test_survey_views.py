@@ -11,10 +11,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reporting import services
-from reporting.models import SurveyResponse
+from reporting.models import SURVEY_QUESTIONS, SURVEY_SHORT_LABELS, SurveyResponse
 from tests import factories
 from tests.helpers import (
     COACHES,
@@ -106,6 +106,30 @@ def test_the_list_shows_each_step_and_a_skipped_question_as_no_answer(client_for
     assert "Vill inte svara/inget svarsalternativ passar" in page
     assert page.count('<td class="num">6</td>') == 1 and page.count('<td class="num">2</td>') == 1
     assert page.count('<span class="visually-hidden">Inget svar</span>') == 4
+
+
+def test_each_column_is_headed_by_the_questions_short_text_and_described_by_the_full_question(client_for, people):
+    enter(people, 1, day=date(2026, 10, 5))
+
+    page = body(client_for("coach.nassjo").get(LIST))
+
+    header = r'<th scope="col" class="num question-column" aria-describedby="([^"]+)">(.*?)</th>'
+    headers = re.findall(header, page, re.S)
+    assert len(headers) == len(SURVEY_QUESTIONS)
+    assert "Får du stöd på ett sätt som är till stor nytta för dig?" in page
+    for number, ((name, question, _scale), (described_by, header)) in enumerate(
+        zip(SURVEY_QUESTIONS, headers, strict=True), start=1
+    ):
+        with translation.override("sv"):
+            short, full = str(SURVEY_SHORT_LABELS[name]), str(question)
+        assert re.sub(r"<[^>]+>", "", header).split() == [f"{number}.", *short.split()]
+        assert re.search(rf'<li id="{described_by}">\s*{re.escape(full)}\s*</li>', page), full
+
+
+def test_every_survey_question_has_a_short_text_shorter_than_the_question():
+    assert list(SURVEY_SHORT_LABELS) == [name for name, _question, _scale in SURVEY_QUESTIONS]
+    for name, question, _scale in SURVEY_QUESTIONS:
+        assert 0 < len(str(SURVEY_SHORT_LABELS[name])) <= 25 < len(str(question))
 
 
 def test_the_list_is_empty_with_a_clear_note(client_for):
