@@ -43,6 +43,7 @@ class CoreEvent(models.TextChoices):
     ROLE_REMOVED = "membership.removed", gettext_lazy("Role removed")
     SEAT_GIVEN = "seat.member_added", gettext_lazy("Seat in referral group given")
     SEAT_REMOVED = "seat.member_removed", gettext_lazy("Seat in referral group removed")
+    ADMINISTRATOR_CREATED = "user.administrator_created", gettext_lazy("Administrator created")
     DEMO_USER_CREATED = "demo.user_created", gettext_lazy("Demo user created")
     DEMO_PASSWORD_RESTORED = "demo.password_restored", gettext_lazy("Demo password restored")
 

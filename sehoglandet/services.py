@@ -256,6 +256,30 @@ def add_membership(*, actor: User, user: User, organisation: Organisation, role:
 
 
 @transaction.atomic
+def create_administrator(*, actor: User, username: str, email: str = "", first_name: str = "", last_name: str = ""):
+    """The first administrator of an install, or one more: a new user (without a password until one
+    is set with `manage.py changepassword`) or an existing one, given the administrator role in the
+    association. Returns (user, created). Needs the reference data, which holds the association."""
+    _check(access.may_administer(actor))
+    association = Organisation.objects.filter(kind=Organisation.Kind.ASSOCIATION).order_by("pk").first()
+    if association is None:
+        raise ValidationError(
+            _("There is no association yet: load the reference data first (manage.py load_reference_data).")
+        )
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        track(user, actor, CoreEvent.ADMINISTRATOR_CREATED)
+        user.save()
+        events.record(actor=actor, code=CoreEvent.ADMINISTRATOR_CREATED, record=user)
+    add_membership(actor=actor, user=user, organisation=association, role=Role.ADMINISTRATOR)
+    return user, created
+
+
+@transaction.atomic
 def remove_membership(*, actor: User, membership: Membership) -> None:
     """Take a role away. The user leaves the organisation's group when no role there is left,
     and every referral-group seat of that organisation when no group-member role is left."""
