@@ -168,21 +168,8 @@ class NewReferralForm(ReferralForm):
         help_text=_("When you write the referral on behalf of a referrer, choose them here."),
     )
 
-    PERSON_FIELDS = [
-        "identity_number",
-        "no_number",
-        "birth_date",
-        "first_name",
-        "last_name",
-        "gender",
-        "phone",
-        "email",
-        "street_address",
-        "postal_code",
-        "city",
-        "residence",
-        "protected_identity",
-    ]
+    # The person's fields on the page: the identity, then what the referral keeps of them as typed.
+    PERSON_FIELDS = ["identity_number", "no_number", "birth_date", *Referral.PERSON_FIELDS]
     # The order of the page (referral_form.html), which the error summary follows: the person,
     # where the referral goes, then what it says.
     field_order = [
@@ -262,20 +249,7 @@ class NewReferralForm(ReferralForm):
 
     def person_details(self) -> dict:
         data = self.cleaned_data
-        details = {
-            name: data[name]
-            for name in [
-                "first_name",
-                "last_name",
-                "gender",
-                "phone",
-                "email",
-                "street_address",
-                "postal_code",
-                "city",
-                "protected_identity",
-            ]
-        }
+        details = {name: data[name] for name in Referral.PERSON_FIELDS if name != "residence"}
         details["municipality"] = data["residence"]
         if data["no_number"]:
             details["birth_date"] = data["birth_date"]
