@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from referrals.models import ExitReason, IncomeSource
+from referrals.models import ExitReason, IncomeSource, Referral
 from sehoglandet import access, events
 from sehoglandet.history import track
 from sehoglandet.models import Municipality, Person
@@ -72,28 +72,20 @@ def enrol(*, actor: User, referral, decided_on: date) -> Participant:
     return participant
 
 
-# The registry's fields a referral describes, as (Person field, Referral field).
-_DETAILS = [
-    ("first_name", "first_name"),
-    ("last_name", "last_name"),
-    ("gender", "gender"),
-    ("phone", "phone"),
-    ("email", "email"),
-    ("street_address", "street_address"),
-    ("postal_code", "postal_code"),
-    ("city", "city"),
-    ("municipality_id", "residence_id"),
-]
-
-
 def _take_details_from(referral, actor: User) -> None:
     """At enrolment the registry's row takes the person's details from the referral that enrolled
     them: the latest the person gave, and the ones the team has worked with. A protected identity
     is never dropped this way (docs/domain.md#identity-lookup)."""
     person = Person.objects.select_for_update().get(pk=referral.person_id)
-    changed = [field for field, source in _DETAILS if getattr(person, field) != getattr(referral, source)]
-    for field, source in _DETAILS:
-        setattr(person, field, getattr(referral, source))
+    changed = []
+    for name in Referral.PERSON_FIELDS:
+        if name == "protected_identity":
+            continue
+        field = Person._meta.get_field(Referral.person_field(name)).attname
+        value = getattr(referral, Referral._meta.get_field(name).attname)
+        if getattr(person, field) != value:
+            setattr(person, field, value)
+            changed.append(field)
     if referral.protected_identity and not person.protected_identity:
         person.protected_identity = True
         changed.append("protected_identity")

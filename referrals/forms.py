@@ -249,8 +249,7 @@ class NewReferralForm(ReferralForm):
 
     def person_details(self) -> dict:
         data = self.cleaned_data
-        details = {name: data[name] for name in Referral.PERSON_FIELDS if name != "residence"}
-        details["municipality"] = data["residence"]
+        details = {Referral.person_field(name): value for name, value in self.as_written().items()}
         if data["no_number"]:
             details["birth_date"] = data["birth_date"]
         return details

@@ -161,6 +161,12 @@ class Referral(models.Model):
         "protected_identity",
     ]
 
+    @staticmethod
+    def person_field(name: str) -> str:
+        """The registry's (Person) field that a referral's person field describes: the same name,
+        but for the home municipality, which is `municipality` there."""
+        return "municipality" if name == "residence" else name
+
     @property
     def full_name(self) -> str:
         """The name the writer gave."""

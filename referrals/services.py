@@ -96,10 +96,7 @@ class DraftExists(Exception):
 def person_as_registered(person: Person) -> dict:
     """A referral's person fields from the registry's row, for writers that type nothing themselves
     (imports, demo data)."""
-    return {
-        **{name: getattr(person, name) for name in Referral.PERSON_FIELDS if name != "residence"},
-        "residence": person.municipality,
-    }
+    return {name: getattr(person, Referral.person_field(name)) for name in Referral.PERSON_FIELDS}
 
 
 @transaction.atomic
