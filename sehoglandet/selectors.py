@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from . import access
-from .models import AccessLog, Municipality, Person, ReferralGroup, ReferralGroupMember
+from .models import AccessLog, Membership, Municipality, Person, ReferralGroup, ReferralGroupMember, Role
 
 
 def referral_groups_visible_to(user) -> QuerySet[ReferralGroup]:
@@ -48,3 +48,14 @@ def access_log_entries() -> QuerySet[AccessLog]:
     Only auditors reach this (the view checks the role); filtering is done by AccessLogFilter.
     """
     return AccessLog.objects.select_related("user", "organisation").order_by("-created_at", "-id")
+
+
+def roles_in_organisations(user_ids) -> dict[tuple[int, int], list[str]]:
+    """The roles each user holds in each organisation, as labels users read, in one query:
+    `{(user_id, organisation_id): ["SE-coach", …]}`. For pages that say in which capacity someone
+    saw or changed a record (the auditor's page, the register extract)."""
+    roles: dict[tuple[int, int], list[str]] = {}
+    memberships = Membership.objects.filter(user_id__in=set(user_ids)).order_by("role")
+    for user_id, organisation_id, role in memberships.values_list("user_id", "organisation_id", "role"):
+        roles.setdefault((user_id, organisation_id), []).append(str(Role(role).label))
+    return roles
