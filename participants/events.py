@@ -31,3 +31,4 @@ class ParticipantEvent(models.TextChoices):
     TRANSFER_ACCEPTED = "transfer.accepted", _("Transfer accepted")
     TRANSFER_CANCELLED = "transfer.cancelled", _("Transfer cancelled")
     TRANSFER_CANCELLED_BY_EXIT = "transfer.cancelled_by_exit", _("Cancelled: the participant has exited")
+    REMINDER_SENT = "reminder.sent", _("Reminder e-mail sent")

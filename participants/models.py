@@ -511,3 +511,24 @@ class ParticipantUserObjectPermission(UserObjectPermissionBase):
 
 class ParticipantGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Participant, on_delete=models.CASCADE)
+
+
+class ReminderDelivery(models.Model):
+    """That a coach was sent the daily reminder for a day, so that running the job twice sends no
+    second e-mail (docs/operations.md#scheduled-jobs). It holds counts only, never a participant."""
+
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("coach")
+    )
+    day = models.DateField(_("day"))
+    items = models.PositiveIntegerField(_("items"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [models.UniqueConstraint(fields=["coach", "day"], name="one_reminder_per_coach_and_day")]
+
+    def __str__(self) -> str:
+        return f"{self.coach} {self.day}"

@@ -1,11 +1,12 @@
 """Persons and enrolments. Every function takes the acting user first and runs in one transaction."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from .models import (
     MunicipalityPeriod,
     Occupation,
     Participant,
+    ReminderDelivery,
     StepChange,
     Transfer,
 )
@@ -843,3 +845,22 @@ def cancel_transfer(*, actor: User, transfer: Transfer) -> Transfer:
     _check_pending(transfer)
     _end_transfer(actor, transfer, Transfer.Status.CANCELLED, ParticipantEvent.TRANSFER_CANCELLED)
     return transfer
+
+
+def send_reminder(*, actor: User, coach: User, day: date, items: int, send: Callable[[], object]) -> bool:
+    """Send a coach their reminder for `day` unless they already got it; False when they had.
+
+    The delivery row and the e-mail succeed or fail together: the row is written first, inside the
+    transaction, and a failed `send` rolls it back, so a rerun tries again. Two runs at once cannot
+    both send: the second one's insert waits for the first and then meets the unique constraint.
+    """
+    delivery = ReminderDelivery(coach=coach, day=day, items=items)
+    track(delivery, actor, ParticipantEvent.REMINDER_SENT)
+    try:
+        with transaction.atomic():
+            delivery.save()
+            events.record(actor=actor, code=ParticipantEvent.REMINDER_SENT, record=delivery, payload={"items": items})
+            send()
+    except IntegrityError:
+        return False
+    return True

@@ -2,6 +2,8 @@
 
 from django.utils.cache import add_never_cache_headers
 
+HEALTH_PATH = "/health/"
+
 
 def never_cache_middleware(get_response):
     """Send every response Django answers with `Cache-Control: no-store, private` (and max-age=0).
@@ -16,5 +18,23 @@ def never_cache_middleware(get_response):
         response = get_response(request)
         add_never_cache_headers(response)
         return response
+
+    return middleware
+
+
+def health_check_middleware(get_response):
+    """Answer `/health/` before the host check, the session and the login requirement.
+
+    A load balancer asks over plain http, often with its own address as the Host header, which
+    ALLOWED_HOSTS rightly refuses for every other page (CommonMiddleware, after this one, would answer
+    400). The answer is "ok" or "unavailable" and nothing else, so it needs no host check;
+    SECURE_REDIRECT_EXEMPT keeps SecurityMiddleware, before this one, from redirecting it to https.
+    """
+    from .views import health
+
+    def middleware(request):
+        if request.path_info == HEALTH_PATH:
+            return health(request)
+        return get_response(request)
 
     return middleware

@@ -6,7 +6,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from . import access, gate, selectors
 from .audit import log_access
@@ -18,7 +18,7 @@ GROUP_ROLES = (Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
 
 
 @login_not_required
-@require_GET
+@require_safe
 def health(request):
     """For load balancers: 200 when the database answers, 503 otherwise. Reveals nothing else."""
     try:

@@ -9,7 +9,9 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from participants.models import ReminderDelivery
 from referrals.models import ExitReason
+from sehoglandet.models import CaseEvent
 from tests.helpers import today
 
 from .test_todo import exited, participant_in
@@ -106,3 +108,49 @@ def test_a_bad_date_is_refused_in_swedish(people, due, value):
 
     assert str(refused.value) == f"{value} är inte ett datum: skriv det som ÅÅÅÅ-MM-DD, till exempel 2025-10-01."
     assert mail.outbox == []
+
+
+def test_running_the_job_twice_in_a_day_sends_no_second_e_mail(people, due):
+    run()
+    second = run()
+
+    assert len(mail.outbox) == 1
+    assert "1 coach hade redan fått dagens påminnelse och fick ingen till." in second
+    assert "Påminnelser skickade till 0 coacher." in second
+    delivery = ReminderDelivery.objects.get()
+    assert (delivery.coach, delivery.day, delivery.items) == (people["coach.nassjo"], today(), 3)
+
+
+def test_the_next_day_the_coach_is_reminded_again(people, due):
+    run("--date", (today() - timedelta(days=1)).isoformat())
+    run()
+
+    assert len(mail.outbox) == 2
+
+
+def test_a_dry_run_records_nothing_so_the_real_run_still_sends(people, due):
+    run("--dry-run")
+    run()
+
+    assert len(mail.outbox) == 1
+
+
+def test_an_e_mail_that_fails_to_go_is_not_recorded_so_a_rerun_sends_it(people, due, monkeypatch):
+    def refuse(self, messages):
+        raise OSError("SMTP server unreachable")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    with pytest.raises(CommandError) as failed:
+        run()
+    assert str(failed.value) == (
+        "E-posten till coach.nassjo kunde inte skickas (SMTP server unreachable). 0 coacher fick sin "
+        "påminnelse; kör jobbet igen för att skicka resten."
+    )
+    assert ReminderDelivery.objects.count() == 0
+    assert not CaseEvent.objects.filter(code="reminder.sent").exists()
+
+    monkeypatch.undo()
+    run()
+
+    assert len(mail.outbox) == 1
+    assert CaseEvent.objects.filter(code="reminder.sent").count() == 1

@@ -10,8 +10,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from participants.models import ReminderDelivery
+from participants.services import send_reminder
 from participants.todo import TodoKind, todo_counts
 from sehoglandet.models import Role
+from sehoglandet.services import get_system_user
 
 
 def _parse_date(value: str) -> date:
@@ -26,7 +29,8 @@ def _parse_date(value: str) -> date:
 class Command(BaseCommand):
     help = (
         "Run daily: e-mail each coach how many items of each kind their to-do list holds (no names or "
-        "other personal data, only counts and a link). Coaches with nothing due get no e-mail."
+        "other personal data, only counts and a link). Coaches with nothing due get no e-mail; a coach "
+        "who already got the day's reminder gets no second one, so the job is safe to run twice."
     )
 
     def add_arguments(self, parser):
@@ -37,25 +41,58 @@ class Command(BaseCommand):
         with translation.override(settings.LANGUAGE_CODE):
             today = _parse_date(options["date"]) if options["date"] else timezone.localdate()
             link = settings.SITE_URL.rstrip("/") + reverse("participants:todo_list")
-            messages = []
-            for coach in self._coaches():
-                counts = {kind: count for kind, count in todo_counts(coach, today).items() if count}
-                if not counts:
-                    continue
-                total = sum(counts.values())
-                if options["dry_run"]:
-                    self.stdout.write(
-                        _("%(user)s <%(email)s>: %(total)d items")
-                        % {"user": coach.username, "email": coach.email, "total": total}
+            already = set(ReminderDelivery.objects.filter(day=today).values_list("coach_id", flat=True))
+            actor = get_system_user()
+            sent = skipped = 0
+            with mail.get_connection() as connection:
+                for coach in self._coaches():
+                    counts = {kind: count for kind, count in todo_counts(coach, today).items() if count}
+                    if not counts:
+                        continue
+                    total = sum(counts.values())
+                    if coach.pk in already:
+                        skipped += 1
+                        continue
+                    if options["dry_run"]:
+                        self.stdout.write(
+                            _("%(user)s <%(email)s>: %(total)d items")
+                            % {"user": coach.username, "email": coach.email, "total": total}
+                        )
+                        continue
+                    message = self._message(coach, counts, total, link)
+                    try:
+                        delivered = send_reminder(
+                            actor=actor,
+                            coach=coach,
+                            day=today,
+                            items=total,
+                            send=lambda message=message: connection.send_messages([message]),
+                        )
+                    except OSError as error:
+                        raise CommandError(
+                            _(
+                                "The e-mail to %(user)s could not be sent (%(error)s). %(sent)d coaches got "
+                                "their reminder; run the job again to send the rest."
+                            )
+                            % {"user": coach.username, "error": error, "sent": sent}
+                        ) from error
+                    if delivered:
+                        sent += 1
+                    else:
+                        skipped += 1
+            if skipped:
+                self.stdout.write(
+                    ngettext(
+                        "%(count)d coach already had today's reminder and got no second one.",
+                        "%(count)d coaches already had today's reminder and got no second one.",
+                        skipped,
                     )
-                    continue
-                messages.append(self._message(coach, counts, total, link))
+                    % {"count": skipped}
+                )
             if options["dry_run"]:
                 self.stdout.write(_("Dry run: no e-mail was sent."))
                 return
-            with mail.get_connection() as connection:
-                sent = connection.send_messages(messages) if messages else 0
-            self.stdout.write(_("Reminders sent to %(count)d coaches.") % {"count": sent or 0})
+            self.stdout.write(_("Reminders sent to %(count)d coaches.") % {"count": sent})
 
     @staticmethod
     def _coaches():
