@@ -615,7 +615,9 @@ def follow_person_correction(event) -> None:
                 if person.protected_identity and not referral.protected_identity:
                     referral.protected_identity = True
                     changed.append(name)
-            elif getattr(referral, attname) == getattr(before, person_attname):
+            elif getattr(before, person_attname) not in ("", None) and getattr(referral, attname) == getattr(
+                before, person_attname
+            ):
                 setattr(referral, attname, getattr(person, person_attname))
                 changed.append(name)
         if changed:

@@ -460,6 +460,7 @@ def correct_person(*, actor: User, person: Person, changes: dict[str, Any], reas
     their writer typed them are the referrals app's to follow (it subscribes to the event).
     Allowed to the responsible coach and the administrator (access.may_correct_person).
     """
+    person = Person.objects.select_for_update().get(pk=person.pk)
     _check(access.may_correct_person(actor, person))
     unknown = set(changes) - set(CORRECTABLE_FIELDS)
     if unknown:
@@ -467,7 +468,6 @@ def correct_person(*, actor: User, person: Person, changes: dict[str, Any], reas
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the correction.")})
-    person = Person.objects.select_for_update().get(pk=person.pk)
     changed: list[str] = []
     for name, value in changes.items():
         if name == "identity_number":
