@@ -191,3 +191,17 @@ def test_its_queries_do_not_grow_with_the_record(client_for, people, alva):
     factories.give_consent(people["coach.nassjo"], alva.person)
 
     assert queries() == small
+
+
+def test_a_corrected_number_with_another_birth_date_changes_the_age_at_the_decision(people, participant):
+    born = participant.decided_on.replace(year=participant.decided_on.year - 40)
+
+    services.correct_person(
+        actor=people["coach.nassjo"],
+        person=participant.person,
+        changes={"identity_number": factories.valid_personnummer(born, 412)},
+        reason="Fel personnummer vid registreringen; rättat efter id-kort.",
+    )
+
+    participant.refresh_from_db()
+    assert participant.age_at_decision == 40
