@@ -16,7 +16,7 @@ registers as a person's cases (`register_person_cases`, called from the app's Ap
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 
 from django.conf import settings
@@ -200,7 +200,7 @@ class PersonCases:
     # The person's name as the user's own case of this kind shows it, or None without such a case.
     shown_as: Callable[..., str | None] | None = None
     # The cases the SE team has received, open or closed (a referral once submitted); all by default.
-    received: Q = Q()
+    received: Q = field(default_factory=Q)
 
 
 _person_cases: list[PersonCases] = []

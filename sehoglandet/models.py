@@ -338,9 +338,7 @@ class PersonCorrection(models.Model):
     the reason is free text, so it is kept here and never in a case event. Deleted with the person
     by the retention purge (docs/domain.md#rights-of-the-registered)."""
 
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("person")
-    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("person"))
     fields = models.JSONField(_("corrected fields"), default=list)
     reason = models.TextField(_("reason for the correction"))
     corrected_by = models.ForeignKey(

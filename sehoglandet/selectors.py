@@ -144,9 +144,11 @@ def _organisations_of(user_ids) -> dict[int, list[tuple[int, str]]]:
 def timeline_of(person: Person) -> list[TimelineRow]:
     """The person's case events, oldest first: when, what (events.label) and who as organisation and
     role, never the staff member's name (docs/domain.md#rights-of-the-registered). Three queries."""
-    rows = list(CaseEvent.objects.filter(person=person).order_by("occurred_at", "id").values_list(
-        "occurred_at", "code", "actor_id"
-    ))
+    rows = list(
+        CaseEvent.objects.filter(person=person)
+        .order_by("occurred_at", "id")
+        .values_list("occurred_at", "code", "actor_id")
+    )
     actors = {actor_id for _at, _code, actor_id in rows}
     shown = _capacities(actors, roles_in_organisations(actors), _organisations_of(actors))
     return [

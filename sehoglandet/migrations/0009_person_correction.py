@@ -8,51 +8,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sehoglandet', '0008_history_reasons_as_codes'),
+        ("sehoglandet", "0008_history_reasons_as_codes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPersonCorrection',
+            name="HistoricalPersonCorrection",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('fields', models.JSONField(default=list, verbose_name='corrected fields')),
-                ('reason', models.TextField(verbose_name='reason for the correction')),
-                ('corrected_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='corrected')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('corrected_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='corrected by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sehoglandet.person', verbose_name='person')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("fields", models.JSONField(default=list, verbose_name="corrected fields")),
+                ("reason", models.TextField(verbose_name="reason for the correction")),
+                ("corrected_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="corrected")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "corrected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="corrected by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sehoglandet.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "historical correction of a person's details",
-                'verbose_name_plural': "historical corrections of persons' details",
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical correction of a person's details",
+                "verbose_name_plural": "historical corrections of persons' details",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PersonCorrection',
+            name="PersonCorrection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fields', models.JSONField(default=list, verbose_name='corrected fields')),
-                ('reason', models.TextField(verbose_name='reason for the correction')),
-                ('corrected_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='corrected')),
-                ('corrected_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='corrected by')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='corrections', to='sehoglandet.person', verbose_name='person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fields", models.JSONField(default=list, verbose_name="corrected fields")),
+                ("reason", models.TextField(verbose_name="reason for the correction")),
+                ("corrected_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="corrected")),
+                (
+                    "corrected_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="corrected by",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="corrections",
+                        to="sehoglandet.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "correction of a person's details",
-                'verbose_name_plural': "corrections of persons' details",
-                'ordering': ['corrected_at', 'id'],
-                'indexes': [models.Index(fields=['person', 'corrected_at'], name='sehoglandet_person__c8ab7f_idx')],
+                "verbose_name": "correction of a person's details",
+                "verbose_name_plural": "corrections of persons' details",
+                "ordering": ["corrected_at", "id"],
+                "indexes": [models.Index(fields=["person", "corrected_at"], name="sehoglandet_person__c8ab7f_idx")],
             },
         ),
     ]

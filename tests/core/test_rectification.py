@@ -247,6 +247,8 @@ def test_the_administrator_finds_the_person_by_number_and_gets_the_links(client_
 
 
 def test_the_administrator_is_told_when_no_one_has_the_number(client_for):
-    response = client_for("admin").post("/registerutdrag/", {"identity": factories.valid_personnummer(date(1961, 1, 1), 3)})
+    response = client_for("admin").post(
+        "/registerutdrag/", {"identity": factories.valid_personnummer(date(1961, 1, 1), 3)}
+    )
 
     assert response.context["searched"] and response.context["person"] is None

@@ -47,8 +47,10 @@ def test_the_coach_corrects_a_misspelt_name_and_downloads_the_extract(login, peo
     assert_no_horizontal_scroll(page)
 
     with page.expect_download() as download:
-        page.get_by_role("link", name=either("Ladda ned registerutdraget (pdf)", "Download the register extract (PDF)")).click()
+        page.get_by_role(
+            "link", name=either("Ladda ner registerutdraget (PDF)", "Download the register extract (PDF)")
+        ).click()
     pdf = Path(download.value.path()).read_bytes()
-    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages)
+    text = " ".join(" ".join(sheet.extract_text().split()) for sheet in PdfReader(BytesIO(pdf)).pages)
     assert "Sara Lind" in text
     assert "Sara visade sitt id-kort." in text

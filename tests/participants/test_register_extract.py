@@ -83,9 +83,7 @@ def test_a_refusal_changes_nothing_but_the_access_log(client_for, alva):
 
 
 def test_the_coach_of_the_handing_over_team_may_not_make_it_after_a_transfer(client_for, people, alva):
-    factories.give_consent(
-        people["coach.nassjo"], alva.person, org_codes=["tranas-se"], purposes=[Purpose.TRANSFER]
-    )
+    factories.give_consent(people["coach.nassjo"], alva.person, org_codes=["tranas-se"], purposes=[Purpose.TRANSFER])
     transfer = participant_services.start_transfer(
         actor=people["coach.nassjo"], participant=alva, to_municipality=factories.municipality("tranas")
     )
