@@ -68,3 +68,9 @@ def get_consent_for_user(user, pk: int) -> Consent:
     if consent is None:
         raise Http404
     return consent
+
+
+def consents_for_register_extract(person: Person) -> list[Consent]:
+    """Every consent of the person, oldest first, with its organisations: the consent app's part of
+    the register extract (GDPR art. 15). Two queries."""
+    return list(Consent.objects.filter(person=person).order_by("given_on", "id").prefetch_related("organisations"))

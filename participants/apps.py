@@ -11,11 +11,12 @@ class ParticipantsConfig(AppConfig):
 
         from sehoglandet import access, events
 
-        from . import selectors
+        from . import selectors, services
         from .events import ParticipantEvent
         from .models import Participant
 
         events.register_codes(ParticipantEvent)
+        events.subscribe(events.CoreEvent.PERSON_CORRECTED)(services.follow_person_correction)
         access.register_person_cases(
             access.PersonCases(
                 model=Participant,

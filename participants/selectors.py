@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -298,3 +298,31 @@ def capacity_use(municipalities: list[Municipality]) -> dict[int, dict[str, int]
 def transfer_consent_missing(participant: Participant, to_municipality: Municipality) -> bool:
     """True when no consent in force lets the SE team inform the receiving municipality's SE team."""
     return bool(missing_consent(participant.person, [to_municipality.se_team], Purpose.TRANSFER))
+
+
+def enrolments_for_register_extract(person) -> list[Participant]:
+    """Every enrolment of the person, oldest first, with its steps, municipality periods, employments,
+    aftercare contacts, incomes, transfers and the journal in full: the participants app's part of
+    the register extract (GDPR art. 15). A constant number of queries, however long the journal."""
+    return list(
+        Participant.objects.filter(person=person)
+        .select_related("municipality", "responsible_coach")
+        .prefetch_related(
+            Prefetch("step_changes", queryset=StepChange.objects.order_by("changed_on", "id")),
+            Prefetch(
+                "municipality_periods",
+                queryset=MunicipalityPeriod.objects.select_related("municipality").order_by("moved_in_on", "id"),
+            ),
+            Prefetch("employments", queryset=Employment.objects.order_by("starts_on", "id")),
+            Prefetch("aftercare_visits", queryset=AftercareVisit.objects.order_by("due_on", "id")),
+            Prefetch("incomes", queryset=IncomeRecord.objects.order_by("valid_from", "id")),
+            Prefetch(
+                "transfers",
+                queryset=Transfer.objects.select_related("from_municipality", "to_municipality").order_by(
+                    "requested_at", "id"
+                ),
+            ),
+            Prefetch("journal", queryset=JournalEntry.objects.order_by("date", "id")),
+        )
+        .order_by("decided_on", "id")
+    )

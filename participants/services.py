@@ -864,3 +864,18 @@ def send_reminder(*, actor: User, coach: User, day: date, items: int, send: Call
     except IntegrityError:
         return False
     return True
+
+
+def follow_person_correction(event) -> None:
+    """A corrected personnummer may bring another birth date: the age at each enrolment's decision,
+    which the queue and the reports read, follows it (docs/domain.md#rights-of-the-registered).
+    Subscribed to CoreEvent.PERSON_CORRECTED; runs in the correction's transaction."""
+    if "birth_date" not in event.payload.get("fields", []):
+        return
+    person = Person.objects.get(pk=event.person_id)
+    for participant in Participant.objects.select_for_update().filter(person=person).order_by("pk"):
+        age = person.age_on(participant.decided_on)
+        if participant.age_at_decision != age:
+            participant.age_at_decision = age
+            track(participant, event.actor, event.code)
+            participant.save(update_fields=["age_at_decision"])

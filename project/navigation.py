@@ -24,6 +24,7 @@ MENU = [
     ("reporting:report_page", _("Reports"), {"report_page"}),
     ("reporting:certification_list", _("Certification"), {"certification_list", "certification_add"}),
     ("access_log", _("Access log"), {"access_log"}),
+    ("register_extract_requests", _("Register extracts"), {"register_extract_requests", "person_correct"}),
     ("admin:index", _("Administration"), set()),
 ]
 

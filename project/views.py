@@ -1,20 +1,28 @@
-"""The start page: one section for each role the user holds, drawing on every app."""
+"""The start page, one section for each role the user holds, and the register extract: pages that
+draw on every app."""
 
 from collections import Counter
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from participants import selectors as participant_selectors
 from participants import todo
 from referrals import selectors as referral_selectors
-from sehoglandet import access, selectors
+from sehoglandet import access, gate, selectors, services
 from sehoglandet.audit import log_access
 from sehoglandet.models import AccessLog, Role
 from sehoglandet.views import GROUP_ROLES
+
+from . import extract
+from .forms import FindPersonForm
 
 QUEUE_PREVIEW = 10
 TODO_PREVIEW = 5
@@ -87,3 +95,60 @@ def _coach_overview(request) -> dict:
         "todo_items": items[:TODO_PREVIEW],
         "aftercare_week": aftercare_week,
     }
+
+
+@access.require_roles(Role.COACH, Role.ADMINISTRATOR)
+@require_GET
+def register_extract(request, pk: int):
+    """The register extract (GDPR art. 15) as PDF: the responsible coach or the administrator
+    (access.may_export_register_extract). Logged as an export and recorded as a case event before
+    it is read, so the extract shows its own making (docs/domain.md#rights-of-the-registered)."""
+    person = gate.person_for_register_extract(request, pk, may=access.may_export_register_extract)
+    made_at = timezone.now()
+    with transaction.atomic():
+        log_access(
+            request,
+            person,
+            action=AccessLog.Action.EXPORT,
+            person_id=person.pk,
+            purpose=_("Register extract for the person (GDPR art. 15)"),
+        )
+        services.record_register_extract(actor=request.user, person=person)
+        pdf = extract.render_pdf(extract.register_extract_of(person, made_by=request.user, made_at=made_at))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, extract.filename(person, made_at))
+    return response
+
+
+@access.require_roles(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def register_extract_requests(request):
+    """The administrator's way to a person's register extract and correction: a request from the
+    person themself, found by personnummer, samordningsnummer or reserve identity. Posted, so the
+    number stays out of addresses and server logs; finding someone is logged."""
+    form = FindPersonForm(request.POST or None)
+    person, searched = None, False
+    if request.method == "POST" and form.is_valid():
+        searched = True
+        try:
+            person = selectors.find_person_by_identity(form.cleaned_data["identity"])
+        except ValidationError as error:
+            form.add_error("identity", error)
+            searched = False
+        if person is not None:
+            log_access(
+                request,
+                person,
+                person_id=person.pk,
+                purpose=_("Request from the person for a register extract or a correction"),
+            )
+    return render(
+        request,
+        "project/register_extract_requests.html",
+        {
+            "form": form,
+            "person": person,
+            "searched": searched,
+            "may_make": person is not None and access.may_export_register_extract(request.user, person),
+        },
+    )

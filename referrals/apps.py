@@ -12,12 +12,13 @@ class ReferralsConfig(AppConfig):
         from consent.events import ConsentEvent
         from sehoglandet import access, events
 
-        from . import grants, selectors
+        from . import grants, selectors, services
         from .events import ReferralEvent
         from .models import Referral
 
         events.register_codes(ReferralEvent)
         events.subscribe(ConsentEvent.GIVEN, ConsentEvent.WITHDRAWN)(grants.on_consent_changed)
+        events.subscribe(events.CoreEvent.PERSON_CORRECTED)(services.follow_person_correction)
         access.register_person_cases(
             access.PersonCases(
                 model=Referral,
@@ -26,5 +27,6 @@ class ReferralsConfig(AppConfig):
                 open=~Q(status__in=[Referral.Status.DRAFT, Referral.Status.WITHDRAWN]),
                 drafted_by=lambda user: Q(status=Referral.Status.DRAFT) & (Q(referrer=user) | Q(written_by=user)),
                 shown_as=selectors.name_shown_to,
+                received=~Q(status=Referral.Status.DRAFT),
             )
         )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class ReferralEvent(models.TextChoices):
     WRITTEN = "referral.written", _("Referral written")
     CHANGED = "referral.changed", _("Referral changed")
+    PERSON_CORRECTED = "referral.person_corrected", _("Person's details corrected in the referral")
     AGENCY_DECISION_ADDED = "referral.agency_decision_added", _("Individual decision recorded")
     SUBMITTED = "referral.submitted", _("Referral submitted")
     WITHDRAWN = "referral.withdrawn", _("Referral withdrawn")

@@ -585,3 +585,42 @@ def close_meeting(*, actor: User, meeting: Meeting) -> Meeting:
         raise ValidationError(_("The meeting has not taken place yet."))
     events.transition(meeting, Meeting.Status.HELD, actor=actor, code=ReferralEvent.MEETING_HELD)
     return meeting
+
+
+def follow_person_correction(event) -> None:
+    """A correction of the person's details (sehoglandet.services.correct_person) reaches the copies
+    their open referrals keep as the writer typed them, field by field, where the copy held the value
+    that was corrected: the referral's writer learns only the right value of what they typed
+    themselves (GDPR art. 19), and the enrolment, which takes the person's details from the referral,
+    does not undo the correction. For a person with protected identity only the protection itself is
+    copied: a new address must not reach the writer (docs/domain.md#rights-of-the-registered).
+
+    Subscribed to CoreEvent.PERSON_CORRECTED; runs in the correction's transaction."""
+    person = Person.objects.get(pk=event.person_id)
+    latest = person.history.order_by("-history_id").first()
+    before = latest.prev_record if latest is not None else None
+    if before is None:
+        return
+    corrected = {Referral.person_field(name): name for name in Referral.PERSON_FIELDS}
+    fields = [corrected[name] for name in event.payload.get("fields", []) if name in corrected]
+    if person.protected_identity:
+        fields = ["protected_identity"] if "protected_identity" in fields else []
+    referrals = Referral.objects.select_for_update().filter(person=person, status__in=Referral.OPEN_STATUSES)
+    for referral in referrals.order_by("pk"):
+        changed = []
+        for name in fields:
+            attname = Referral._meta.get_field(name).attname
+            person_attname = Person._meta.get_field(Referral.person_field(name)).attname
+            if name == "protected_identity":
+                if person.protected_identity and not referral.protected_identity:
+                    referral.protected_identity = True
+                    changed.append(name)
+            elif getattr(before, person_attname) not in ("", None) and getattr(referral, attname) == getattr(
+                before, person_attname
+            ):
+                setattr(referral, attname, getattr(person, person_attname))
+                changed.append(name)
+        if changed:
+            track(referral, event.actor, ReferralEvent.PERSON_CORRECTED)
+            referral.save(update_fields=changed)
+            _event(event.actor, ReferralEvent.PERSON_CORRECTED, referral, person=person.pk, fields=changed)

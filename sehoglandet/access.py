@@ -16,7 +16,7 @@ registers as a person's cases (`register_person_cases`, called from the app's Ap
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 
 from django.conf import settings
@@ -199,6 +199,8 @@ class PersonCases:
     drafted_by: Callable[..., Q] | None = None
     # The person's name as the user's own case of this kind shows it, or None without such a case.
     shown_as: Callable[..., str | None] | None = None
+    # The cases the SE team has received, open or closed (a referral once submitted); all by default.
+    received: Q = field(default_factory=Q)
 
 
 _person_cases: list[PersonCases] = []
@@ -269,6 +271,43 @@ def may_see_identity(user, person, municipality=None) -> bool:
     if municipality is not None:
         return is_coach_of(user, municipality)
     return _has_open_case(person, municipalities_coached_by(user))
+
+
+def responsible_municipality_id(person) -> int | None:
+    """The municipality whose SE team is responsible for the person: that of their latest case the
+    team has received, the later stage first (an enrolment, where it is now, before a referral),
+    open or closed. After a transfer it is the receiving municipality."""
+    for cases in reversed(_person_cases):
+        found = (
+            cases.model._default_manager.filter(cases.received, person=person)
+            .order_by("-pk")
+            .values_list("municipality_id", flat=True)
+            .first()
+        )
+        if found is not None:
+            return found
+    return None
+
+
+def is_responsible_coach(user, person) -> bool:
+    """A coach of the SE team responsible for the person (responsible_municipality_id)."""
+    municipality_id = responsible_municipality_id(person)
+    return municipality_id is not None and any(m.pk == municipality_id for m in municipalities_coached_by(user))
+
+
+def may_export_register_extract(user, person) -> bool:
+    """The register extract (GDPR art. 15): a coach of the SE team responsible for the person, or an
+    administrator; for a person with protected identity the responsible coach only, as no one else
+    sees their identity (docs/domain.md#rights-of-the-registered)."""
+    if is_responsible_coach(user, person):
+        return True
+    return has_role(user, Role.ADMINISTRATOR) and user.is_active and not person.protected_identity
+
+
+def may_correct_person(user, person) -> bool:
+    """Correcting the person's identity and contact details (GDPR art. 16): whoever may make their
+    register extract (docs/domain.md#rights-of-the-registered)."""
+    return may_export_register_extract(user, person)
 
 
 # Referrals, pre-meetings, meetings and decisions.

@@ -37,6 +37,8 @@ class CoreEvent(models.TextChoices):
     """What happens to persons, reference data and who holds which role."""
 
     PERSON_REGISTERED = "person.registered", gettext_lazy("Person registered")
+    PERSON_CORRECTED = "person.corrected", gettext_lazy("Person's details corrected")
+    REGISTER_EXTRACT_MADE = "person.register_extract_made", gettext_lazy("Register extract made")
     REFERENCE_DATA_LOADED = "reference_data.loaded", gettext_lazy("Reference data loaded")
     FTE_CHANGED = "municipality.fte_changed", gettext_lazy("Coach FTE changed")
     ROLE_GIVEN = "membership.added", gettext_lazy("Role given")

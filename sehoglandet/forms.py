@@ -5,6 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
+from .identity import parse_identity_number
+from .models import Person
+from .services import CORRECTABLE_FIELDS
+
 DATE_HELP = _("Write the date as ÅÅÅÅ-MM-DD.")
 
 # Django's "This field is required.", which every field without a message of its own shares.
@@ -117,3 +121,45 @@ def errors_as_messages(request, errors: forms.Form | ValidationError, *, labelle
         ]
     for text in texts:
         messages.error(request, text)
+
+
+class PersonCorrectionForm(Form):
+    """Correct the person's identity and contact details (GDPR art. 16): the fields with their current
+    values, and why. Only what differs from the current value is a change (`changes`)."""
+
+    identity_number = forms.CharField(
+        label=_("Personal identity number or coordination number"),
+        required=False,
+        max_length=20,
+        help_text=_("ÅÅÅÅMMDD-NNNN. A coordination number has 60 added to the day of birth."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=2000,
+        help_text=_("What was wrong and how you know the right details, e.g. “The person showed their ID card.”"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, person: Person, **kwargs):
+        details = [name for name in CORRECTABLE_FIELDS if name != "identity_number"]
+        initial = {name: getattr(person, name) for name in details}
+        initial["municipality"] = person.municipality_id
+        initial["identity_number"] = person.identity_display if person.identity_number else ""
+        super().__init__(*args, initial=initial, **kwargs)
+        fields = forms.fields_for_model(Person, fields=details)
+        fields["municipality"].queryset = fields["municipality"].queryset.order_by("name")
+        self.fields = {"identity_number": self.fields["identity_number"], **fields, "reason": self.fields["reason"]}
+        if person.reserve_identity:
+            self.fields["identity_number"].help_text = _(
+                "The person has the reserve identity %(reserve)s. Fill in a number only if they have been given one."
+            ) % {"reserve": person.reserve_identity}
+
+    def clean_identity_number(self) -> str:
+        value = self.cleaned_data["identity_number"].strip()
+        if value:
+            parse_identity_number(value)
+        return value
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CORRECTABLE_FIELDS if name in self.changed_data}

@@ -54,6 +54,11 @@ def person(request, pk, *, may: Rule | None = None) -> Person:
     return fetch(request, selectors.get_person_for_user, Person, pk, may=may)
 
 
+def person_for_register_extract(request, pk, *, may: Rule) -> Person:
+    """A person for the register extract or a correction (selectors.get_person_for_register_extract)."""
+    return fetch(request, selectors.get_person_for_register_extract, Person, pk, may=may)
+
+
 def referral_group(request, pk) -> ReferralGroup:
     """A remittentgrupp whose grant reaches the user (their team's or their seat's)."""
     return fetch(request, selectors.get_referral_group_for_user, ReferralGroup, pk)

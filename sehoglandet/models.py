@@ -332,6 +332,31 @@ class Person(models.Model):
         return age_on(self.birth_date, day)
 
 
+class PersonCorrection(models.Model):
+    """A correction of a person's identity or contact details (rättelse, GDPR art. 16): which fields
+    changed, why, who corrected them and when. The values themselves are in the person's history;
+    the reason is free text, so it is kept here and never in a case event. Deleted with the person
+    by the retention purge (docs/domain.md#rights-of-the-registered)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("person"))
+    fields = models.JSONField(_("corrected fields"), default=list)
+    reason = models.TextField(_("reason for the correction"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("corrected by")
+    )
+    corrected_at = models.DateTimeField(_("corrected"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("correction of a person's details")
+        verbose_name_plural = _("corrections of persons' details")
+        ordering = ["corrected_at", "id"]
+        indexes = [models.Index(fields=["person", "corrected_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.corrected_at:%Y-%m-%d %H:%M}"
+
+
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or delete an access-log row."""
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
 
 from . import access, events
@@ -25,6 +26,7 @@ from .models import (
     Municipality,
     Organisation,
     Person,
+    PersonCorrection,
     ReferralGroup,
     ReferralGroupMember,
     ReferralGroupSeat,
@@ -395,3 +397,115 @@ def find_or_create_person(*, actor: User, identity_number: str = "", **details) 
         return Person.objects.select_for_update().get(identity_number=person.identity_number), False
     events.record(actor=actor, code=CoreEvent.PERSON_REGISTERED, record=person, person=person)
     return person, True
+
+
+# The identity and contact fields a correction may change (GDPR art. 16), as Person names them.
+CORRECTABLE_FIELDS = [
+    "identity_number",
+    "first_name",
+    "last_name",
+    "gender",
+    "phone",
+    "email",
+    "street_address",
+    "postal_code",
+    "city",
+    "municipality",
+    "protected_identity",
+]
+
+
+ANOTHER_PERSONS_NUMBER = gettext_lazy(
+    "Another person in the register has this number. A wrong number usually means that the records are about "
+    "another person, so the number has not been changed."
+)
+
+
+def _set_identity_number(person: Person, value: str) -> list[str]:
+    """Give the person the number `value` (checked as the referral form checks it), with the kind and
+    birth date it carries; a reserve identity gives way to it. Answers the fields that changed."""
+    value = (value or "").strip()
+    if not value:
+        return []
+    try:
+        parsed = parse_identity_number(value)
+    except ValidationError as error:
+        raise ValidationError({"identity_number": error.messages}) from None
+    if parsed.digits == person.identity_number:
+        return []
+    if Person.objects.filter(identity_number=parsed.digits).exclude(pk=person.pk).exists():
+        raise ValidationError({"identity_number": str(ANOTHER_PERSONS_NUMBER)})
+    person.identity_number = parsed.digits
+    person.reserve_identity = None
+    person.identity_kind = (
+        Person.IdentityKind.SAMORDNINGSNUMMER if parsed.is_coordination_number else Person.IdentityKind.PERSONNUMMER
+    )
+    changed = ["identity_number"]
+    if person.birth_date != parsed.birth_date:
+        person.birth_date = parsed.birth_date
+        changed.append("birth_date")
+    return changed
+
+
+@transaction.atomic
+def correct_person(*, actor: User, person: Person, changes: dict[str, Any], reason: str) -> PersonCorrection:
+    """Correct the person's identity and contact details (rättelse, GDPR art. 16) and record why.
+
+    `changes` maps names from CORRECTABLE_FIELDS to new values; a value equal to the current one is
+    no change. A new personnummer or samordningsnummer is checked as the referral form checks it,
+    brings its birth date and kind with it, and is refused when it belongs to another person.
+    Refuses an empty reason and a correction that changes nothing. The person's history gets the
+    new values with the event code as its reason; the case event lists the changed field names only;
+    the reason is kept in a PersonCorrection. The copies that referrals keep of the person as
+    their writer typed them are the referrals app's to follow (it subscribes to the event).
+    Allowed to the responsible coach and the administrator (access.may_correct_person).
+    """
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check(access.may_correct_person(actor, person))
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a correctable field: {sorted(unknown)}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    changed: list[str] = []
+    for name, value in changes.items():
+        if name == "identity_number":
+            changed += _set_identity_number(person, value)
+            continue
+        attname = Person._meta.get_field(name).attname
+        value = value.pk if isinstance(value, Municipality) else value
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(person, attname) != value:
+            setattr(person, attname, value)
+            changed.append(name)
+    if not changed:
+        raise ValidationError(_("Nothing was corrected: every field has the value it had."))
+    person.full_clean(validate_unique=False)
+    track(person, actor, CoreEvent.PERSON_CORRECTED)
+    update_fields = [Person._meta.get_field(name).name for name in changed]
+    if "identity_number" in changed:
+        update_fields += ["identity_kind", "reserve_identity"]
+    try:
+        with transaction.atomic():
+            person.save(update_fields=update_fields)
+    except IntegrityError:
+        # The same number registered for someone else a moment ago.
+        raise ValidationError({"identity_number": str(ANOTHER_PERSONS_NUMBER)}) from None
+    correction = PersonCorrection(person=person, fields=changed, reason=reason, corrected_by=actor)
+    track(correction, actor, CoreEvent.PERSON_CORRECTED)
+    correction.save()
+    events.record(
+        actor=actor, code=CoreEvent.PERSON_CORRECTED, record=person, person=person, payload={"fields": changed}
+    )
+    return correction
+
+
+@transaction.atomic
+def record_register_extract(*, actor: User, person: Person):
+    """Record that a register extract (GDPR art. 15) of the person was made: one case event. The view
+    that makes it also writes the access-log row (an export). Allowed to whoever may make it
+    (access.may_export_register_extract)."""
+    _check(access.may_export_register_extract(actor, person))
+    return events.record(actor=actor, code=CoreEvent.REGISTER_EXTRACT_MADE, record=person, person=person)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("remittentgrupper/", views.referral_group_list, name="referral_group_list"),
     path("remittentgrupper/<int:pk>/", views.referral_group_detail, name="referral_group_detail"),
     path("atkomstlogg/", views.access_log, name="access_log"),
+    path("personer/<int:pk>/rattelse/", views.person_correct, name="person_correct"),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

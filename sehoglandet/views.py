@@ -1,16 +1,20 @@
 """The core's pages: the health check, the remittentgrupper and the auditor's access log."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from . import access, gate, selectors
+from . import access, gate, selectors, services
 from .audit import log_access
 from .filters import AccessLogFilter
+from .forms import PersonCorrectionForm, add_service_errors
+from .http import safe_next
 from .models import AccessLog, Role
 
 ACCESS_LOG_PAGE_SIZE = 50
@@ -69,4 +73,29 @@ def access_log(request):
         request,
         "sehoglandet/access_log.html",
         {"filter": filterset, "page": page, "query": query.urlencode()},
+    )
+
+
+@access.require_roles(Role.COACH, Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def person_correct(request, pk: int):
+    """Correct a person's identity and contact details, with the reason (GDPR art. 16): the
+    responsible coach or the administrator (access.may_correct_person). Showing the form is logged."""
+    person = gate.person_for_register_extract(request, pk, may=access.may_correct_person)
+    form = PersonCorrectionForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correct_person(
+                actor=request.user, person=person, changes=form.changes(), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The person's details have been corrected."))
+            return redirect(safe_next(request) or request.path)
+    log_access(request, person, person_id=person.pk, purpose=_("Correction of the person's details"))
+    return render(
+        request,
+        "sehoglandet/person_correct.html",
+        {"person": person, "form": form, "corrections": selectors.corrections_of(person), "next": safe_next(request)},
     )

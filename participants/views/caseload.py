@@ -104,6 +104,7 @@ def _render_detail(request, participant: Participant, **forms):
         "municipality_history": selectors.municipality_history_of(participant),
         "pending_transfer": selectors.pending_transfer_of(participant) if is_coach else None,
         "referring_organisation": participant.referral.referring_organisation if participant.referral else None,
+        "may_export_extract": is_coach and access.may_export_register_extract(user, participant.person),
     }
     if is_coach:
         journal = selectors.journal_of(participant)

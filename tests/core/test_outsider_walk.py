@@ -23,6 +23,8 @@ OUTSIDERS = {"coach.eksjo": {Role.COACH}, "chef.eksjo": {Role.MANAGER}, "fk.eksj
 KIND_OF_URL = {
     "referral_group_detail": "referral_group",
     "consent:consent_create": "person",
+    "person_correct": "person",
+    "register_extract": "person",
     "consent:consent_withdraw": "consent",
     "consent:consent_document": "consent",
     "referrals:referral_detail": "referral",
