@@ -24,6 +24,7 @@ MENU = [
     ("reporting:report_page", _("Reports"), {"report_page"}),
     ("reporting:certification_list", _("Certification"), {"certification_list", "certification_add"}),
     ("access_log", _("Access log"), {"access_log"}),
+    ("purge_runs", _("Retention purge"), {"purge_runs"}),
     ("admin:index", _("Administration"), set()),
 ]
 

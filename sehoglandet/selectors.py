@@ -4,7 +4,16 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from . import access
-from .models import AccessLog, Membership, Municipality, Person, ReferralGroup, ReferralGroupMember, Role
+from .models import (
+    AccessLog,
+    Membership,
+    Municipality,
+    Person,
+    PurgeRun,
+    ReferralGroup,
+    ReferralGroupMember,
+    Role,
+)
 
 
 def referral_groups_visible_to(user) -> QuerySet[ReferralGroup]:
@@ -59,3 +68,9 @@ def roles_in_organisations(user_ids) -> dict[tuple[int, int], list[str]]:
     for user_id, organisation_id, role in memberships.values_list("user_id", "organisation_id", "role"):
         roles.setdefault((user_id, organisation_id), []).append(str(Role(role).label))
     return roles
+
+
+def purge_runs() -> QuerySet[PurgeRun]:
+    """The retention purge's runs, newest first, for the auditor (docs/domain.md#retention). They
+    name no one, so any auditor sees them all."""
+    return PurgeRun.objects.order_by("-started_at", "-id")

@@ -1,4 +1,4 @@
-"""The core's pages: health, remittentgrupper, the access log and the account pages."""
+"""The core's pages: health, remittentgrupper, the access log, the purge runs and the account pages."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -11,6 +11,7 @@ urlpatterns = [
     path("remittentgrupper/", views.referral_group_list, name="referral_group_list"),
     path("remittentgrupper/<int:pk>/", views.referral_group_detail, name="referral_group_detail"),
     path("atkomstlogg/", views.access_log, name="access_log"),
+    path("gallring/", views.purge_runs, name="purge_runs"),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

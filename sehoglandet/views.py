@@ -1,4 +1,4 @@
-"""The core's pages: the health check, the remittentgrupper and the auditor's access log."""
+"""The core's pages: the health check, the remittentgrupper, the auditor's access log and purge runs."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -14,6 +14,7 @@ from .filters import AccessLogFilter
 from .models import AccessLog, Role
 
 ACCESS_LOG_PAGE_SIZE = 50
+PURGE_RUN_PAGE_SIZE = 50
 GROUP_ROLES = (Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
 
 
@@ -70,3 +71,14 @@ def access_log(request):
         "sehoglandet/access_log.html",
         {"filter": filterset, "page": page, "query": query.urlencode()},
     )
+
+
+@access.require_roles(Role.AUDITOR)
+@require_GET
+def purge_runs(request):
+    """The retention purge's runs: when, dry run or not, the periods in force, and how many rows of
+    each kind went. Counts only, never who, so viewing it is not an access to personal data."""
+    page = Paginator(selectors.purge_runs().select_related("started_by"), PURGE_RUN_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "sehoglandet/purge_runs.html", {"page": page})
