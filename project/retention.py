@@ -304,12 +304,17 @@ def count_person(*, run: PurgeRun, person_id: int) -> Counter:
     return counts
 
 
+def current_day() -> date:
+    """The day the purge counts from: today, in the service's time zone."""
+    return timezone.localdate()
+
+
 def purge_expired(*, actor, today: date | None = None, dry_run: bool = False, limit: int | None = None) -> PurgeRun:
     """Purge (or, in a dry run, count) every expired person's file, one person per transaction, and
     leave the auditor a PurgeRun. Safe to run twice: a second run finds no one left to purge."""
     if not access.may_purge(actor):
         raise PermissionDenied
-    today = today or timezone.localdate()
+    today = today or current_day()
     run = services.start_purge_run(actor=actor, dry_run=dry_run)
     for person_id in _person_ids(expired_persons(today), limit):
         if dry_run:
