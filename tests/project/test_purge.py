@@ -18,9 +18,20 @@ from consent.models import Consent, private_storage
 from participants.models import add_months
 from project import retention
 from referrals.models import Decision
+from sehoglandet import services
 from sehoglandet.models import AccessLog, CaseEvent, Person, PurgeRun
 from tests import factories
-from tests.helpers import changed_tables, every_row, shows, today
+from tests.helpers import (
+    PERSONAS,
+    body,
+    changed_tables,
+    every_row,
+    outcomes_by_persona,
+    shows,
+    signed_in,
+    status_and_changed_tables,
+    today,
+)
 
 from .cases import (
     Case,
@@ -314,3 +325,51 @@ def test_only_the_system_user_may_purge(people):
     with pytest.raises(PermissionDenied):
         retention.purge_expired(actor=people["admin"])
     assert not PurgeRun.objects.exists()
+
+
+# The auditor's page.
+
+PAGE = "/gallring/"
+
+
+def test_only_the_auditor_may_open_the_purge_runs_and_opening_them_changes_nothing(client_for, people, system_user):
+    purge(system_user, dry_run=True)
+
+    outcomes = outcomes_by_persona(client_for, PERSONAS, status_and_changed_tables(lambda client: client.get(PAGE)))
+
+    assert outcomes == {username: (200 if username == "auditor" else 403, []) for username in PERSONAS}
+
+
+def test_the_auditor_sees_each_run_with_its_counts_and_never_who_was_purged(client_for, people, system_user):
+    build_declined_case(people, "Hjördis", "Hemligsson")
+    purge(system_user, dry_run=True)
+    purge(system_user)
+
+    page = body(client_for("auditor").get(PAGE))
+
+    assert "Hemligsson" not in page and "Hjördis" not in page
+    assert shows(page, ("Provkörning", "Dry run"))
+    assert "Remisser: 1" in page
+    assert page.count("Remisser: 1") == 2
+
+
+def test_an_interrupted_run_shows_as_not_finished(client_for, people, system_user):
+    services.start_purge_run(actor=system_user, dry_run=False)
+
+    page = body(client_for("auditor").get(PAGE))
+
+    assert shows(page, ("Inte avslutad", "Not finished"))
+
+
+def test_the_purge_page_takes_no_post(client_for, people):
+    client = client_for("auditor")
+    before = every_row()
+
+    response = client.post(PAGE)
+
+    assert (response.status_code, changed_tables(before, every_row())) == (405, [])
+
+
+def test_the_main_menu_shows_the_purge_to_the_auditor_only(client_for, people):
+    assert 'href="/gallring/"' in body(client_for("auditor").get("/"))
+    assert 'href="/gallring/"' not in body(signed_in(client_for, "coach.nassjo").get("/"))
