@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from consent.models import Consent, private_storage
 from participants.models import add_months
@@ -373,3 +374,15 @@ def test_the_purge_page_takes_no_post(client_for, people):
 def test_the_main_menu_shows_the_purge_to_the_auditor_only(client_for, people):
     assert 'href="/gallring/"' in body(client_for("auditor").get("/"))
     assert 'href="/gallring/"' not in body(signed_in(client_for, "coach.nassjo").get("/"))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite settings only")
+def test_on_sqlite_deleted_rows_are_overwritten_and_ids_are_never_used_again(db):
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete")
+        secure_delete = cursor.fetchone()[0]
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [Person._meta.db_table])
+        table = cursor.fetchone()[0]
+
+    assert secure_delete == 1
+    assert "AUTOINCREMENT" in table
