@@ -246,7 +246,11 @@ def person_file(person_id: int) -> PersonFile:
             belongs = {f"{edge.attname}__in": parent_ids}
             ids |= set(model._base_manager.filter(**belongs).values_list("pk", flat=True))
             if history_model is not None:
-                ids |= set(history_model.objects.filter(**belongs).values_list("id", flat=True))
+                remembered = set(history_model.objects.filter(**belongs).values_list("id", flat=True)) - ids
+                # A row that once belonged here and now lives on elsewhere (moved to another parent)
+                # is not this person's any more.
+                still_elsewhere = set(model._base_manager.filter(pk__in=remembered).values_list("pk", flat=True))
+                ids |= remembered - still_elsewhere
         found.ids[model] = ids
     return found
 
