@@ -25,6 +25,7 @@ MENU = [
     ("reporting:certification_list", _("Certification"), {"certification_list", "certification_add"}),
     ("access_log", _("Access log"), {"access_log"}),
     ("register_extract_requests", _("Register extracts"), {"register_extract_requests", "person_correct"}),
+    ("purge_runs", _("Retention purge"), {"purge_runs"}),
     ("admin:index", _("Administration"), set()),
 ]
 

@@ -65,6 +65,12 @@ def may_administer(user) -> bool:
     return is_system_user(user) or (user.is_active and has_role(user, Role.ADMINISTRATOR))
 
 
+def may_purge(user) -> bool:
+    """The retention purge runs as a daily job under the system user, never from a page
+    (docs/domain.md#retention)."""
+    return is_system_user(user)
+
+
 def may_register_person(user) -> bool:
     """Whoever writes referrals registers the person referred: referrers and coaches, and the system user."""
     return is_system_user(user) or has_role(user, Role.REFERRER, Role.COACH)

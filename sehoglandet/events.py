@@ -48,6 +48,8 @@ class CoreEvent(models.TextChoices):
     ADMINISTRATOR_CREATED = "user.administrator_created", gettext_lazy("Administrator created")
     DEMO_USER_CREATED = "demo.user_created", gettext_lazy("Demo user created")
     DEMO_PASSWORD_RESTORED = "demo.password_restored", gettext_lazy("Demo password restored")
+    PURGE_STARTED = "purge.started", gettext_lazy("Retention purge started")
+    PURGE_FINISHED = "purge.finished", gettext_lazy("Retention purge finished")
 
 
 def register_codes(codes: type[models.TextChoices]) -> None:

@@ -12,6 +12,7 @@ a person, referrals and enrolments are about one, and the access log and the cas
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history import register
@@ -478,3 +480,63 @@ class CaseEvent(models.Model):
         if self.pk is not None or kwargs.get("force_update"):
             raise AppendOnlyError("Case events are never changed.")
         super().save(*args, **kwargs)
+
+
+class PurgeRun(models.Model):
+    """One run of the retention purge (docs/domain.md#retention), for the auditor: when it ran, whether
+    it was a dry run, the periods in force, and how many rows of each kind went (or, in a dry run,
+    would go). The persons only as a number: a run never records who was purged.
+
+    The run is saved when it starts and its counts grow in each person's own transaction, so a run
+    that was interrupted shows what it did commit, and no finishing time.
+    """
+
+    started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
+    )
+    referral_months = models.PositiveSmallIntegerField(_("months kept after a referral closed"))
+    participant_months = models.PositiveSmallIntegerField(_("months kept after an exit"))
+    persons = models.PositiveIntegerField(_("persons purged"), default=0)
+    counts = models.JSONField(_("rows per kind"), default=dict, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("purge run")
+        verbose_name_plural = _("purge runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    def counts_shown(self) -> list[tuple[str, int]]:
+        """(what, how many) for each kind of row the run deleted, in the reader's language, by name."""
+        shown = [(purge_kind_label(kind), count) for kind, count in self.counts.items() if count]
+        return sorted(shown, key=lambda pair: pair[0].casefold())
+
+
+# The kinds a purge counts besides the models it deletes rows of (those are counted by their label,
+# "referrals.referral", and named by their verbose_name_plural).
+PURGE_KIND_LABELS = {
+    "history": _("History rows"),
+    "case_events": _("Case events"),
+    "admin_log": _("Entries in the admin's log"),
+    "files": _("Signed consent forms (files)"),
+    "grants": _("Record access grants"),
+}
+
+
+def purge_kind_label(kind: str) -> str:
+    if kind in PURGE_KIND_LABELS:
+        return str(PURGE_KIND_LABELS[kind])
+    try:
+        model = apps.get_model(kind)
+    except (LookupError, ValueError):
+        return kind
+    return capfirst(str(model._meta.verbose_name_plural))

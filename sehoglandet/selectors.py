@@ -17,6 +17,7 @@ from .models import (
     Municipality,
     Person,
     PersonCorrection,
+    PurgeRun,
     ReferralGroup,
     ReferralGroupMember,
     Role,
@@ -186,3 +187,7 @@ def corrections_of(person: Person) -> list[PersonCorrection]:
     for correction in corrections:
         correction.field_labels = [str(Person._meta.get_field(name).verbose_name) for name in correction.fields]
     return corrections
+def purge_runs() -> QuerySet[PurgeRun]:
+    """The retention purge's runs, newest first, for the auditor (docs/domain.md#retention). They
+    name no one, so any auditor sees them all."""
+    return PurgeRun.objects.order_by("-started_at", "-id")

@@ -5,12 +5,14 @@ rows inside one transaction, keeps the auth groups that mirror organisations in 
 records the actor and a reason in the history.
 """
 
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +29,7 @@ from .models import (
     Organisation,
     Person,
     PersonCorrection,
+    PurgeRun,
     ReferralGroup,
     ReferralGroupMember,
     ReferralGroupSeat,
@@ -509,3 +512,48 @@ def record_register_extract(*, actor: User, person: Person):
     (access.may_export_register_extract)."""
     _check(access.may_export_register_extract(actor, person))
     return events.record(actor=actor, code=CoreEvent.REGISTER_EXTRACT_MADE, record=person, person=person)
+# The retention purge's record for the auditor (docs/domain.md#retention). The purge itself deletes
+# records of every layer, so it lives in the project layer (project/retention.py).
+
+
+@transaction.atomic
+def start_purge_run(*, actor: User, dry_run: bool) -> PurgeRun:
+    """Record that a purge (or a dry run) starts, with the retention periods in force."""
+    _check(access.may_purge(actor))
+    run = PurgeRun(
+        dry_run=dry_run,
+        started_by=actor,
+        referral_months=settings.RETENTION_REFERRAL_MONTHS,
+        participant_months=settings.RETENTION_PARTICIPANT_MONTHS,
+    )
+    track(run, actor, CoreEvent.PURGE_STARTED)
+    run.save()
+    events.record(actor=actor, code=CoreEvent.PURGE_STARTED, record=run, payload={"dry_run": dry_run})
+    return run
+
+
+def add_to_purge_run(*, run: PurgeRun, counts: dict[str, int]) -> None:
+    """Count one more person and their rows, in the caller's transaction: the purge calls it in the
+    transaction that deletes the person, so the run never counts what was rolled back. A counter
+    update, without a history row of its own; the run's history has its start and its end."""
+    current = PurgeRun.objects.select_for_update().get(pk=run.pk)
+    merged = Counter(current.counts)
+    merged.update(counts)
+    PurgeRun.objects.filter(pk=run.pk).update(persons=F("persons") + 1, counts=dict(merged))
+
+
+@transaction.atomic
+def finish_purge_run(*, actor: User, run: PurgeRun) -> PurgeRun:
+    """Mark the run finished; what it counted is in the row already."""
+    _check(access.may_purge(actor))
+    run.refresh_from_db()
+    run.finished_at = timezone.now()
+    track(run, actor, CoreEvent.PURGE_FINISHED)
+    run.save(update_fields=["finished_at"])
+    events.record(
+        actor=actor,
+        code=CoreEvent.PURGE_FINISHED,
+        record=run,
+        payload={"dry_run": run.dry_run, "persons": run.persons},
+    )
+    return run

@@ -145,10 +145,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # waits up to `timeout` seconds for its turn; IMMEDIATE takes the write lock when a transaction
     # begins, so a transaction that reads and then writes waits at the start instead of failing with
     # "database is locked" half-way. synchronous=NORMAL is safe with WAL (a power cut may lose the
-    # last commits, never corrupt the file).
+    # last commits, never corrupt the file). secure_delete overwrites deleted rows with zeros, so
+    # what the retention purge deletes is not left readable in the file's free pages
+    # (docs/domain.md#retention).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA secure_delete=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
@@ -292,6 +294,15 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 # Reports: in breakdowns below a total, counts from 1 to this are masked so no one can be singled out
 # (docs/domain.md#masking).
 REPORT_MASK_MAX = env_int("REPORT_MASK_MAX", 3)
+
+# The retention purge (docs/domain.md#retention, `manage.py purge_expired`): a person's file is
+# destroyed once every case of theirs is closed and has been closed this many months. No seed gives
+# a number; these defaults are the project's proposal and the association decides.
+RETENTION_REFERRAL_MONTHS = env_int("RETENTION_REFERRAL_MONTHS", 12)
+RETENTION_PARTICIPANT_MONTHS = env_int("RETENTION_PARTICIPANT_MONTHS", 24)
+for _name in ("RETENTION_REFERRAL_MONTHS", "RETENTION_PARTICIPANT_MONTHS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1 (months).")
 
 # Acting user for changes made by management commands (reference data, demo data).
 SYSTEM_USERNAME = "system"

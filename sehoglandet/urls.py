@@ -1,4 +1,4 @@
-"""The core's pages: health, remittentgrupper, the access log and the account pages."""
+"""The core's pages: health, remittentgrupper, the access log, the purge runs and the account pages."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -12,6 +12,7 @@ urlpatterns = [
     path("remittentgrupper/<int:pk>/", views.referral_group_detail, name="referral_group_detail"),
     path("atkomstlogg/", views.access_log, name="access_log"),
     path("personer/<int:pk>/rattelse/", views.person_correct, name="person_correct"),
+    path("gallring/", views.purge_runs, name="purge_runs"),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

@@ -1,4 +1,4 @@
-"""The core's pages: the health check, the remittentgrupper and the auditor's access log."""
+"""The core's pages: the health check, the remittentgrupper, the auditor's access log and purge runs."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -18,6 +18,7 @@ from .http import safe_next
 from .models import AccessLog, Role
 
 ACCESS_LOG_PAGE_SIZE = 50
+PURGE_RUN_PAGE_SIZE = 50
 GROUP_ROLES = (Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
 
 
@@ -99,3 +100,14 @@ def person_correct(request, pk: int):
         "sehoglandet/person_correct.html",
         {"person": person, "form": form, "corrections": selectors.corrections_of(person), "next": safe_next(request)},
     )
+
+
+@access.require_roles(Role.AUDITOR)
+@require_GET
+def purge_runs(request):
+    """The retention purge's runs: when, dry run or not, the periods in force, and how many rows of
+    each kind went. Counts only, never who, so viewing it is not an access to personal data."""
+    page = Paginator(selectors.purge_runs().select_related("started_by"), PURGE_RUN_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "sehoglandet/purge_runs.html", {"page": page})

@@ -29,6 +29,7 @@ EXPECTED = {
     NASSJO_GROUP_PAGE: {p: 200 if p in NASSJO_GROUP else 404 if p in OUTSIDERS else 403 for p in PERSONAS},
     "/atkomstlogg/": {p: 200 if p == "auditor" else 403 for p in PERSONAS},
     "/registerutdrag/": {p: 200 if p == "admin" else 403 for p in PERSONAS},
+    "/gallring/": {p: 200 if p == "auditor" else 403 for p in PERSONAS},
     "/admin/": {p: 200 if p == "admin" else 403 for p in PERSONAS},
     "/konto/losenord/": dict.fromkeys(PERSONAS, 200),
     "/remisser/": {p: 200 if p in {"referrer.af", "coach.nassjo", "coach.eksjo"} else 403 for p in PERSONAS},
@@ -61,6 +62,7 @@ MENU_PAGES = [
     "/remittentgrupper/",
     "/atkomstlogg/",
     "/registerutdrag/",
+    "/gallring/",
     "/admin/",
 ]
 

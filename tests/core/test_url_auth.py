@@ -65,6 +65,7 @@ GET_ONLY = {
     "referral_group_list",
     "referral_group_detail",
     "access_log",
+    "purge_runs",
     "referrals:referral_list",
     "referrals:referral_detail",
     "consent:consent_document",
