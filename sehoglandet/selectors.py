@@ -187,6 +187,8 @@ def corrections_of(person: Person) -> list[PersonCorrection]:
     for correction in corrections:
         correction.field_labels = [str(Person._meta.get_field(name).verbose_name) for name in correction.fields]
     return corrections
+
+
 def purge_runs() -> QuerySet[PurgeRun]:
     """The retention purge's runs, newest first, for the auditor (docs/domain.md#retention). They
     name no one, so any auditor sees them all."""

@@ -512,6 +512,8 @@ def record_register_extract(*, actor: User, person: Person):
     (access.may_export_register_extract)."""
     _check(access.may_export_register_extract(actor, person))
     return events.record(actor=actor, code=CoreEvent.REGISTER_EXTRACT_MADE, record=person, person=person)
+
+
 # The retention purge's record for the auditor (docs/domain.md#retention). The purge itself deletes
 # records of every layer, so it lives in the project layer (project/retention.py).
 
