@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participants.models import YOUTH_MAX_AGE, YOUTH_MIN_AGE
 from sehoglandet import access, events
 from sehoglandet.history import track
 from sehoglandet.models import CaseEvent, Municipality
@@ -173,8 +174,8 @@ def certify_half_year(
 # The functions below take `apps` so that the data migration that filled the records the first time
 # runs the same code on its historical models; they use the models' fields and plain values only.
 
-YOUNG_AGES = range(18, 30)  # participants.models.YOUTH_MIN_AGE to YOUTH_MAX_AGE
-ADULT_AGES = range(30, 65)
+YOUNG_AGES = range(YOUTH_MIN_AGE, YOUTH_MAX_AGE + 1)
+ADULT_AGES = range(YOUTH_MAX_AGE + 1, 65)
 DECIDED_STATUSES = {"enrolled", "declined", "sent_back"}
 PERSONS_PER_BATCH = 500
 ENROLMENT_FIELDS = [
