@@ -295,7 +295,7 @@ class ReferralStatistic(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), editable=False)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Referral.Status.choices, editable=False)
     outcome_at = models.DateTimeField(
-        _("outcome on"),
+        _("time of the outcome"),
         null=True,
         blank=True,
         editable=False,

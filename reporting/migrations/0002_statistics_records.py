@@ -274,7 +274,7 @@ class Migration(migrations.Migration):
                         editable=False,
                         help_text="When the referral was decided or withdrawn.",
                         null=True,
-                        verbose_name="outcome on",
+                        verbose_name="time of the outcome",
                     ),
                 ),
                 (
