@@ -519,12 +519,12 @@ def _check_after_values(occupation_after: str, income_after: str) -> None:
         raise ValidationError(errors)
 
 
-def _record_income_after(actor: User, participant: Participant, income_after: str, code: str) -> None:
+def _record_income_after(actor: User, participant: Participant, income_after: str, code: str, exited_on: date) -> None:
     income = IncomeRecord(
         participant=participant,
         phase=IncomeRecord.Phase.AFTER,
         source=income_after,
-        valid_from=participant.exited_on,
+        valid_from=exited_on,
         recorded_by=actor,
     )
     track(income, actor, code)
@@ -567,6 +567,9 @@ def exit_participant(
     participant = _lock_for_case_work(actor, participant, closed_message=_("The participant has already exited."))
     _check_exit_values(exited_on, participant.decided_on, reason)
     _check_after_values(occupation_after, income_after)
+    # The income first: the exit's event is the last write, so what follows it (the statistics,
+    # docs/domain.md#statistical-record) sees the whole exit.
+    _record_income_after(actor, participant, income_after, ParticipantEvent.EXITED, exited_on)
     _close(
         actor,
         participant,
@@ -576,7 +579,6 @@ def exit_participant(
         exit_note=note.strip(),
         occupation_after=occupation_after,
     )
-    _record_income_after(actor, participant, income_after, ParticipantEvent.EXITED)
     return participant
 
 
@@ -611,7 +613,7 @@ def complete_exit(*, actor: User, participant: Participant, occupation_after: st
     participant.occupation_after = occupation_after
     track(participant, actor, ParticipantEvent.EXIT_COMPLETED)
     participant.save(update_fields=["occupation_after"])
-    _record_income_after(actor, participant, income_after, ParticipantEvent.EXIT_COMPLETED)
+    _record_income_after(actor, participant, income_after, ParticipantEvent.EXIT_COMPLETED, participant.exited_on)
     _event(actor, ParticipantEvent.EXIT_COMPLETED, participant, occupation_after=occupation_after)
     return participant
 

@@ -1,14 +1,25 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The code for rectifying a person's identity fields (issue 11, point 4), written by the core.
+PERSON_CORRECTED = "person.corrected"
+
 
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Reporting")
 
     def ready(self):
+        from participants.events import ParticipantEvent
+        from referrals.events import ReferralEvent
         from sehoglandet import events
 
         from .events import ReportingEvent
+        from .services import refresh_statistics_for_event
 
         events.register_codes(ReportingEvent)
+        # The statistical records follow the live records in the same transaction
+        # (docs/domain.md#statistical-record).
+        events.subscribe(*ParticipantEvent.values, *ReferralEvent.values, PERSON_CORRECTED)(
+            refresh_statistics_for_event
+        )

@@ -1,7 +1,9 @@
-"""The indicator survey's anonymous answers and the managers' half-year certification.
+"""The indicator survey's anonymous answers, the managers' half-year certification, and the anonymous
+statistical records the report reads (docs/domain.md#statistical-record).
 
-Nothing here names or points to a person: a survey answer is a paper form typed in, with the
-municipality, the day and the respondent's stated gender only.
+Nothing here names a person: a survey answer is a paper form typed in, with the municipality, the
+day and the respondent's stated gender only; a statistical record holds categories and dates, and
+its link to the live enrolment or referral is cut when the retention purge deletes that.
 """
 
 from django.conf import settings
@@ -12,7 +14,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from sehoglandet.models import Municipality
+from participants.models import Employment, IncomeRecord, Occupation
+from referrals.models import ExitReason, IncomeSource, Referral
+from sehoglandet.models import Municipality, Organisation, Person
 
 SCALE_STEPS = 6
 # Steps 4-6 of either scale count towards the goal: "ofta / för det mesta / alltid" and
@@ -153,3 +157,155 @@ class Certification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.period_start}–{self.period_end}"
+
+
+# The anonymous statistical records (docs/domain.md#statistical-record). No history on purpose: they
+# hold no identity, and a history table would keep the links to the live records that the purge cuts.
+
+
+class EnrolmentStatistic(models.Model):
+    """One enrolment as the report counts it: categories and dates only, never a name, a number, a
+    birth date, an address or free text. Kept in step with the live enrolment by
+    reporting.services.refresh_statistics; frozen once the retention purge deletes the enrolment."""
+
+    class AgeBand(models.TextChoices):
+        YOUNG = "young", _("18–29 years")
+        ADULT = "adult", _("30–64 years")
+        OTHER = "other", _("Other ages")
+
+    participant = models.OneToOneField(
+        "participants.Participant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statistic",
+        editable=False,
+        verbose_name=_("participant"),
+    )
+    person_key = models.UUIDField(
+        _("person key"),
+        editable=False,
+        help_text=_("Random, shared by the enrolments of one person so that each person counts once."),
+    )
+    gender = models.CharField(_("gender"), max_length=10, choices=Person.Gender.choices, editable=False)
+    age_band = models.CharField(_("age at the decision"), max_length=10, choices=AgeBand.choices, editable=False)
+    referring_kind = models.CharField(
+        _("referring party"), max_length=30, choices=Organisation.Kind.choices, blank=True, editable=False
+    )
+    decided_on = models.DateField(_("decision on enrolment"), editable=False)
+    started_on = models.DateField(_("started"), null=True, blank=True, editable=False)
+    exited_on = models.DateField(_("exit date"), null=True, blank=True, editable=False)
+    exit_reason = models.CharField(
+        _("exit reason"), max_length=30, choices=ExitReason.choices, blank=True, editable=False
+    )
+    occupation_after = models.CharField(
+        _("occupation after exit"), max_length=30, choices=Occupation.choices, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("enrolment statistic")
+        verbose_name_plural = _("enrolment statistics")
+        indexes = [
+            models.Index(fields=["decided_on"]),
+            models.Index(fields=["started_on"]),
+            models.Index(fields=["exited_on"]),
+            models.Index(fields=["person_key", "decided_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decided_on} {self.get_gender_display()}"
+
+
+class EnrolmentMunicipalityPeriod(models.Model):
+    """Which municipality the enrolment belonged to when, as participants.MunicipalityPeriod."""
+
+    enrolment = models.ForeignKey(
+        EnrolmentStatistic, on_delete=models.CASCADE, related_name="municipality_periods", editable=False
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("municipality")
+    )
+    moved_in_on = models.DateField(_("from"), editable=False)
+    moved_out_on = models.DateField(_("until"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("municipality period of an enrolment statistic")
+        verbose_name_plural = _("municipality periods of enrolment statistics")
+        ordering = ["moved_in_on", "id"]
+        indexes = [models.Index(fields=["enrolment", "moved_in_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.moved_in_on}–{self.moved_out_on or ''}"
+
+
+class EnrolmentIncome(models.Model):
+    """An income category of the enrolment and the day it applied from; never an amount."""
+
+    enrolment = models.ForeignKey(EnrolmentStatistic, on_delete=models.CASCADE, related_name="incomes", editable=False)
+    phase = models.CharField(_("when"), max_length=10, choices=IncomeRecord.Phase.choices, editable=False)
+    source = models.CharField(_("income"), max_length=30, choices=IncomeSource.choices, editable=False)
+    valid_from = models.DateField(_("from"), editable=False)
+
+    class Meta:
+        verbose_name = _("income of an enrolment statistic")
+        verbose_name_plural = _("incomes of enrolment statistics")
+        indexes = [models.Index(fields=["enrolment", "phase", "valid_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()}: {self.get_source_display()} ({self.valid_from})"
+
+
+class EnrolmentEmployment(models.Model):
+    """The kind and dates of an employment, studies or placement; never the employer."""
+
+    enrolment = models.ForeignKey(
+        EnrolmentStatistic, on_delete=models.CASCADE, related_name="employments", editable=False
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Employment.Kind.choices, editable=False)
+    starts_on = models.DateField(_("start date"), editable=False)
+    ends_on = models.DateField(_("end date"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("employment of an enrolment statistic")
+        verbose_name_plural = _("employments of enrolment statistics")
+        indexes = [models.Index(fields=["enrolment", "starts_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.starts_on})"
+
+
+class ReferralStatistic(models.Model):
+    """One submitted referral as the report counts it: when it came, to which municipality, the
+    person's gender, and how it stands (with when it was decided or withdrawn). Kept in step with the
+    live referral; frozen once the retention purge deletes it."""
+
+    referral = models.OneToOneField(
+        "referrals.Referral",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statistic",
+        editable=False,
+        verbose_name=_("referral"),
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("municipality")
+    )
+    gender = models.CharField(_("gender"), max_length=10, choices=Person.Gender.choices, editable=False)
+    submitted_at = models.DateTimeField(_("submitted"), editable=False)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Referral.Status.choices, editable=False)
+    outcome_at = models.DateTimeField(
+        _("time of the outcome"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the referral was decided or withdrawn."),
+    )
+
+    class Meta:
+        verbose_name = _("referral statistic")
+        verbose_name_plural = _("referral statistics")
+        indexes = [models.Index(fields=["submitted_at"]), models.Index(fields=["municipality", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.submitted_at:%Y-%m-%d} {self.get_outcome_display()}"

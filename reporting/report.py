@@ -1,9 +1,12 @@
 """The association's statistics for a period, every figure split by gender (docs/domain.md#follow-up, #exit-goal).
 
 `build_report` computes the figures in the database, a fixed number of queries whatever the data
-size. Each participant counts in the municipality they belonged to on the date that matters for
-the figure: the last day they were active in the period, the decision, the period's end or the exit.
-Nothing here carries a name, a personnummer or free text about a person.
+size. Every figure about participants and referrals is read from the anonymous statistical records
+(reporting.models.EnrolmentStatistic and ReferralStatistic, docs/domain.md#statistical-record), never
+from the live records, so a past period gives the same figures after the retention purge. Each
+participant counts in the municipality they belonged to on the date that matters for the figure: the
+last day they were active in the period, the decision, the period's end or the exit. Nothing here
+carries a name, a personnummer or free text about a person.
 
 Small-number protection: in every row below a table's total, a count from 1 to
 `settings.REPORT_MASK_MAX` is shown as a range, so no one can be singled out; totals stay exact.
@@ -23,19 +26,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from participants.models import (
-    YOUTH_MAX_AGE,
-    YOUTH_MIN_AGE,
-    Employment,
-    IncomeRecord,
-    MunicipalityPeriod,
-    Occupation,
-    Participant,
-)
-from referrals.models import EXITS_TO_WORK_OR_STUDIES, ExitReason, IncomeSource
+from participants.models import Employment, IncomeRecord, Occupation
+from referrals.models import EXITS_TO_WORK_OR_STUDIES, ExitReason, IncomeSource, Referral
 from sehoglandet.models import Municipality, Organisation, Person
 
 from . import selectors
+from .models import (
+    EnrolmentEmployment,
+    EnrolmentIncome,
+    EnrolmentMunicipalityPeriod,
+    EnrolmentStatistic,
+    ReferralStatistic,
+)
 
 GENDERS = [Person.Gender.WOMAN, Person.Gender.MAN, Person.Gender.OTHER]
 # docs/domain.md#exit-goal
@@ -180,7 +182,7 @@ def mask_limit() -> int:
 def _municipality_on(day_field: str) -> Subquery:
     day = OuterRef(day_field)
     return Subquery(
-        MunicipalityPeriod.objects.filter(participant=OuterRef("pk"), moved_in_on__lte=day)
+        EnrolmentMunicipalityPeriod.objects.filter(enrolment=OuterRef("pk"), moved_in_on__lte=day)
         .filter(Q(moved_out_on__isnull=True) | Q(moved_out_on__gt=day))
         .order_by("-moved_in_on", "-id")
         .values("municipality")[:1]
@@ -196,7 +198,7 @@ def _in_scope(participants: QuerySet, day_field: str, municipality: Municipality
     )
 
 
-def _by_gender(queryset: QuerySet, gender_field: str = "person__gender") -> dict[str, int]:
+def _by_gender(queryset: QuerySet, gender_field: str = "gender") -> dict[str, int]:
     rows = queryset.values(gender_field).annotate(n=Count("pk", distinct=True)).values_list(gender_field, "n")
     counts = dict.fromkeys(GENDERS, 0)
     for gender, n in rows:
@@ -205,7 +207,7 @@ def _by_gender(queryset: QuerySet, gender_field: str = "person__gender") -> dict
 
 
 def _by_category_and_gender(
-    queryset: QuerySet, category: str, labels: dict, *, gender_field: str = "person__gender", missing: str = ""
+    queryset: QuerySet, category: str, labels: dict, *, gender_field: str = "gender", missing: str = ""
 ) -> list[Row]:
     """One row per category in `labels` order (plus `missing` for an empty category), by gender."""
     counts: dict[str, dict[str, int]] = {key: dict.fromkeys(GENDERS, 0) for key in labels}
@@ -233,13 +235,13 @@ def _with_total(rows: list[Row]) -> list[Row]:
 def build_report(period: Period, *, municipality: Municipality | None = None, generated_by: str = "") -> Report:
     """Every figure of the period, for all municipalities or one."""
     end = Value(period.end, output_field=DateField())
-    base = Participant.objects.all()
+    base = EnrolmentStatistic.objects.all()
     report = Report(period, municipality, timezone.now(), generated_by)
 
     # Active at any time in the period: each person once, by their latest enrolment active in it,
     # counted in the municipality of their last active day in the period.
     active = base.filter(started_on__lte=period.end).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=period.start))
-    later_enrolment = active.filter(person=OuterRef("person"), decided_on__gt=OuterRef("decided_on"))
+    later_enrolment = active.filter(person_key=OuterRef("person_key"), decided_on__gt=OuterRef("decided_on"))
     active_in_period = _in_scope(
         active.exclude(Exists(later_enrolment)).annotate(report_day=Least(Coalesce("exited_on", end), end)),
         "report_day",
@@ -252,8 +254,8 @@ def build_report(period: Period, *, municipality: Municipality | None = None, ge
         "report_day",
         municipality,
     )
-    working_at_end = Employment.objects.filter(
-        participant=OuterRef("pk"), kind__in=Employment.AFTERCARE_KINDS, starts_on__lte=period.end
+    working_at_end = EnrolmentEmployment.objects.filter(
+        enrolment=OuterRef("pk"), kind__in=Employment.AFTERCARE_KINDS, starts_on__lte=period.end
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=period.end))
     queued_at_end = _in_scope(
         at_end.filter(decided_on__lte=period.end)
@@ -296,14 +298,7 @@ def build_report(period: Period, *, municipality: Municipality | None = None, ge
     report.exit_goal = Share(_("Exits to work or studies"), to_work, _with_total(exit_rows)[-1].counts, goal=EXIT_GOAL)
 
     ages = _by_category_and_gender(
-        new.annotate(
-            age_group=Coalesce(
-                _age_group(),
-                Value("other"),
-            )
-        ),
-        "age_group",
-        {"young": YOUTH_LABEL, "adult": _("30–64 years"), "other": _("Other ages")},
+        new, "age_band", {"young": YOUTH_LABEL, "adult": _("30–64 years"), "other": _("Other ages")}
     )
     ages = [row for row in ages if row.total or row.label != _("Other ages")]
     report.tables.append(Table("ages", _("Age at enrolment (new enrolments)"), _with_total(ages)))
@@ -313,9 +308,7 @@ def build_report(period: Period, *, municipality: Municipality | None = None, ge
         Table(
             "referring_party",
             _("Referring party (new enrolments)"),
-            _with_total(
-                _by_category_and_gender(new, "referral__referring_organisation__kind", dict(Organisation.Kind.choices))
-            ),
+            _with_total(_by_category_and_gender(new, "referring_kind", dict(Organisation.Kind.choices))),
         )
     )
 
@@ -367,17 +360,9 @@ def build_report(period: Period, *, municipality: Municipality | None = None, ge
     return report
 
 
-def _age_group():
-    return Case(
-        When(age_at_decision__gte=YOUTH_MIN_AGE, age_at_decision__lte=YOUTH_MAX_AGE, then=Value("young")),
-        When(age_at_decision__gt=YOUTH_MAX_AGE, age_at_decision__lte=64, then=Value("adult")),
-        default=Value("other"),
-    )
-
-
 def _income_source(*, before: bool = False, after: bool = False) -> Subquery:
     """The participant's income: at enrolment, after exit, or in force on their `report_day`."""
-    incomes = IncomeRecord.objects.filter(participant=OuterRef("pk"))
+    incomes = EnrolmentIncome.objects.filter(enrolment=OuterRef("pk"))
     if before:
         incomes = incomes.filter(phase=IncomeRecord.Phase.BEFORE)
     elif after:
@@ -390,7 +375,7 @@ def _income_source(*, before: bool = False, after: bool = False) -> Subquery:
 def _median_months(exits: QuerySet) -> dict[str, Decimal | None]:
     """The median time in the service, in months, of those who exited: by gender and in total."""
     durations: dict[str, list[Decimal]] = {gender: [] for gender in GENDERS}
-    for gender, started_on, exited_on in exits.values_list("person__gender", "started_on", "exited_on"):
+    for gender, started_on, exited_on in exits.values_list("gender", "started_on", "exited_on"):
         months = Decimal((exited_on - started_on).days) / DAYS_PER_MONTH
         durations[gender if gender in durations else Person.Gender.OTHER].append(months)
     everyone = [months for values in durations.values() for months in values]
@@ -407,7 +392,7 @@ def _caseload(period: Period, municipality: Municipality | None) -> list[dict]:
     """Active participants per municipality at the period's end against 20 per full-time post."""
     municipalities = [municipality] if municipality else list(Municipality.objects.order_by("name"))
     at_end = (
-        Participant.objects.annotate(report_day=Value(period.end, output_field=DateField()))
+        EnrolmentStatistic.objects.annotate(report_day=Value(period.end, output_field=DateField()))
         .filter(started_on__lte=period.end)
         .filter(Q(exited_on__isnull=True) | Q(exited_on__gt=period.end))
         .annotate(report_municipality=_municipality_on("report_day"))
@@ -422,12 +407,10 @@ def _caseload(period: Period, municipality: Municipality | None) -> list[dict]:
 
 
 def _referrals_table(period: Period, municipality: Municipality | None) -> Table:
-    from referrals.models import Referral
-
     # Local midnights as instants, so the index on submitted_at is used.
     first = timezone.make_aware(datetime.combine(period.start, time.min))
     after = timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min))
-    referrals = Referral.objects.filter(submitted_at__gte=first, submitted_at__lt=after)
+    referrals = ReferralStatistic.objects.filter(submitted_at__gte=first, submitted_at__lt=after)
     if municipality is not None:
         referrals = referrals.filter(municipality=municipality)
     outcomes = {
@@ -437,15 +420,10 @@ def _referrals_table(period: Period, municipality: Municipality | None) -> Table
         Referral.Status.WITHDRAWN: _("Withdrawn"),
         "open": _("Not yet decided"),
     }
-    grouped = referrals.annotate(
-        outcome=Coalesce(
-            _outcome_case(list(outcomes)[:4]),
-            Value("open"),
-        )
-    )
-    rows = _by_category_and_gender(grouped, "outcome", outcomes)
+    grouped = referrals.annotate(report_outcome=Coalesce(_outcome_case(list(outcomes)[:4]), Value("open")))
+    rows = _by_category_and_gender(grouped, "report_outcome", outcomes)
     return Table("referrals", _("Referrals received in the period, by outcome"), _with_total(rows))
 
 
 def _outcome_case(decided: list[str]):
-    return Case(*[When(status=status, then=Value(status)) for status in decided], output_field=CharField())
+    return Case(*[When(outcome=status, then=Value(status)) for status in decided], output_field=CharField())

@@ -1,20 +1,27 @@
-"""Entering the indicator survey's paper answers and the manager's half-year certification.
+"""Entering the indicator survey's paper answers and the manager's half-year certification, and keeping
+the anonymous statistical records in step with the live enrolments and referrals.
 
-Every function takes the acting user first, checks the policy, and writes in one transaction with
-the history's user and reason set.
+Every function that a user calls takes the acting user first, checks the policy, and writes in one
+transaction with the history's user and reason set.
 """
 
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
+from django.apps import apps as global_apps
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participants.models import YOUTH_MAX_AGE, YOUTH_MIN_AGE
 from sehoglandet import access, events
 from sehoglandet.history import track
-from sehoglandet.models import Municipality
+from sehoglandet.models import CaseEvent, Municipality
 
 from .events import ReportingEvent
 from .models import SCALE_STEPS, SURVEY_QUESTIONS, Certification, SurveyResponse
@@ -160,3 +167,270 @@ def certify_half_year(
         payload={"municipality": municipality.pk, "period_start": half_year.start},
     )
     return certification
+
+
+# The anonymous statistical records (docs/domain.md#statistical-record).
+#
+# The functions below take `apps` so that the data migration that filled the records the first time
+# runs the same code on its historical models; they use the models' fields and plain values only.
+
+YOUNG_AGES = range(YOUTH_MIN_AGE, YOUTH_MAX_AGE + 1)
+ADULT_AGES = range(YOUTH_MAX_AGE + 1, 65)
+DECIDED_STATUSES = {"enrolled", "declined", "sent_back"}
+PERSONS_PER_BATCH = 500
+ENROLMENT_FIELDS = [
+    "gender",
+    "age_band",
+    "referring_kind",
+    "decided_on",
+    "started_on",
+    "exited_on",
+    "exit_reason",
+    "occupation_after",
+]
+# Each child table of an enrolment statistic: (app, live model, statistic model, fields copied).
+ENROLMENT_CHILDREN = {
+    "municipality_periods": (
+        "participants",
+        "MunicipalityPeriod",
+        "EnrolmentMunicipalityPeriod",
+        ("municipality_id", "moved_in_on", "moved_out_on"),
+    ),
+    "incomes": ("participants", "IncomeRecord", "EnrolmentIncome", ("phase", "source", "valid_from")),
+    "employments": ("participants", "Employment", "EnrolmentEmployment", ("kind", "starts_on", "ends_on")),
+}
+REFERRAL_FIELDS = ["municipality_id", "gender", "submitted_at", "outcome", "outcome_at"]
+
+
+@dataclass
+class Refreshed:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: "Refreshed") -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass
+class RefreshCounts:
+    enrolments: Refreshed = field(default_factory=Refreshed)
+    referrals: Refreshed = field(default_factory=Refreshed)
+
+    def add(self, other: "RefreshCounts") -> None:
+        self.enrolments.add(other.enrolments)
+        self.referrals.add(other.referrals)
+
+
+def age_band(age: int) -> str:
+    """The report's age bands at the decision on enrolment (docs/domain.md#queue for 18–29)."""
+    if age in YOUNG_AGES:
+        return "young"
+    if age in ADULT_AGES:
+        return "adult"
+    return "other"
+
+
+def refresh_statistics(
+    *,
+    persons: Iterable[int] = (),
+    participants: Iterable[int] = (),
+    referrals: Iterable[int] = (),
+    apps=global_apps,
+) -> RefreshCounts:
+    """Bring the statistical records of these persons (and of the persons of these participants and
+    referrals) in step with their live enrolments and submitted referrals: a record is created where
+    missing, rewritten where it differs, left alone where it is the same, so a second call changes
+    nothing. The whole person is refreshed, so the enrolments of one person share one random
+    person_key and a corrected gender reaches every record of theirs.
+
+    A record that no longer exists is never refreshed: a purged enrolment or referral keeps its
+    statistic as it was. A fixed number of queries per 500 persons. The caller owns the transaction.
+    """
+    person_ids = set(persons)
+    participants, referrals = list(participants), list(referrals)
+    if participants:
+        model = apps.get_model("participants", "Participant")
+        person_ids.update(model.objects.filter(pk__in=participants).values_list("person_id", flat=True))
+    if referrals:
+        model = apps.get_model("referrals", "Referral")
+        person_ids.update(model.objects.filter(pk__in=referrals).values_list("person_id", flat=True))
+    counts = RefreshCounts()
+    ordered = sorted(person_ids)
+    for start in range(0, len(ordered), PERSONS_PER_BATCH):
+        batch = ordered[start : start + PERSONS_PER_BATCH]
+        counts.enrolments.add(_refresh_enrolments(apps, batch))
+        counts.referrals.add(_refresh_referrals(apps, batch))
+    return counts
+
+
+def refresh_all_statistics(*, apps=global_apps) -> RefreshCounts:
+    """Refresh the statistical records of every person with an enrolment or a submitted referral
+    (`manage.py refresh_statistics`): for data written outside the services."""
+    participant = apps.get_model("participants", "Participant")
+    referral = apps.get_model("referrals", "Referral")
+    persons = set(participant.objects.values_list("person_id", flat=True).distinct())
+    persons.update(referral.objects.filter(submitted_at__isnull=False).values_list("person_id", flat=True).distinct())
+    return refresh_statistics(persons=persons, apps=apps)
+
+
+def refresh_statistics_for_event(event: CaseEvent) -> None:
+    """The handler reporting subscribes to every participant and referral event (and a corrected
+    person): refresh the statistics of the person the event is about."""
+    if event.person_id is not None:
+        refresh_statistics(persons=[event.person_id])
+    elif event.record_type == "participants.participant":
+        refresh_statistics(participants=[int(event.record_id)])
+    elif event.record_type == "referrals.referral":
+        refresh_statistics(referrals=[int(event.record_id)])
+
+
+def _rows_by_parent(model, parent_ids: list[int], parent: str, fields: tuple[str, ...]) -> dict[int, list[tuple]]:
+    """The rows of `model` under each parent, as tuples of `fields`, in the order they were written."""
+    rows = defaultdict(list)
+    if parent_ids:
+        for parent_id, *values in (
+            model.objects.filter(**{f"{parent}__in": parent_ids}).order_by(parent, "pk").values_list(parent, *fields)
+        ):
+            rows[parent_id].append(tuple(values))
+    return rows
+
+
+def _refresh_enrolments(apps, person_ids: list[int]) -> Refreshed:
+    participant_model = apps.get_model("participants", "Participant")
+    statistic_model = apps.get_model("reporting", "EnrolmentStatistic")
+    live = list(
+        participant_model.objects.filter(person_id__in=person_ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "person_id",
+            "person__gender",
+            "age_at_decision",
+            "referral__referring_organisation__kind",
+            "decided_on",
+            "started_on",
+            "exited_on",
+            "exit_reason",
+            "occupation_after",
+        )
+    )
+    done = Refreshed()
+    if not live:
+        return done
+    ids = [row[0] for row in live]
+    existing = {stat.participant_id: stat for stat in statistic_model.objects.filter(participant_id__in=ids)}
+    stat_ids = [stat.pk for stat in existing.values()]
+    live_children, stored_children = {}, {}
+    for name, (app, live_name, stat_name, fields) in ENROLMENT_CHILDREN.items():
+        live_children[name] = _rows_by_parent(apps.get_model(app, live_name), ids, "participant_id", fields)
+        stored_children[name] = _rows_by_parent(
+            apps.get_model("reporting", stat_name), stat_ids, "enrolment_id", fields
+        )
+
+    # One key per person: the one their oldest statistic holds, or a new random one.
+    person_of = {row[0]: row[1] for row in live}
+    keys: dict[int, uuid.UUID] = {}
+    for stat in sorted(existing.values(), key=lambda stat: stat.pk):
+        keys.setdefault(person_of[stat.participant_id], stat.person_key)
+
+    created, updated, rewrite = [], [], defaultdict(list)
+    for pk, person_id, gender, age, kind, decided_on, started_on, exited_on, reason, occupation in live:
+        wanted = {
+            "person_key": keys.setdefault(person_id, uuid.uuid4()),
+            "gender": gender,
+            "age_band": age_band(age),
+            "referring_kind": kind or "",
+            "decided_on": decided_on,
+            "started_on": started_on,
+            "exited_on": exited_on,
+            "exit_reason": reason,
+            "occupation_after": occupation,
+        }
+        stat = existing.get(pk)
+        if stat is None:
+            stat = statistic_model(participant_id=pk, **wanted)
+            created.append(stat)
+            changed_children = list(ENROLMENT_CHILDREN)
+        else:
+            changed = {name: value for name, value in wanted.items() if getattr(stat, name) != value}
+            for name, value in changed.items():
+                setattr(stat, name, value)
+            changed_children = [
+                name for name in ENROLMENT_CHILDREN if live_children[name][pk] != stored_children[name][stat.pk]
+            ]
+            if changed or changed_children:
+                updated.append(stat)
+            else:
+                done.unchanged += 1
+        for name in changed_children:
+            rewrite[name].append((stat, live_children[name][pk]))
+
+    statistic_model.objects.bulk_create(created)
+    statistic_model.objects.bulk_update(updated, ["person_key", *ENROLMENT_FIELDS])
+    for name, (_app, _live, stat_name, fields) in ENROLMENT_CHILDREN.items():
+        if not rewrite[name]:
+            continue
+        child_model = apps.get_model("reporting", stat_name)
+        child_model.objects.filter(enrolment_id__in=[stat.pk for stat, _rows in rewrite[name]]).delete()
+        child_model.objects.bulk_create(
+            [
+                child_model(enrolment_id=stat.pk, **dict(zip(fields, row, strict=True)))
+                for stat, rows in rewrite[name]
+                for row in rows
+            ]
+        )
+    done.created, done.updated = len(created), len(updated)
+    return done
+
+
+def _refresh_referrals(apps, person_ids: list[int]) -> Refreshed:
+    referral_model = apps.get_model("referrals", "Referral")
+    statistic_model = apps.get_model("reporting", "ReferralStatistic")
+    live = list(
+        referral_model.objects.filter(person_id__in=person_ids, submitted_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "municipality_id", "person__gender", "submitted_at", "status", "decided_at")
+    )
+    done = Refreshed()
+    if not live:
+        return done
+    withdrawn_at = dict(
+        apps.get_model("sehoglandet", "CaseEvent")
+        .objects.filter(
+            code="referral.withdrawn",
+            record_type="referrals.referral",
+            record_id__in=[str(row[0]) for row in live if row[4] == "withdrawn"],
+        )
+        .order_by("occurred_at", "pk")
+        .values_list("record_id", "occurred_at")
+    )
+    existing = {stat.referral_id: stat for stat in statistic_model.objects.filter(referral_id__in=[r[0] for r in live])}
+    created, updated = [], []
+    for pk, municipality_id, gender, submitted_at, status, decided_at in live:
+        if status in DECIDED_STATUSES:
+            outcome_at = decided_at
+        else:
+            outcome_at = withdrawn_at.get(str(pk)) if status == "withdrawn" else None
+        wanted = {
+            "municipality_id": municipality_id,
+            "gender": gender,
+            "submitted_at": submitted_at,
+            "outcome": status,
+            "outcome_at": outcome_at,
+        }
+        stat = existing.get(pk)
+        if stat is None:
+            created.append(statistic_model(referral_id=pk, **wanted))
+        elif any(getattr(stat, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(stat, name, value)
+            updated.append(stat)
+        else:
+            done.unchanged += 1
+    statistic_model.objects.bulk_create(created)
+    statistic_model.objects.bulk_update(updated, REFERRAL_FIELDS)
+    done.created, done.updated = len(created), len(updated)
+    return done

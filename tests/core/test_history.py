@@ -6,18 +6,37 @@ from django.contrib.auth.models import User
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalChanges, registered_models
 
+from reporting.models import (
+    EnrolmentEmployment,
+    EnrolmentIncome,
+    EnrolmentMunicipalityPeriod,
+    EnrolmentStatistic,
+    ReferralStatistic,
+)
 from sehoglandet.models import AccessLog, CaseEvent
 
 APPS = ["sehoglandet", "referrals", "participants", "consent", "reporting"]
 
+# The anonymous statistical records (docs/domain.md#statistical-record) have no history by design:
+# they hold no identity, and a history table would keep the links to the live records that the
+# retention purge removes.
+ANONYMOUS_STATISTICS = (
+    EnrolmentStatistic,
+    EnrolmentMunicipalityPeriod,
+    EnrolmentIncome,
+    EnrolmentEmployment,
+    ReferralStatistic,
+)
+
 
 def models_that_need_history() -> list[type]:
     """Every concrete model of our apps, except the access log and the case events (append-only, each
-    is its own record), guardian's object-permission rows and the historical models themselves."""
+    is its own record), the anonymous statistical records, guardian's object-permission rows and the
+    historical models themselves."""
     found = []
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
-            if model._meta.proxy or model in (AccessLog, CaseEvent):
+            if model._meta.proxy or model in (AccessLog, CaseEvent, *ANONYMOUS_STATISTICS):
                 continue
             if issubclass(model, UserObjectPermissionBase | GroupObjectPermissionBase | HistoricalChanges):
                 continue

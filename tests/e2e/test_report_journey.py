@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from participants import services
 from participants.models import IncomeRecord, MunicipalityPeriod, Participant, StepChange
 from referrals.models import Referral
+from reporting.services import refresh_all_statistics
 from tests import factories
 
 from .axe import assert_accessible
@@ -58,6 +59,9 @@ def enrolled_in_january(people: dict[str, User]) -> list[Participant]:
     StepChange.objects.filter(participant__in=participants).update(changed_on=ENROLLED_ON)
     submitted = timezone.make_aware(datetime.combine(date(2026, 1, 10), time(9, 0)))
     Referral.objects.filter(pk__in=referrals).update(submitted_at=submitted)
+    # Dated back outside the services: refresh the statistical records the report reads, as
+    # `manage.py refresh_statistics` does for such data (docs/domain.md#statistical-record).
+    refresh_all_statistics()
     return list(participants.select_related("person").order_by("person__first_name"))
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from participants.models import Employment, IncomeRecord, MunicipalityPeriod, Participant
 from referrals.models import Referral
 from reporting.report import build_report, period_from_code, period_from_dates
+from reporting.services import refresh_all_statistics
 from tests import factories
 
 H1 = period_from_code("2026H1")
@@ -167,6 +168,9 @@ def dataset(people):
     referral("other", Referral.Status.SUBMITTED, date(2026, 4, 4))
     referral("woman", Referral.Status.DECLINED, date(2025, 12, 31))
     del coach
+    # Written straight to the tables, outside the services: refresh the statistical records the
+    # report reads, as `manage.py refresh_statistics` does for such data (docs/domain.md#statistical-record).
+    refresh_all_statistics()
 
 
 def counts(report, table: str, label: str) -> list[int]:

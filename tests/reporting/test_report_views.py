@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from participants.models import IncomeRecord, MunicipalityPeriod, Participant
 from reporting.models import Certification, SurveyResponse
+from reporting.services import refresh_statistics
 from sehoglandet.models import AccessLog
 from tests import factories
 from tests.helpers import MANAGERS, PERSONAS, body, css_rules, statuses_by_persona
@@ -46,7 +47,9 @@ def enrolment(
     birth: date = date(1990, 3, 3),
 ) -> Participant:
     """A participant written straight to the tables (the report reads records, it changes none),
-    with the municipality period and the income at enrolment, and after an exit."""
+    with the municipality period and the income at enrolment, and after an exit. Written outside the
+    services, so its statistical record is refreshed afterwards, as `manage.py refresh_statistics`
+    does for such data in production (docs/domain.md#statistical-record)."""
     person = factories.make_person(
         people["coach.nassjo"], first_name=SECRET_FIRST_NAME, last_name="Testsson", gender=gender, birth=birth
     )
@@ -79,6 +82,7 @@ def enrolment(
             valid_from=exited,
             recorded_by=people["coach.nassjo"],
         )
+    refresh_statistics(participants=[participant.pk])
     return participant
 
 
