@@ -32,6 +32,7 @@ from sehoglandet.models import CaseEvent, Municipality, Person
 from tests import factories
 from tests.helpers import today
 from tests.participants.conftest import _hold_today, enrol, exit_directly
+from tests.reporting.figures import all_reports
 
 from .test_report_figures import counts, dataset  # noqa: F401  (dataset: the 2026 H1 edge cases, a fixture)
 
@@ -243,38 +244,6 @@ def test_the_statistical_records_keep_no_history():
 
 
 # The report reads the statistics, and they outlive the purge
-
-
-def figures(report) -> dict:
-    """Every figure of a report as the reader sees it: each table's cells, shares, medians, caseload."""
-    limit = report.mask_limit
-
-    def share(value):
-        return (value.parts, value.wholes, [value.of(g) for g in (None, "woman", "man", "other")], value.met)
-
-    return {
-        "tables": [
-            (
-                table.key,
-                table.note,
-                [(row.label, row.counts, row.is_total, [c.display(limit) for c in row.cells()]) for row in table.rows],
-            )
-            for table in report.tables
-        ],
-        "exit_goal": share(report.exit_goal),
-        "youth_share": share(report.youth_share),
-        "median_months": report.median_months,
-        "caseload": report.caseload,
-    }
-
-
-def all_reports() -> dict:
-    reports = {}
-    for code in ("2025H2", "2026H1", "2026H2", "2026"):
-        for municipality in (None, *Municipality.objects.filter(code__in=["nassjo", "eksjo"]).order_by("code")):
-            report = build_report(period_from_code(code), municipality=municipality)
-            reports[(code, municipality.code if municipality else "")] = figures(report)
-    return reports
 
 
 def purge_everything() -> None:
