@@ -11,11 +11,12 @@ class ParticipantsConfig(AppConfig):
 
         from sehoglandet import access, events
 
-        from . import selectors
+        from . import record_names, selectors
         from .events import ParticipantEvent
         from .models import Participant
 
         events.register_codes(ParticipantEvent)
+        record_names.register()
         access.register_person_cases(
             access.PersonCases(
                 model=Participant,

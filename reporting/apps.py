@@ -9,6 +9,8 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from sehoglandet import events
 
+        from . import record_names
         from .events import ReportingEvent
 
         events.register_codes(ReportingEvent)
+        record_names.register()

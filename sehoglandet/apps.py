@@ -8,9 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisations and access")
 
     def ready(self):
+        from . import record_names
         from .events import CoreEvent, register_codes
 
         register_codes(CoreEvent)
+        record_names.register()
 
 
 class SEAdminConfig(AdminConfig):

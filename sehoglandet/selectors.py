@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from . import access
-from .models import AccessLog, Membership, Municipality, Person, ReferralGroup, ReferralGroupMember, Role
+from .models import Membership, Municipality, Person, ReferralGroup, ReferralGroupMember, Role
 
 
 def referral_groups_visible_to(user) -> QuerySet[ReferralGroup]:
@@ -40,14 +40,6 @@ def referral_group_members(group: ReferralGroup) -> QuerySet[ReferralGroupMember
 
 def municipalities_with_capacity() -> QuerySet[Municipality]:
     return Municipality.objects.select_related("se_team").order_by("name")
-
-
-def access_log_entries() -> QuerySet[AccessLog]:
-    """Every access-log row, newest first, with the user and organisation in the same query.
-
-    Only auditors reach this (the view checks the role); filtering is done by AccessLogFilter.
-    """
-    return AccessLog.objects.select_related("user", "organisation").order_by("-created_at", "-id")
 
 
 def roles_in_organisations(user_ids) -> dict[tuple[int, int], list[str]]:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("remittentgrupper/", views.referral_group_list, name="referral_group_list"),
     path("remittentgrupper/<int:pk>/", views.referral_group_detail, name="referral_group_detail"),
     path("atkomstlogg/", views.access_log, name="access_log"),
+    path("atkomstlogg/person/", views.person_trail, name="person_trail"),
+    path("atkomstlogg/person/csv/", views.person_trail_csv, name="person_trail_csv"),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
