@@ -31,7 +31,7 @@ def participant_case(participant: Participant) -> str:
 
 
 def in_case(text: str, participant: Participant) -> str:
-    """"Journalanteckning 2026-05-03 (remiss SE-2026-0052)"."""
+    """ "Journalanteckning 2026-05-03 (remiss SE-2026-0052)"."""
     return _("%(record)s (%(case)s)") % {"record": text, "case": participant_case(participant)}
 
 

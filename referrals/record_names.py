@@ -13,7 +13,7 @@ from .models import AgencyDecision, AgendaItem, Attendance, Decision, ItemRespon
 
 
 def meeting_name(meeting: Meeting) -> str:
-    """"Remittentgruppsmöte Nässjö 2026-05-12"."""
+    """ "Remittentgruppsmöte Nässjö 2026-05-12"."""
     return _("Referral group meeting %(municipality)s %(date)s") % {
         "municipality": meeting.referral_group.municipality.name,
         "date": timezone.localdate(meeting.starts_at).isoformat(),
@@ -21,7 +21,7 @@ def meeting_name(meeting: Meeting) -> str:
 
 
 def on_referral(text: str, referral: Referral) -> str:
-    """"Förmöte 2026-05-03 (remiss SE-2026-0052)"."""
+    """ "Förmöte 2026-05-03 (remiss SE-2026-0052)"."""
     return _("%(record)s (referral %(reference)s)") % {"record": text, "reference": referral.reference}
 
 
@@ -92,8 +92,10 @@ def register() -> None:
         kind=gettext_lazy("Attendance"),
         namer=by_id(
             Attendance.objects.select_related(MEETING, "seat__organisation"),
-            lambda attendance: _("Attendance of %(organisation)s, %(meeting)s")
-            % {"organisation": attendance.seat.organisation.short_name, "meeting": meeting_name(attendance.meeting)},
+            lambda attendance: (
+                _("Attendance of %(organisation)s, %(meeting)s")
+                % {"organisation": attendance.seat.organisation.short_name, "meeting": meeting_name(attendance.meeting)}
+            ),
         ),
     )
     register_record_names(

@@ -24,8 +24,10 @@ def register() -> None:
         kind=gettext_lazy("Survey answer"),
         namer=by_id(
             SurveyResponse.objects.select_related("municipality"),
-            lambda answer: _("Survey answer %(municipality)s %(date)s")
-            % {"municipality": answer.municipality.name, "date": answer.answered_on.isoformat()},
+            lambda answer: (
+                _("Survey answer %(municipality)s %(date)s")
+                % {"municipality": answer.municipality.name, "date": answer.answered_on.isoformat()}
+            ),
         ),
     )
     register_record_names(
@@ -33,11 +35,13 @@ def register() -> None:
         kind=gettext_lazy("Certification"),
         namer=by_id(
             Certification.objects.select_related("municipality"),
-            lambda certification: _("Certification %(municipality)s %(start)s–%(end)s")
-            % {
-                "municipality": certification.municipality.name,
-                "start": certification.period_start.isoformat(),
-                "end": certification.period_end.isoformat(),
-            },
+            lambda certification: (
+                _("Certification %(municipality)s %(start)s–%(end)s")
+                % {
+                    "municipality": certification.municipality.name,
+                    "start": certification.period_start.isoformat(),
+                    "end": certification.period_end.isoformat(),
+                }
+            ),
         ),
     )

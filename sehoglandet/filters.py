@@ -53,9 +53,7 @@ class PeriodForm(Form):
 class AccessLogFilterForm(PeriodForm):
     user = forms.CharField(label=_("User name"), max_length=150, required=False)
     person = PersonNumberField(label=_("Personal identity number"), required=False)
-    action = forms.ChoiceField(
-        label=_("Action"), choices=[("", _("All")), *AccessLog.Action.choices], required=False
-    )
+    action = forms.ChoiceField(label=_("Action"), choices=[("", _("All")), *AccessLog.Action.choices], required=False)
     field_order = ["user", "person", "date_from", "date_to", "action"]
 
     def clean_person(self) -> Person | None:

@@ -90,8 +90,10 @@ def register() -> None:
         kind=gettext_lazy("Seat in a referral group"),
         namer=by_id(
             ReferralGroupSeat.objects.select_related("referral_group__municipality", "organisation"),
-            lambda seat: _("Seat for %(organisation)s in %(group)s")
-            % {"organisation": seat.organisation.short_name, "group": seat.referral_group},
+            lambda seat: (
+                _("Seat for %(organisation)s in %(group)s")
+                % {"organisation": seat.organisation.short_name, "group": seat.referral_group}
+            ),
         ),
     )
     register_record_names(
@@ -99,8 +101,10 @@ def register() -> None:
         kind=gettext_lazy("Seat in a referral group"),
         namer=by_id(
             ReferralGroupMember.objects.select_related("seat__referral_group__municipality", "seat__organisation"),
-            lambda member: _("Seat for %(organisation)s in %(group)s")
-            % {"organisation": member.seat.organisation.short_name, "group": member.seat.referral_group},
+            lambda member: (
+                _("Seat for %(organisation)s in %(group)s")
+                % {"organisation": member.seat.organisation.short_name, "group": member.seat.referral_group}
+            ),
         ),
     )
     register_record_names(
@@ -108,8 +112,10 @@ def register() -> None:
         kind=gettext_lazy("Role"),
         namer=by_id(
             Membership.objects.select_related("organisation"),
-            lambda membership: _("Role %(role)s, %(organisation)s")
-            % {"role": membership.get_role_display(), "organisation": membership.organisation.short_name},
+            lambda membership: (
+                _("Role %(role)s, %(organisation)s")
+                % {"role": membership.get_role_display(), "organisation": membership.organisation.short_name}
+            ),
         ),
     )
     user_model = get_user_model()

@@ -30,7 +30,17 @@ from .selectors import roles_in_organisations
 
 VIEWS, CHANGES = "views", "changes"
 ACCESS_LOG_SOURCE, CASE_EVENT_SOURCE = 0, 1
-COLUMNS = ("trail_at", "trail_source", "trail_key", "trail_user", "trail_organisation", "trail_kind", "trail_ref", "trail_done", "trail_why")
+COLUMNS = (
+    "trail_at",
+    "trail_source",
+    "trail_key",
+    "trail_user",
+    "trail_organisation",
+    "trail_kind",
+    "trail_ref",
+    "trail_done",
+    "trail_why",
+)
 
 
 def day_start(day: date) -> datetime:
@@ -285,4 +295,3 @@ def _trail_rows(values: list[tuple]) -> list[Row]:
 
 def _action_label(action: str) -> str:
     return str(AccessLog.Action(action).label) if action in AccessLog.Action.values else action
-

@@ -1,9 +1,9 @@
 """The core's pages: the health check, the remittentgrupper and the auditor's pages."""
 
-from django.contrib.auth.decorators import login_not_required
 import csv
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -19,6 +19,7 @@ from .keyset import BadCursor, Cursor, KeysetPage
 from .models import AccessLog, Role
 from .record_names import person_number
 from .spreadsheets import csv_safe
+
 GROUP_ROLES = (Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
 
 
@@ -124,9 +125,7 @@ def person_trail(request):
         context["person"] = person
         context["number"] = person_number(person)
     elif form.is_bound and form.has_error("person", "unknown"):
-        log_access(
-            request, action=AccessLog.Action.LIST, object_type=AccessLog._meta.label_lower, purpose=_("Audit")
-        )
+        log_access(request, action=AccessLog.Action.LIST, object_type=AccessLog._meta.label_lower, purpose=_("Audit"))
     return render(request, "sehoglandet/person_trail.html", context)
 
 
@@ -159,9 +158,7 @@ def person_trail_csv(request):
         now.strftime("%Y-%m-%d %H:%M"),
     ]
     writer.writerow(csv_safe(cell) for cell in heading)
-    writer.writerow(
-        [_("Time"), _("User"), _("Organisation"), _("Role"), _("Record"), _("Action"), _("Purpose")]
-    )
+    writer.writerow([_("Time"), _("User"), _("Organisation"), _("Role"), _("Record"), _("Action"), _("Purpose")])
     for row in trail.person_trail(person.pk, since=data["date_from"], until=data["date_to"], kind=data["kind"]):
         writer.writerow(
             csv_safe(cell)
@@ -189,7 +186,7 @@ def _period_label(since, until) -> str:
 
 
 def _user_label(user) -> str:
-    """"Anna Berg (coach.nassjo)": the full name and the user name."""
+    """ "Anna Berg (coach.nassjo)": the full name and the user name."""
     if user is None:
         return ""
     name = user.get_full_name()

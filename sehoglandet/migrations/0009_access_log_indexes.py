@@ -5,37 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sehoglandet', '0008_history_reasons_as_codes'),
+        ("sehoglandet", "0008_history_reasons_as_codes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='accesslog',
-            name='sehoglandet_user_id_bcb87a_idx',
+            model_name="accesslog",
+            name="sehoglandet_user_id_bcb87a_idx",
         ),
         migrations.AlterField(
-            model_name='accesslog',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='time'),
+            model_name="accesslog",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="time"),
         ),
         migrations.AlterField(
-            model_name='accesslog',
-            name='person_id',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='person id'),
+            model_name="accesslog",
+            name="person_id",
+            field=models.BigIntegerField(blank=True, null=True, verbose_name="person id"),
         ),
         migrations.AddIndex(
-            model_name='accesslog',
-            index=models.Index(fields=['created_at', 'id'], name='access_log_time'),
+            model_name="accesslog",
+            index=models.Index(fields=["created_at", "id"], name="access_log_time"),
         ),
         migrations.AddIndex(
-            model_name='accesslog',
-            index=models.Index(fields=['user', 'created_at', 'id'], name='access_log_user_time'),
+            model_name="accesslog",
+            index=models.Index(fields=["user", "created_at", "id"], name="access_log_user_time"),
         ),
         migrations.AddIndex(
-            model_name='accesslog',
-            index=models.Index(fields=['person_id', 'created_at', 'id'], name='access_log_person_time'),
+            model_name="accesslog",
+            index=models.Index(fields=["person_id", "created_at", "id"], name="access_log_person_time"),
         ),
     ]

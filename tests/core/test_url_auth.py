@@ -64,6 +64,8 @@ GET_ONLY = {
     "referral_group_list",
     "referral_group_detail",
     "access_log",
+    "person_trail",
+    "person_trail_csv",
     "referrals:referral_list",
     "referrals:referral_detail",
     "consent:consent_document",
