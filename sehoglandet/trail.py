@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import CharField, Exists, F, IntegerField, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -29,6 +30,7 @@ from .record_names import person_numbers
 from .selectors import roles_in_organisations
 
 VIEWS, CHANGES = "views", "changes"
+EXPORT_BATCH = 2000
 ACCESS_LOG_SOURCE, CASE_EVENT_SOURCE = 0, 1
 COLUMNS = (
     "trail_at",
@@ -174,7 +176,7 @@ def person_trail(person_id: int, *, since: date | None = None, until: date | Non
     """The whole trail, newest first, in pages read by key: for the CSV export."""
     cursor = None
     while True:
-        values = _trail_values(person_id, since, until, kind, cursor, False, keyset.PAGE_SIZE * 10)
+        values = _trail_values(person_id, since, until, kind, cursor, False, EXPORT_BATCH)
         yield from _trail_rows(values)
         if not values:
             return
@@ -190,7 +192,13 @@ def _trail_values(person_id, since, until, kind, cursor, backwards, size) -> lis
             queryset = keyset.beyond(
                 queryset, time="trail_at", key="trail_key", source=number, cursor=cursor, backwards=backwards
             )
-        queries.append(queryset.order_by().values_list(*COLUMNS))
+        queryset = queryset.order_by().values_list(*COLUMNS)
+        if connection.features.supports_slicing_ordering_in_compound:
+            # Each table gives at most a page, read from its (person, time) index; the union
+            # sorts only those (PostgreSQL; SQLite allows no LIMIT inside a UNION).
+            queryset = queryset.order_by(*(name if backwards else f"-{name}" for name in ("trail_at", "trail_key")))
+            queryset = queryset[: size + 1]
+        queries.append(queryset)
     if not queries:
         return []
     order = ("trail_at", "trail_source", "trail_key")
