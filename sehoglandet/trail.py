@@ -185,26 +185,25 @@ def person_trail(person_id: int, *, since: date | None = None, until: date | Non
 
 def _trail_values(person_id, since, until, kind, cursor, backwards, size) -> list[tuple]:
     within = period(since, until, "trail_at")
-    queries = []
+    order = ("trail_at", "trail_source", "trail_key")
+    order = order if backwards else tuple(f"-{name}" for name in order)
+    branches = []
     for number, queryset in _sources(person_id, kind):
         queryset = queryset.filter(**within)
         if cursor is not None:
             queryset = keyset.beyond(
                 queryset, time="trail_at", key="trail_key", source=number, cursor=cursor, backwards=backwards
             )
-        queryset = queryset.order_by().values_list(*COLUMNS)
-        if connection.features.supports_slicing_ordering_in_compound:
-            # Each table gives at most a page, read from its (person, time) index; the union
-            # sorts only those (PostgreSQL; SQLite allows no LIMIT inside a UNION).
-            queryset = queryset.order_by(*(name if backwards else f"-{name}" for name in ("trail_at", "trail_key")))
-            queryset = queryset[: size + 1]
-        queries.append(queryset)
-    if not queries:
-        return []
-    order = ("trail_at", "trail_source", "trail_key")
-    order = order if backwards else tuple(f"-{name}" for name in order)
-    combined = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
-    return list(combined.order_by(*order)[: size + 1])
+        branches.append(queryset.values_list(*COLUMNS))
+    if len(branches) == 1:
+        return list(branches[0].order_by(*order)[: size + 1])
+    if connection.features.supports_slicing_ordering_in_compound:
+        # Each table gives at most a page, read from its (person, time) index; the union sorts
+        # only those (PostgreSQL; SQLite allows no LIMIT inside a UNION).
+        branches = [branch.order_by(*order)[: size + 1] for branch in branches]
+    else:
+        branches = [branch.order_by() for branch in branches]
+    return list(branches[0].union(*branches[1:], all=True).order_by(*order)[: size + 1])
 
 
 def _sources(person_id: int, kind: str):
