@@ -9,6 +9,8 @@ class ConsentConfig(AppConfig):
     def ready(self):
         from sehoglandet.events import register_codes
 
+        from . import record_names
         from .events import ConsentEvent
 
         register_codes(ConsentEvent)
+        record_names.register()

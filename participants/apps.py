@@ -11,12 +11,13 @@ class ParticipantsConfig(AppConfig):
 
         from sehoglandet import access, events
 
-        from . import selectors, services
+        from . import record_names, selectors, services
         from .events import ParticipantEvent
         from .models import Participant
 
         events.register_codes(ParticipantEvent)
         events.subscribe(events.CoreEvent.PERSON_CORRECTED)(services.follow_person_correction)
+        record_names.register()
         access.register_person_cases(
             access.PersonCases(
                 model=Participant,

@@ -23,7 +23,7 @@ MENU = [
     ("reporting:survey_list", _("Survey"), {"survey_list", "survey_add"}),
     ("reporting:report_page", _("Reports"), {"report_page"}),
     ("reporting:certification_list", _("Certification"), {"certification_list", "certification_add"}),
-    ("access_log", _("Access log"), {"access_log"}),
+    ("access_log", _("Access log"), {"access_log", "person_trail"}),
     ("register_extract_requests", _("Register extracts"), {"register_extract_requests", "person_correct"}),
     ("purge_runs", _("Retention purge"), {"purge_runs"}),
     ("admin:index", _("Administration"), set()),

@@ -12,11 +12,12 @@ class ReferralsConfig(AppConfig):
         from consent.events import ConsentEvent
         from sehoglandet import access, events
 
-        from . import grants, selectors, services
+        from . import grants, record_names, selectors, services
         from .events import ReferralEvent
         from .models import Referral
 
         events.register_codes(ReferralEvent)
+        record_names.register()
         events.subscribe(ConsentEvent.GIVEN, ConsentEvent.WITHDRAWN)(grants.on_consent_changed)
         events.subscribe(events.CoreEvent.PERSON_CORRECTED)(services.follow_person_correction)
         access.register_person_cases(

@@ -14,6 +14,7 @@ class ReportingConfig(AppConfig):
         from referrals.events import ReferralEvent
         from sehoglandet import events
 
+        from . import record_names
         from .events import ReportingEvent
         from .services import refresh_statistics_for_event
 
@@ -23,3 +24,4 @@ class ReportingConfig(AppConfig):
         events.subscribe(*ParticipantEvent.values, *ReferralEvent.values, PERSON_CORRECTED)(
             refresh_statistics_for_event
         )
+        record_names.register()

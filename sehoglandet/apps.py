@@ -8,10 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisations and access")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from . import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            record_names,
+        )
         from .events import CoreEvent, register_codes
 
         register_codes(CoreEvent)
+        record_names.register()
 
 
 class SEAdminConfig(AdminConfig):

@@ -80,14 +80,6 @@ def municipalities_with_capacity() -> QuerySet[Municipality]:
     return Municipality.objects.select_related("se_team").order_by("name")
 
 
-def access_log_entries() -> QuerySet[AccessLog]:
-    """Every access-log row, newest first, with the user and organisation in the same query.
-
-    Only auditors reach this (the view checks the role); filtering is done by AccessLogFilter.
-    """
-    return AccessLog.objects.select_related("user", "organisation").order_by("-created_at", "-id")
-
-
 def roles_in_organisations(user_ids) -> dict[tuple[int, int], list[str]]:
     """The roles each user holds in each organisation, as labels users read, in one query:
     `{(user_id, organisation_id): ["SE-coach", …]}`. For pages that say in which capacity someone

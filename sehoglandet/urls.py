@@ -13,6 +13,8 @@ urlpatterns = [
     path("atkomstlogg/", views.access_log, name="access_log"),
     path("personer/<int:pk>/rattelse/", views.person_correct, name="person_correct"),
     path("gallring/", views.purge_runs, name="purge_runs"),
+    path("atkomstlogg/person/", views.person_trail, name="person_trail"),
+    path("atkomstlogg/person/csv/", views.person_trail_csv, name="person_trail_csv"),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

@@ -66,6 +66,8 @@ GET_ONLY = {
     "referral_group_detail",
     "access_log",
     "purge_runs",
+    "person_trail",
+    "person_trail_csv",
     "referrals:referral_list",
     "referrals:referral_detail",
     "consent:consent_document",

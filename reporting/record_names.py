@@ -1,0 +1,47 @@
+"""How reports, survey answers and certifications are named on the auditor's pages
+(sehoglandet.records). None of them belongs to a person. Registered from ReportingConfig.ready()."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sehoglandet.record_names import by_id
+from sehoglandet.records import register_record_names
+
+from . import exports
+from .models import Certification, SurveyResponse
+
+
+def _reports(ids: list[str]) -> dict[str, str]:
+    """A report is logged with the file format it was exported in, or the municipality asked for
+    when refused: no row to read."""
+    return {value: _("Report (%(detail)s)") % {"detail": value} for value in ids}
+
+
+def register() -> None:
+    register_record_names(exports.OBJECT_TYPE, kind=gettext_lazy("Report"), namer=_reports)
+    register_record_names(
+        SurveyResponse._meta.label_lower,
+        kind=gettext_lazy("Survey answer"),
+        namer=by_id(
+            SurveyResponse.objects.select_related("municipality"),
+            lambda answer: (
+                _("Survey answer %(municipality)s %(date)s")
+                % {"municipality": answer.municipality.name, "date": answer.answered_on.isoformat()}
+            ),
+        ),
+    )
+    register_record_names(
+        Certification._meta.label_lower,
+        kind=gettext_lazy("Certification"),
+        namer=by_id(
+            Certification.objects.select_related("municipality"),
+            lambda certification: (
+                _("Certification %(municipality)s %(start)s–%(end)s")
+                % {
+                    "municipality": certification.municipality.name,
+                    "start": certification.period_start.isoformat(),
+                    "end": certification.period_end.isoformat(),
+                }
+            ),
+        ),
+    )
