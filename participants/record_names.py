@@ -14,6 +14,7 @@ from .models import (
     JournalEntry,
     MunicipalityPeriod,
     Participant,
+    ReminderDelivery,
     StepChange,
     Transfer,
 )
@@ -122,3 +123,11 @@ def register() -> None:
     register_person_history(Participant, "person_id")
     for model in (JournalEntry, StepChange, Employment, AftercareVisit, IncomeRecord, MunicipalityPeriod, Transfer):
         register_person_history(model, "participant__person_id")
+    register_record_names(
+        ReminderDelivery._meta.label_lower,
+        kind=gettext_lazy("Reminder e-mail"),
+        namer=by_id(
+            ReminderDelivery.objects.only("day"),
+            lambda delivery: _dated(_("Reminder e-mail"), delivery.day),
+        ),
+    )

@@ -1,6 +1,7 @@
 """How reports, survey answers and certifications are named on the auditor's pages
 (sehoglandet.records). None of them belongs to a person. Registered from ReportingConfig.ready()."""
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -8,7 +9,18 @@ from sehoglandet.record_names import by_id
 from sehoglandet.records import register_record_names
 
 from . import exports
-from .models import Certification, SurveyResponse
+from .models import (
+    Certification,
+    EnrolmentEmployment,
+    EnrolmentIncome,
+    EnrolmentMunicipalityPeriod,
+    EnrolmentStatistic,
+    ReferralStatistic,
+    SurveyResponse,
+)
+
+# Anonymous by design (docs/domain.md#statistical-record): named by kind only, never linked to a case.
+STATISTICS = [EnrolmentStatistic, EnrolmentMunicipalityPeriod, EnrolmentIncome, EnrolmentEmployment, ReferralStatistic]
 
 
 def _reports(ids: list[str]) -> dict[str, str]:
@@ -45,3 +57,5 @@ def register() -> None:
             ),
         ),
     )
+    for model in STATISTICS:
+        register_record_names(model._meta.label_lower, kind=capfirst(model._meta.verbose_name))

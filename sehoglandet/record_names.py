@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +17,8 @@ from .models import (
     Municipality,
     Organisation,
     Person,
+    PersonCorrection,
+    PurgeRun,
     ReferralGroup,
     ReferralGroupMember,
     ReferralGroupSeat,
@@ -128,3 +131,23 @@ def register() -> None:
         ),
     )
     register_person_history(Person, "id")
+    register_record_names(
+        PersonCorrection._meta.label_lower,
+        kind=gettext_lazy("Correction of a person's details"),
+        namer=by_id(
+            PersonCorrection.objects.only("corrected_at"),
+            lambda correction: (
+                _("Correction of a person's details %(date)s")
+                % {"date": timezone.localdate(correction.corrected_at).isoformat()}
+            ),
+        ),
+    )
+    register_person_history(PersonCorrection, "person_id")
+    register_record_names(
+        PurgeRun._meta.label_lower,
+        kind=gettext_lazy("Retention purge"),
+        namer=by_id(
+            PurgeRun.objects.only("started_at"),
+            lambda run: _("Retention purge %(date)s") % {"date": timezone.localdate(run.started_at).isoformat()},
+        ),
+    )
