@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisations and access")
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the system checks)
         from .events import CoreEvent, register_codes
 
         register_codes(CoreEvent)

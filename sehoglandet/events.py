@@ -46,6 +46,16 @@ class CoreEvent(models.TextChoices):
     ADMINISTRATOR_CREATED = "user.administrator_created", gettext_lazy("Administrator created")
     DEMO_USER_CREATED = "demo.user_created", gettext_lazy("Demo user created")
     DEMO_PASSWORD_RESTORED = "demo.password_restored", gettext_lazy("Demo password restored")
+    SECOND_FACTOR_ENROLMENT_STARTED = (
+        "user.second_factor_enrolment_started",
+        gettext_lazy("Adding an authenticator app started"),
+    )
+    SECOND_FACTOR_ENROLLED = "user.second_factor_enrolled", gettext_lazy("Authenticator app added")
+    SECOND_FACTOR_VERIFIED = "user.second_factor_verified", gettext_lazy("Second factor verified")
+    SECOND_FACTOR_FAILED = "user.second_factor_failed", gettext_lazy("Second factor code refused")
+    RECOVERY_CODES_REPLACED = "user.recovery_codes_replaced", gettext_lazy("New recovery codes made")
+    SECOND_FACTOR_RESET = "user.second_factor_reset", gettext_lazy("Second factor reset")
+    DEMO_SECOND_FACTOR_SKIPPED = "demo.second_factor_skipped", gettext_lazy("Second factor skipped (demo)")
 
 
 def register_codes(codes: type[models.TextChoices]) -> None:

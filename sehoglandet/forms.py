@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
+from .second_factor import APP_CODE, RECOVERY_CODE, normalise
+
 DATE_HELP = _("Write the date as ÅÅÅÅ-MM-DD.")
 
 # Django's "This field is required.", which every field without a message of its own shares.
@@ -117,3 +119,36 @@ def errors_as_messages(request, errors: forms.Form | ValidationError, *, labelle
         ]
     for text in texts:
         messages.error(request, text)
+
+
+class SecondFactorCodeForm(Form):
+    """A code from the authenticator app, or (where `recovery` allows) one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "size": 12}
+        ),
+    )
+
+    def __init__(self, *args, recovery: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recovery = recovery
+        if recovery:
+            self.fields["code"].help_text = _(
+                "The six digits your authenticator app shows now, or one of your recovery codes."
+            )
+        else:
+            self.fields["code"].help_text = _("The six digits your authenticator app shows now.")
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_code(self) -> str:
+        code = normalise(self.cleaned_data["code"])
+        if APP_CODE.match(code) or (self.recovery and RECOVERY_CODE.match(code)):
+            return code
+        if self.recovery:
+            raise ValidationError(
+                _("Enter the six digits from the app, or a recovery code of eight letters and digits."), code="format"
+            )
+        raise ValidationError(_("Enter the six digits the app shows."), code="format")

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.shortcuts import assign_perm
 
 from . import access, events
@@ -395,3 +397,26 @@ def find_or_create_person(*, actor: User, identity_number: str = "", **details) 
         return Person.objects.select_for_update().get(identity_number=person.identity_number), False
     events.record(actor=actor, code=CoreEvent.PERSON_REGISTERED, record=person, person=person)
     return person, True
+
+
+@transaction.atomic
+def reset_second_factor(*, actor: User, user: User) -> int:
+    """Remove every authenticator app (added or half-added) and every recovery code of `user`, who
+    then adds an app again at their next sign-in; a session they verified with a device ends its
+    verification at once (django-otp looks the device up on every request). For a lost or new phone.
+
+    Administrators only (access.may_reset_second_factor). Writes a history row on the account and the
+    event, with how many devices went. Returns that number. The caller tells the user, who should
+    sign in soon: until they add an app, whoever knows their password could add one."""
+    _check(access.may_reset_second_factor(actor, user))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    removed = 0
+    for model in (TOTPDevice, StaticDevice):
+        _count, by_model = model.objects.filter(user=user).delete()
+        removed += by_model.get(model._meta.label, 0)
+    track(user, actor, CoreEvent.SECOND_FACTOR_RESET)
+    user.save(update_fields=["last_login"])
+    events.record(
+        actor=actor, code=CoreEvent.SECOND_FACTOR_RESET, record=user, payload={"user": user.pk, "devices": removed}
+    )
+    return removed
