@@ -17,7 +17,7 @@ from tests.second_factor import code_at, current_step, key_from_secret, next_cod
 from .axe import assert_accessible
 from .ui import LOG_OUT, containing, either, login_path, submit_login_form, submit_second_factor
 
-START = either("Börja", "Start")
+START = either("Börja lägga till appen", "Start adding the app")
 ADD_THE_APP = either("Lägg till appen", "Add the app")
 SAVED = either("Jag har sparat koderna, fortsätt", "I have saved the codes, continue")
 WRONG_CODE = containing("Koden är fel eller har redan använts", "The code is wrong or has already been used")
