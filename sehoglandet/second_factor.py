@@ -140,7 +140,9 @@ def is_done(request) -> bool:
     if not user.is_authenticated:
         return False
     # django-otp's OTPMiddleware sets is_verified; a request that never passed it is not verified.
-    if getattr(user, "is_verified", lambda: False)():
+    if not hasattr(user, "is_verified"):
+        return False
+    if user.is_verified():
         return True
     return bool(request.session.get(DEMO_SKIPPED_SESSION_KEY)) and access.may_skip_second_factor(user)
 
@@ -153,17 +155,20 @@ def normalise(code: str) -> str:
 # Services: each changes the acting user's own devices.
 
 
-def _refuse(actor: User, step: str, refused: str, retry_at: datetime | None = None) -> Attempt:
-    events.record(
-        actor=actor, code=CoreEvent.SECOND_FACTOR_FAILED, record=actor, payload={"step": step, "reason": refused}
-    )
+def _refuse(actor: User, step: str | None, refused: str, retry_at: datetime | None = None) -> Attempt:
+    """The refusal; at a step of signing in (`step` given) also its case event."""
+    if step is not None:
+        events.record(
+            actor=actor, code=CoreEvent.SECOND_FACTOR_FAILED, record=actor, payload={"step": step, "reason": refused}
+        )
     return Attempt(refused=refused, retry_at=retry_at)
 
 
-def _check_code(actor: User, device: Device | None, code: str, step: str) -> Attempt:
+def _check_code(actor: User, device: Device | None, code: str, step: str | None) -> Attempt:
     """Check `code` on `device` (locked for update by the caller), honouring django-otp's wait after
-    failures; records the refusal. A device verifies a code once only: a TOTP code is refused at
-    or before the time step of the last one accepted, and a recovery code is deleted when used."""
+    failures; a refusal at a step of signing in is recorded. A device verifies a code once only: a
+    TOTP code is refused at or before the time step of the last one accepted, and a recovery code
+    is deleted when used."""
     if device is None:
         return _refuse(actor, step, Refusal.WRONG)
     allowed, details = device.verify_is_allowed()
@@ -246,9 +251,11 @@ def verify(*, actor: User, code: str) -> Attempt:
 @transaction.atomic
 def replace_recovery_codes(*, actor: User, code: str) -> tuple[Attempt, list[str]]:
     """New recovery codes, confirmed with a code from the authenticator app (not a recovery code):
-    the old ones stop working. Returns the attempt and, when accepted, the new codes."""
+    the old ones stop working. Returns the attempt and, when accepted, the new codes. A wrong code
+    here is no attempt to sign in, so it writes no case event (the caller counts it toward the
+    lockout all the same, and django-axes keeps its own log of failures)."""
     device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).order_by("pk").first()
-    attempt = _check_code(actor, device, normalise(code), "new_recovery_codes")
+    attempt = _check_code(actor, device, normalise(code), None)
     if not attempt.accepted:
         return attempt, []
     codes = _new_recovery_codes(actor)

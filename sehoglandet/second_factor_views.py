@@ -84,8 +84,8 @@ def verify(request):
 def _recovery_code_warning(user) -> str:
     left = second_factor.recovery_codes_left(user)
     return _(
-        "You signed in with a recovery code, which now no longer works. You have %(left)s left: "
-        "make new ones under Two-factor sign-in, or ask your administrator to reset your app if you lost it."
+        "You signed in with a recovery code, which now no longer works. You have %(left)s left: make new "
+        "ones on your account page (your name at the top), or ask your administrator to reset your app if you lost it."
     ) % {"left": left}
 
 
@@ -97,9 +97,9 @@ def enrol(request):
     the key to type in, confirmed with a code the app shows. Then the recovery codes, once."""
     next_url = safe_next(request)
     if second_factor.has_app(request.user):
-        return (
-            _to("second_factor_verify", next_url) if not second_factor.is_done(request) else redirect("second_factor")
-        )
+        if second_factor.is_done(request):
+            return redirect("account")
+        return _to("second_factor_verify", next_url)
     if second_factor.is_locked_out(request):
         return _locked_out(request)
     device = second_factor.pending_enrolment(request.user)
@@ -153,7 +153,7 @@ def recovery_codes(request):
     """The recovery codes just made, shown this once: the session forgets them as the page is made."""
     codes = request.session.pop(second_factor.NEW_CODES_SESSION_KEY, None)
     if not codes:
-        return redirect("second_factor")
+        return redirect("account")
     return render(
         request, "registration/second_factor_recovery_codes.html", {"codes": codes, "next": safe_next(request)}
     )
@@ -162,11 +162,12 @@ def recovery_codes(request):
 @access.for_any_user
 @require_GET
 def account(request):
-    """The user's own page: whether they have an app, how many recovery codes are left, new codes."""
+    """The user's own page: their name and roles' place in the header leads here. Whether they have an
+    authenticator app, how many recovery codes are left, and new ones; changing the password."""
     device = second_factor.app_device(request.user)
     return render(
         request,
-        "registration/second_factor_account.html",
+        "registration/account.html",
         {
             "device": device,
             "codes_left": second_factor.recovery_codes_left(request.user),
@@ -181,7 +182,7 @@ def new_recovery_codes(request):
     """New recovery codes in place of the old, confirmed with a code from the app."""
     device = second_factor.app_device(request.user)
     if device is None:
-        return redirect("second_factor")
+        return redirect("account")
     form = SecondFactorCodeForm(request.POST, recovery=False)
     if form.is_valid():
         attempt, codes = second_factor.replace_recovery_codes(actor=request.user, code=form.cleaned_data["code"])
@@ -191,4 +192,4 @@ def new_recovery_codes(request):
         if locked := _refuse(request, form, attempt):
             return locked
     context = {"device": device, "codes_left": second_factor.recovery_codes_left(request.user), "form": form}
-    return render(request, "registration/second_factor_account.html", context)
+    return render(request, "registration/account.html", context)

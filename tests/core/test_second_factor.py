@@ -33,7 +33,7 @@ VERIFY = reverse("second_factor_verify")
 ENROL = reverse("second_factor_enrol")
 ENROL_START = reverse("second_factor_enrol_start")
 CODES = reverse("second_factor_recovery_codes")
-ACCOUNT = reverse("second_factor")
+ACCOUNT = reverse("account")
 NEW_CODES = reverse("second_factor_new_codes")
 SKIP = reverse("second_factor_skip")
 # The Swedish, or the English source until the catalogue holds it.
@@ -478,6 +478,7 @@ def test_a_wrong_code_makes_no_new_recovery_codes_and_counts(client, app, recove
     assert shows_wrong_code(response)
     assert StaticToken.objects.filter(device__user=app.user).count() == 10
     assert failures() == 1
+    assert events(CoreEvent.SECOND_FACTOR_FAILED) == []
 
 
 def test_the_own_page_needs_the_second_factor_first(client, app):
