@@ -34,7 +34,9 @@ run: system-run $(VENV)/.installed .env
 	$(DEV_ENV) $(PY) manage.py load_reference_data
 	$(DEV_ENV) $(PY) manage.py demo_data
 	@echo "Serving SE-Höglandet at http://127.0.0.1:8000 (stop with Ctrl-C)"
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Demo logins may skip the second factor here (DEMO_LOGINS_SKIP_SECOND_FACTOR, DEBUG only): press"
+	@echo "'Hoppa över (endast demo)' after the password, or add an authenticator app to try it."
+	$(DEV_ENV) DEMO_LOGINS_SKIP_SECOND_FACTOR=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: system-test $(VENV)/.installed .env
 	$(DEV_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_FLAGS)

@@ -6,7 +6,7 @@ from functools import cache
 from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
-from sehoglandet import access
+from sehoglandet import access, second_factor
 
 # (URL name, label, the URL names of the pages that mark the item as the current one)
 MENU = [
@@ -38,10 +38,13 @@ def _page(name: str) -> tuple[str, frozenset[str]]:
 
 
 def navigation(request):
-    """The main menu: only what the signed-in user's roles may open."""
+    """The main menu: only what the signed-in user's roles may open, and nothing before the second
+    factor is passed (every page but its steps would send them back there)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    if not second_factor.is_done(request):
+        return {"nav_items": [], "second_factor_pending": True}
     roles = access.roles_of(user)
     current = getattr(request.resolver_match, "url_name", None)
     items = []

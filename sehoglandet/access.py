@@ -76,6 +76,22 @@ def may_register_person(user) -> bool:
     return is_system_user(user) or has_role(user, Role.REFERRER, Role.COACH)
 
 
+def may_reset_second_factor(user, target) -> bool:
+    """An administrator removes another user's authenticator app and recovery codes (a lost phone),
+    so that they add a new app at their next sign-in (docs/operations.md#second-factor)."""
+    return may_administer(user)
+
+
+def may_skip_second_factor(user) -> bool:
+    """Only a demo user, and only while both DEBUG and DEMO_LOGINS_SKIP_SECOND_FACTOR are on: for
+    trying the demo locally, never in production (sehoglandet/checks.py refuses the setting)."""
+    if not (settings.DEBUG and settings.DEMO_LOGINS_SKIP_SECOND_FACTOR) or not user.is_authenticated:
+        return False
+    from .demo import DEMO_USERS  # demo.py builds on the services, which build on this module
+
+    return user.username in {username for username, *_rest in DEMO_USERS}
+
+
 def may_use_admin(user) -> bool:
     return user.is_active and user.is_staff and has_role(user, Role.ADMINISTRATOR)
 

@@ -1,19 +1,23 @@
 """Admin for reference data and user accounts. Changes go through sehoglandet.services."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
-from . import services
+from . import second_factor, services
 from .models import (
     AccessLog,
     Association,
@@ -210,6 +214,10 @@ class AccessLogAdmin(admin.ModelAdmin):
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
+# A device holds the secret of someone's second factor: nobody sees or edits one in the admin. An
+# administrator resets a user's devices from the user's page (SEUserAdmin.second_factor_reset_view).
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 class PasswordLinkWidget(auth_forms.ReadOnlyPasswordHashWidget):
@@ -237,8 +245,45 @@ class SEUserChangeForm(auth_forms.UserChangeForm):
 @admin.register(User)
 class SEUserAdmin(UserAdmin, HistoryAdmin):
     form = SEUserChangeForm
+    change_form_template = "admin/sehoglandet/user_change_form.html"
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     readonly_fields = ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+
+    def get_urls(self):
+        reset = path(
+            "<id>/second-factor/reset/",
+            self.admin_site.admin_view(self.second_factor_reset_view),
+            name="auth_user_second_factor_reset",
+        )
+        return [reset, *super().get_urls()]
+
+    def second_factor_reset_view(self, request, id):
+        """The button on a user's page: a confirmation page (GET), then the reset (POST) through
+        services.reset_second_factor, which checks the administrator role and logs it."""
+        _id_or_404(self.model, unquote(id))
+        user = self.get_object(request, unquote(id))
+        if user is None or not self.has_change_permission(request, user):
+            raise Http404
+        if request.method == "POST":
+            services.reset_second_factor(actor=request.user, user=user)
+            self.message_user(
+                request,
+                _("The second factor of %(user)s is reset: they add an authenticator app the next time they sign in.")
+                % {"user": user.get_username()},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:auth_user_change", args=[user.pk]))
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET", "POST"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": user,
+            "title": _("Reset second factor"),
+            "has_app": second_factor.has_app(user),
+            "codes_left": second_factor.recovery_codes_left(user),
+        }
+        return TemplateResponse(request, "admin/sehoglandet/second_factor_reset.html", context)
 
 
 @admin.register(Group)

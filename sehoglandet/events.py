@@ -50,6 +50,16 @@ class CoreEvent(models.TextChoices):
     DEMO_PASSWORD_RESTORED = "demo.password_restored", gettext_lazy("Demo password restored")
     PURGE_STARTED = "purge.started", gettext_lazy("Retention purge started")
     PURGE_FINISHED = "purge.finished", gettext_lazy("Retention purge finished")
+    SECOND_FACTOR_ENROLMENT_STARTED = (
+        "user.second_factor_enrolment_started",
+        gettext_lazy("Adding an authenticator app started"),
+    )
+    SECOND_FACTOR_ENROLLED = "user.second_factor_enrolled", gettext_lazy("Authenticator app added")
+    SECOND_FACTOR_VERIFIED = "user.second_factor_verified", gettext_lazy("Second factor verified")
+    SECOND_FACTOR_FAILED = "user.second_factor_failed", gettext_lazy("Second factor code refused")
+    RECOVERY_CODES_REPLACED = "user.recovery_codes_replaced", gettext_lazy("New recovery codes made")
+    SECOND_FACTOR_RESET = "user.second_factor_reset", gettext_lazy("Second factor reset")
+    DEMO_SECOND_FACTOR_SKIPPED = "demo.second_factor_skipped", gettext_lazy("Second factor skipped (demo)")
 
 
 def register_codes(codes: type[models.TextChoices]) -> None:

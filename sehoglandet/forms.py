@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .identity import parse_identity_number
 from .models import Person
+from .second_factor import APP_CODE, RECOVERY_CODE, normalise
 from .services import CORRECTABLE_FIELDS
 
 DATE_HELP = _("Write the date as ÅÅÅÅ-MM-DD.")
@@ -163,3 +164,36 @@ class PersonCorrectionForm(Form):
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in CORRECTABLE_FIELDS if name in self.changed_data}
+
+
+class SecondFactorCodeForm(Form):
+    """A code from the authenticator app, or (where `recovery` allows) one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "size": 12}
+        ),
+    )
+
+    def __init__(self, *args, recovery: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recovery = recovery
+        if recovery:
+            self.fields["code"].help_text = _(
+                "The six digits your authenticator app shows now, or one of your recovery codes."
+            )
+        else:
+            self.fields["code"].help_text = _("The six digits your authenticator app shows now.")
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_code(self) -> str:
+        code = normalise(self.cleaned_data["code"])
+        if APP_CODE.match(code) or (self.recovery and RECOVERY_CODE.match(code)):
+            return code
+        if self.recovery:
+            raise ValidationError(
+                _("Enter the six digits from the app, or a recovery code of eight letters and digits."), code="format"
+            )
+        raise ValidationError(_("Enter the six digits the app shows."), code="format")

@@ -16,6 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.shortcuts import assign_perm
 
 from . import access, events
@@ -559,3 +561,26 @@ def finish_purge_run(*, actor: User, run: PurgeRun) -> PurgeRun:
         payload={"dry_run": run.dry_run, "persons": run.persons},
     )
     return run
+
+
+@transaction.atomic
+def reset_second_factor(*, actor: User, user: User) -> int:
+    """Remove every authenticator app (added or half-added) and every recovery code of `user`, who
+    then adds an app again at their next sign-in; a session they verified with a device ends its
+    verification at once (django-otp looks the device up on every request). For a lost or new phone.
+
+    Administrators only (access.may_reset_second_factor). Writes a history row on the account and the
+    event, with how many devices went. Returns that number. The caller tells the user, who should
+    sign in soon: until they add an app, whoever knows their password could add one."""
+    _check(access.may_reset_second_factor(actor, user))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    removed = 0
+    for model in (TOTPDevice, StaticDevice):
+        _count, by_model = model.objects.filter(user=user).delete()
+        removed += by_model.get(model._meta.label, 0)
+    track(user, actor, CoreEvent.SECOND_FACTOR_RESET)
+    user.save(update_fields=["last_login"])
+    events.record(
+        actor=actor, code=CoreEvent.SECOND_FACTOR_RESET, record=user, payload={"user": user.pk, "devices": removed}
+    )
+    return removed

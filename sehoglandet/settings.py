@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "django_filters",
     "sehoglandet.apps.CoreConfig",
@@ -105,6 +108,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Which second-factor device, if any, verified this session; then, until one has, every page but
+    # the second-factor steps sends the user to them (sehoglandet/second_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "sehoglandet.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -202,7 +209,9 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = "sehoglandet.lockout.lockout_parameters"
 LOCKOUT_KNOWN_ADDRESS_DAYS = env_int("LOCKOUT_KNOWN_ADDRESS_DAYS", 90)
-AXES_RESET_ON_SUCCESS = True
+# A sign-in succeeds only with the second factor, so that is when the failures are cleared
+# (sehoglandet.second_factor.signed_in), not when the password alone was right.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # The client address (for lockout and the access log) comes from X-Forwarded-For only when
@@ -210,6 +219,21 @@ AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+
+# Second factor (sehoglandet/second_factor.py, docs/operations.md#second-factor): a TOTP app and ten
+# recovery codes for everyone. A code is accepted one 30-second step either side of the server's clock
+# (the device's tolerance) and never twice; no drift is learned, so the window stays where it is.
+OTP_TOTP_ISSUER = "SE-Höglandet"
+OTP_TOTP_SYNC = False
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# An enrolment started but not confirmed with a code expires after this many minutes.
+SECOND_FACTOR_ENROLMENT_MINUTES = env_int("SECOND_FACTOR_ENROLMENT_MINUTES", 10)
+SECOND_FACTOR_RECOVERY_CODES = 10
+# Only for trying the demo locally: the demo users may skip the second factor. Refused unless DEBUG
+# is on, and `check --deploy` reports it as an error (sehoglandet/checks.py).
+DEMO_LOGINS_SKIP_SECOND_FACTOR = env_bool("DEMO_LOGINS_SKIP_SECOND_FACTOR", False)
+if DEMO_LOGINS_SKIP_SECOND_FACTOR and not DEBUG:
+    raise ImproperlyConfigured("DEMO_LOGINS_SKIP_SECOND_FACTOR may be on only when DEBUG is on.")
 
 # django-guardian: object permissions only; there is no anonymous user.
 ANONYMOUS_USER_NAME = None

@@ -1,10 +1,13 @@
-"""The core's pages: health, remittentgrupper, the access log, the purge runs and the account pages."""
+"""The core's pages: health, remittentgrupper, the access log, the purge runs and the account pages
+(the second factor too)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import access, views
+from . import second_factor_views as second_factor
 from .forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetPasswordForm
+from .middleware import second_factor_exempt
 
 urlpatterns = [
     path("health/", views.health, name="health"),
@@ -20,7 +23,22 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
-    path("konto/logga-ut/", access.for_any_user(auth_views.LogoutView.as_view()), name="logout"),
+    path("konto/logga-ut/", second_factor_exempt(access.for_any_user(auth_views.LogoutView.as_view())), name="logout"),
+    path("konto/", second_factor.account, name="account"),
+    path("konto/tvastegsverifiering/kod/", second_factor.verify, name="second_factor_verify"),
+    path("konto/tvastegsverifiering/lagg-till/", second_factor.enrol, name="second_factor_enrol"),
+    path("konto/tvastegsverifiering/lagg-till/borja/", second_factor.enrol_start, name="second_factor_enrol_start"),
+    path("konto/tvastegsverifiering/hoppa-over/", second_factor.skip, name="second_factor_skip"),
+    path(
+        "konto/tvastegsverifiering/reservkoder/",
+        second_factor.recovery_codes,
+        name="second_factor_recovery_codes",
+    ),
+    path(
+        "konto/tvastegsverifiering/nya-reservkoder/",
+        second_factor.new_recovery_codes,
+        name="second_factor_new_codes",
+    ),
     path(
         "konto/losenord/",
         access.for_any_user(auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm)),

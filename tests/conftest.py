@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from sehoglandet import demo, services
 from sehoglandet.reference_data import DEFAULT_FILE, parse
 from tests.helpers import PERSONAS
+from tests.second_factor import give_app, sign_in_verified
 
 
 def pytest_configure(config):
@@ -30,12 +31,15 @@ def system_user(db) -> User:
 
 
 def _build_personas() -> None:
-    """Reference data, the demo users and `nobody`, unless they are there already."""
+    """Reference data, the demo users and `nobody`, each with an authenticator app (their second
+    factor, tests/second_factor.py), unless they are there already."""
     if User.objects.filter(username="nobody").exists():
         return
     services.load_reference_data(actor=services.get_system_user(), data=parse(DEFAULT_FILE.read_text(encoding="utf-8")))
     demo.create_demo_users()
     User.objects.create_user("nobody", password=demo.DEMO_PASSWORD)
+    for user in User.objects.filter(username__in=PERSONAS):
+        give_app(user)
 
 
 @pytest.fixture(scope="session")
@@ -52,17 +56,18 @@ def reference_data(system_user) -> None:
 
 @pytest.fixture
 def people(reference_data) -> dict[str, User]:
-    """Every demo user (password demo-2026), plus `nobody`, who holds no role at all."""
+    """Every demo user (password demo-2026), plus `nobody`, who holds no role at all; each has an
+    authenticator app."""
     return {user.username: user for user in User.objects.filter(username__in=PERSONAS)}
 
 
 @pytest.fixture
 def client_for(client, people):
-    """`client_for("coach.nassjo")` is a test client signed in as that persona."""
+    """`client_for("coach.nassjo")` is a test client signed in as that persona, the session verified
+    by the persona's authenticator app (tests/second_factor.py)."""
 
     def sign_in(username: str):
-        client.force_login(people[username], backend="django.contrib.auth.backends.ModelBackend")
-        return client
+        return sign_in_verified(client, people[username])
 
     return sign_in
 

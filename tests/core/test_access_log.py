@@ -9,6 +9,7 @@ from django.urls import reverse
 from sehoglandet import services
 from sehoglandet.audit import log_access
 from sehoglandet.models import AccessLog, AppendOnlyError, Organisation, ReferralGroup, Role
+from tests.second_factor import sign_in_verified
 
 ON_POSTGRESQL_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -147,8 +148,7 @@ def admin_client_for(client, people, superuser):
     users = {**people, "superuser": superuser}
 
     def sign_in(who: str):
-        client.force_login(users[who], backend="django.contrib.auth.backends.ModelBackend")
-        return client
+        return sign_in_verified(client, users[who])
 
     return sign_in
 
@@ -226,7 +226,7 @@ def test_a_superuser_sees_the_list_without_an_add_button(admin_client_for, entry
 
 def test_a_staff_superuser_without_the_administrator_role_cannot_open_the_access_log_in_the_admin(client, entry):
     root = User.objects.create_superuser("root2", "root2@example.se", "demo-2026-root")
-    client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+    sign_in_verified(client, root)
 
     assert client.get(url("changelist")).status_code == 403
     assert client.get(url("change", entry.pk)).status_code == 403

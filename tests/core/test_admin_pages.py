@@ -23,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from sehoglandet.admin import HistoryAdmin
 from sehoglandet.models import Organisation
 from tests.helpers import changed_tables, every_row
+from tests.second_factor import sign_in_verified
 
 MAX_PAGES_PER_SHAPE = 3
 # Far more than the crawl needs (some 175 pages, ten seconds); a bound in case links multiply.
@@ -105,8 +106,7 @@ def quiet_errors():
 @pytest.fixture
 def administrator(people) -> Client:
     client = Client(raise_request_exception=False)
-    client.force_login(people["admin"], backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    return sign_in_verified(client, people["admin"])
 
 
 def history_admins() -> list[str]:

@@ -3,10 +3,13 @@
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from sehoglandet import access
 from sehoglandet.models import Membership, Role
+from sehoglandet.second_factor import pending_enrolment
 from tests.helpers import every_row
+from tests.second_factor import next_code
 
 
 def run(*args) -> str:
@@ -17,7 +20,7 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_a_new_administrator_gets_the_role_reaches_the_admin_once_a_password_is_set(client, people):
+def test_a_new_administrator_gets_the_role_reaches_the_admin_once_a_password_and_an_app_are_set(client, people):
     output = run("greta.admin", "--email", "greta@example.se", "--first-name", "Greta")
 
     greta = User.objects.get(username="greta.admin")
@@ -28,7 +31,10 @@ def test_a_new_administrator_gets_the_role_reaches_the_admin_once_a_password_is_
     assert "/admin/" in output and "Roller i organisationer" in output
     greta.set_password("ett-långt-lösenord-2026")
     greta.save()
-    client.force_login(greta, backend="django.contrib.auth.backends.ModelBackend")
+    client.post(reverse("login"), {"username": "greta.admin", "password": "ett-långt-lösenord-2026"})
+    assert client.get("/admin/")["Location"].startswith(reverse("second_factor_enrol"))
+    client.post(reverse("second_factor_enrol_start"))
+    client.post(reverse("second_factor_enrol"), {"code": next_code(pending_enrolment(greta))})
     assert client.get("/admin/").status_code == 200
 
 

@@ -62,6 +62,7 @@ from referrals.models import AgendaItem, Decision, ExitReason, Meeting
 from sehoglandet import access
 from tests import factories
 from tests.helpers import PERSONAS, changed_tables, every_row, today
+from tests.second_factor import sign_in_verified
 
 # Generated examples per form, besides the explicit ones (EXPLICIT_VALUES). The walk finds some
 # 85 forms over the personas; with it and the demo state the file stays under a minute on one core
@@ -98,7 +99,6 @@ POPUP = "_popup"
 # in the work tree: keep it outside.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "sehoglandet-hypothesis")
 
-SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 CSRF_FIELD = "csrfmiddlewaretoken"
 # Fields whose values the page offers or holds: where another record's id goes.
 CHOICE_KINDS = {"hidden", "select", "radio", "checkbox", "button", "submit"}
@@ -469,8 +469,7 @@ def signed_in_client(username: str) -> Client:
     """A client of its own for the persona that answers a server error with the 500 page, as the
     site would, instead of raising: the fuzz reports it with the request that caused it."""
     client = Client(raise_request_exception=False)
-    client.force_login(User.objects.get(username=username), backend=SIGN_IN_BACKEND)
-    return client
+    return sign_in_verified(client, User.objects.get(username=username))
 
 
 # What is posted.

@@ -14,9 +14,12 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import F
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sehoglandet.demo import DEMO_PASSWORD
+from tests.second_factor import next_code
 
 LOGIN = "/konto/logga-in/"
 LOGOUT = "/konto/logga-ut/"
@@ -27,6 +30,7 @@ OTHER_ADDRESS = "192.0.2.99"
 GUESSING_ADDRESSES = [f"198.51.100.{n}" for n in range(1, 6)]
 NEW_ADDRESS = "198.51.100.6"
 LOCKED_HEADING = "För många misslyckade försök"
+SECOND_FACTOR = reverse("second_factor_verify")
 
 
 def log_in(client, username: str, password: str, address: str = ADDRESS):
@@ -34,9 +38,21 @@ def log_in(client, username: str, password: str, address: str = ADDRESS):
 
 
 def is_signed_in(client) -> bool:
+    """Whether the password let the user in: the start page opens, or sends them on to the second
+    factor (tests/core/test_second_factor.py) rather than back to the login."""
     response = client.get("/")
     assert response.status_code in (200, 302)
-    return response.status_code == 200
+    return response.status_code == 200 or response["Location"].startswith(SECOND_FACTOR)
+
+
+def sign_in(client, username: str, password: str = DEMO_PASSWORD, address: str = ADDRESS):
+    """Both steps: the password, then a code from the user's authenticator app."""
+    response = log_in(client, username, password, address)
+    assert response.status_code == 302
+    device = TOTPDevice.objects.get(user__username=username)
+    client.post(reverse("second_factor_verify"), {"code": next_code(device)}, REMOTE_ADDR=address)
+    assert client.get("/").status_code == 200
+    return response
 
 
 def fail_to_log_in(client, username: str, times: int, address: str = ADDRESS) -> list[int]:
@@ -54,7 +70,7 @@ def guess_from_many_addresses(username: str) -> list[int]:
 def sign_in_and_out(username: str, address: str) -> None:
     """A past visit: the user signed in from `address`, which makes it one of their known addresses."""
     client = Client()
-    assert log_in(client, username, DEMO_PASSWORD, address).status_code == 302
+    sign_in(client, username, DEMO_PASSWORD, address)
     client.post(LOGOUT)
 
 
@@ -94,12 +110,14 @@ def test_the_login_page_is_in_swedish(client, db):
     assert "Lösenord" in body
 
 
-def test_the_right_password_signs_in_and_leads_to_the_start_page(client, coach):
+def test_the_right_password_signs_in_and_leads_to_the_start_page_by_way_of_the_code(client, coach):
     response = log_in(client, "coach.nassjo", DEMO_PASSWORD)
 
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert is_signed_in(client)
+    assert client.get("/")["Location"] == f"{SECOND_FACTOR}?next=%2F"
+    assert client.post(SECOND_FACTOR, {"code": next_code(coach.totpdevice_set.get()), "next": "/"})["Location"] == "/"
+    assert client.get("/").status_code == 200
 
 
 def test_a_wrong_password_shows_an_error_and_does_not_sign_in(client, coach):
@@ -299,7 +317,7 @@ def change_password(client, old: str, new: str):
 
 
 def test_a_too_short_new_password_is_refused_and_the_old_one_still_works(client, coach):
-    log_in(client, "coach.nassjo", DEMO_PASSWORD)
+    sign_in(client, "coach.nassjo")
 
     response = change_password(client, DEMO_PASSWORD, "Kort-2026")
 
@@ -310,7 +328,7 @@ def test_a_too_short_new_password_is_refused_and_the_old_one_still_works(client,
 
 def test_a_good_new_password_replaces_the_old_one(client, coach):
     new_password = "Vinbärsbuske-vid-Solgården-31"
-    log_in(client, "coach.nassjo", DEMO_PASSWORD)
+    sign_in(client, "coach.nassjo")
 
     response = change_password(client, DEMO_PASSWORD, new_password)
 

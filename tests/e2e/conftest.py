@@ -5,15 +5,19 @@ Every test that opens a page gets the live server as its base URL, which also ma
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Page
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect
 
 from sehoglandet import demo
+from tests.second_factor import next_code
 
-from .ui import login_path, submit_login_form
+from .ui import login_path, submit_login_form, submit_second_factor
 
 # Playwright's sync API keeps an asyncio loop running on the main thread from the first browser
 # test to the end of the session, and Django refuses ORM calls "from an async context" while one
@@ -65,11 +69,16 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 @pytest.fixture
 def login(page: Page, live_server, people: dict[str, User]):
-    """`login("coach.nassjo")` signs that persona in through the login form; returns the page."""
+    """`login("coach.nassjo")` signs that persona in through the login form and then the code step,
+    typing a code computed from the persona's authenticator app; returns the page."""
 
     def sign_in(username: str, password: str = demo.DEMO_PASSWORD) -> Page:
         page.goto(live_server.url + login_path())
         submit_login_form(page, username, password)
+        submit_second_factor(page, next_code(TOTPDevice.objects.get(user__username=username)))
+        expect(page, f"{username} should be past the code step").not_to_have_url(
+            re.compile(re.escape(reverse("second_factor_verify")))
+        )
         return page
 
     return sign_in

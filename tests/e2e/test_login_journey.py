@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from tests.second_factor import next_code
+
 from .axe import assert_accessible
-from .ui import LOG_IN, LOG_OUT, SKIP_TO_CONTENT, login_path, submit_login_form
+from .ui import LOG_IN, LOG_OUT, SKIP_TO_CONTENT, login_path, submit_login_form, submit_second_factor
 
 PHONE = {"width": 375, "height": 740}
 ON_LOGIN_PAGE = re.compile(re.escape(login_path()))
@@ -28,6 +30,7 @@ def test_a_coach_signs_in_sees_her_start_page_and_signs_out(page: Page, people):
     assert_accessible(page)
 
     submit_login_form(page, "coach.nassjo", "demo-2026")
+    submit_second_factor(page, next_code(people["coach.nassjo"].totpdevice_set.get()))
 
     expect(page).to_have_url(re.compile(re.escape(reverse("home")) + "$"))
     expect(page.get_by_role("heading", level=1, name=WELCOME_MAJA)).to_be_visible()
@@ -49,6 +52,8 @@ def test_on_a_phone_nothing_scrolls_sideways_and_logging_out_is_within_reach(pag
     assert_no_horizontal_scroll(page)
 
     submit_login_form(page, "coach.nassjo", "demo-2026")
+    assert_no_horizontal_scroll(page)
+    submit_second_factor(page, next_code(people["coach.nassjo"].totpdevice_set.get()))
 
     expect(page.get_by_role("heading", level=1, name=WELCOME_MAJA)).to_be_visible()
     assert_no_horizontal_scroll(page)

@@ -30,6 +30,16 @@ def submit_login_form(page: Page, username: str, password: str) -> None:
     )
 
 
+CODE = re.compile(r"^(Kod|Code)$")
+CONTINUE = re.compile(r"^(Fortsätt|Continue)$")
+
+
+def submit_second_factor(page: Page, code: str) -> None:
+    """Type a code into the second-factor step, as a person reads it off their phone, and send it."""
+    page.get_by_label(CODE).fill(code)
+    page.get_by_role("button", name=CONTINUE).click()
+
+
 MAIN_MENU = re.compile(r"^(Huvudmeny|Main menu)$")
 
 

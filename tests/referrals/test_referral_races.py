@@ -14,6 +14,7 @@ from sehoglandet import services as core_services
 from sehoglandet.models import Person
 from tests.factories import make_person, municipality, org
 from tests.helpers import messages_of
+from tests.second_factor import sign_in_verified
 
 NUMBER = "811228-9874"
 
@@ -88,7 +89,7 @@ def test_two_posts_at_the_same_moment_give_one_person_one_draft_and_no_error_pag
 
     def post():
         client = Client(raise_request_exception=False)
-        client.force_login(people["referrer.af"], backend="django.contrib.auth.backends.ModelBackend")
+        sign_in_verified(client, people["referrer.af"])
         try:
             statuses.append(client.post(reverse("referrals:referral_create"), data).status_code)
         finally:
