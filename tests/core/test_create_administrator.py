@@ -29,6 +29,7 @@ def test_a_new_administrator_gets_the_role_reaches_the_admin_once_a_password_and
     assert "Administratören greta.admin har skapats." in output
     assert "manage.py changepassword greta.admin" in output
     assert "/admin/" in output and "Roller i organisationer" in output
+    assert "lägg till en autentiseringsapp" in output
     greta.set_password("ett-långt-lösenord-2026")
     greta.save()
     client.post(reverse("login"), {"username": "greta.admin", "password": "ett-långt-lösenord-2026"})

@@ -42,6 +42,10 @@ class Command(BaseCommand):
         steps += [
             _("Sign in at %(url)s with the user name %(username)s.")
             % {"url": settings.SITE_URL.rstrip("/") + "/admin/", "username": username},
+            _(
+                "At the first sign-in, add an authenticator app on your phone (the page shows a QR code) and keep "
+                "the ten recovery codes it gives somewhere safe."
+            ),
             _("In the admin, under %(roles)s, give each coworker their role; under %(seats)s, the members their seats.")
             % {
                 "roles": capfirst(Membership._meta.verbose_name_plural),
