@@ -459,9 +459,7 @@ class Consultation(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by (organisation)")
     )
     question = models.TextField(_("question"), max_length=2000)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.RAISED, editable=False
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RAISED, editable=False)
     answer = models.TextField(_("the group's answer"), max_length=2000, blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(_("raised"), auto_now_add=True)

@@ -7,100 +7,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('referrals', '0004_referral_keeps_the_person_as_written'),
-        ('sehoglandet', '0011_access_log_indexes'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("referrals", "0004_referral_keeps_the_person_as_written"),
+        ("sehoglandet", "0011_access_log_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Consultation',
+            name="Consultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(editable=False, verbose_name='number')),
-                ('kind', models.CharField(choices=[('internal', 'Internal consultation (de-identified)'), ('external', 'External consultation (announced in advance)')], max_length=10, verbose_name='kind')),
-                ('question', models.TextField(max_length=2000, verbose_name='question')),
-                ('status', models.CharField(choices=[('raised', 'Raised'), ('answered', 'Answered'), ('withdrawn', 'Withdrawn')], default='raised', editable=False, max_length=10, verbose_name='status')),
-                ('answer', models.TextField(blank=True, max_length=2000, verbose_name="the group's answer")),
-                ('raised_at', models.DateTimeField(auto_now_add=True, verbose_name='raised')),
-                ('answered_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='answered')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('asking_organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sehoglandet.organisation', verbose_name='asked by (organisation)')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consultations', to='referrals.meeting', verbose_name='meeting')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(editable=False, verbose_name="number")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal consultation (de-identified)"),
+                            ("external", "External consultation (announced in advance)"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("question", models.TextField(max_length=2000, verbose_name="question")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("raised", "Raised"), ("answered", "Answered"), ("withdrawn", "Withdrawn")],
+                        default="raised",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("answer", models.TextField(blank=True, max_length=2000, verbose_name="the group's answer")),
+                ("raised_at", models.DateTimeField(auto_now_add=True, verbose_name="raised")),
+                ("answered_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="answered")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "asking_organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="sehoglandet.organisation",
+                        verbose_name="asked by (organisation)",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consultations",
+                        to="referrals.meeting",
+                        verbose_name="meeting",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consultation',
-                'verbose_name_plural': 'consultations',
-                'ordering': ['number', 'id'],
+                "verbose_name": "consultation",
+                "verbose_name_plural": "consultations",
+                "ordering": ["number", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ConsultationGroupObjectPermission',
+            name="ConsultationGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='referrals.consultation')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="referrals.consultation"),
+                ),
+                ("group", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group")),
+                ("permission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ConsultationUserObjectPermission',
+            name="ConsultationUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='referrals.consultation')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="referrals.consultation"),
+                ),
+                ("permission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission")),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='HistoricalConsultation',
+            name="HistoricalConsultation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(editable=False, verbose_name='number')),
-                ('kind', models.CharField(choices=[('internal', 'Internal consultation (de-identified)'), ('external', 'External consultation (announced in advance)')], max_length=10, verbose_name='kind')),
-                ('question', models.TextField(max_length=2000, verbose_name='question')),
-                ('status', models.CharField(choices=[('raised', 'Raised'), ('answered', 'Answered'), ('withdrawn', 'Withdrawn')], default='raised', editable=False, max_length=10, verbose_name='status')),
-                ('answer', models.TextField(blank=True, max_length=2000, verbose_name="the group's answer")),
-                ('raised_at', models.DateTimeField(blank=True, editable=False, verbose_name='raised')),
-                ('answered_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='answered')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('answered_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('asking_organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sehoglandet.organisation', verbose_name='asked by (organisation)')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.meeting', verbose_name='meeting')),
-                ('raised_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(editable=False, verbose_name="number")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal consultation (de-identified)"),
+                            ("external", "External consultation (announced in advance)"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("question", models.TextField(max_length=2000, verbose_name="question")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("raised", "Raised"), ("answered", "Answered"), ("withdrawn", "Withdrawn")],
+                        default="raised",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("answer", models.TextField(blank=True, max_length=2000, verbose_name="the group's answer")),
+                ("raised_at", models.DateTimeField(blank=True, editable=False, verbose_name="raised")),
+                ("answered_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="answered")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "asking_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sehoglandet.organisation",
+                        verbose_name="asked by (organisation)",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.meeting",
+                        verbose_name="meeting",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical consultation',
-                'verbose_name_plural': 'historical consultations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical consultation",
+                "verbose_name_plural": "historical consultations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='consultation',
-            constraint=models.UniqueConstraint(fields=('meeting', 'number'), name='one_consultation_number_per_meeting'),
+            model_name="consultation",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "number"), name="one_consultation_number_per_meeting"
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='consultationgroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="consultationgroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='consultationuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="consultationuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
     ]

@@ -81,7 +81,9 @@ def consultation_answer(request, pk: int):
         return redirect(_on_meeting_page(consultation))
     if request.method == "POST" and form.is_valid():
         try:
-            services.answer_consultation(actor=request.user, consultation=consultation, answer=form.cleaned_data["answer"])
+            services.answer_consultation(
+                actor=request.user, consultation=consultation, answer=form.cleaned_data["answer"]
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

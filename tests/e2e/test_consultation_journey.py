@@ -30,9 +30,7 @@ def consultation(page: Page, number: int):
     return page.get_by_role("article", name=either(f"Konsultation {number}", f"Consultation {number}"))
 
 
-def test_a_consultation_goes_from_raised_to_answered_and_the_minutes_show_only_that_it_was_answered(
-    login, people
-):
+def test_a_consultation_goes_from_raised_to_answered_and_the_minutes_show_only_that_it_was_answered(login, people):
     meeting = factories.make_meeting(people)
     services.publish_agenda(actor=people["coach.nassjo"], meeting=meeting)
 
@@ -46,13 +44,17 @@ def test_a_consultation_goes_from_raised_to_answered_and_the_minutes_show_only_t
     page.get_by_label(either("Fråga till gruppen", "Question to the group")).fill(
         "Hur stöttar vi Anna, 850312-1234, inför arbetsgivarmötet?"
     )
-    page.get_by_role("button", name=either("Sätt upp konsultationen på dagordningen", "Put the consultation on the agenda")).click()
+    page.get_by_role(
+        "button", name=either("Sätt upp konsultationen på dagordningen", "Put the consultation on the agenda")
+    ).click()
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text(containing("avidentifierad", "de-identified"))
     expect(summary).to_contain_text("personnummer")
     assert_accessible(page)
     page.get_by_label(either("Fråga till gruppen", "Question to the group")).fill(QUESTION)
-    page.get_by_role("button", name=either("Sätt upp konsultationen på dagordningen", "Put the consultation on the agenda")).click()
+    page.get_by_role(
+        "button", name=either("Sätt upp konsultationen på dagordningen", "Put the consultation on the agenda")
+    ).click()
 
     expect(page).to_have_url(re.compile(r"/moten/\d+/#consultation-\d+$"))
     expect(consultation(page, 1)).to_contain_text(QUESTION)
@@ -79,7 +81,9 @@ def test_a_consultation_goes_from_raised_to_answered_and_the_minutes_show_only_t
     # The meeting is held; the minutes say only that the consultation was answered.
     page.get_by_role("button", name=either("Markera mötet som hållet", "Mark the meeting as held")).click()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name=either("Ladda ner minnesanteckningarna (PDF)", "Download the minutes (PDF)")).click()
+        page.get_by_role(
+            "link", name=either("Ladda ner minnesanteckningarna (PDF)", "Download the minutes (PDF)")
+        ).click()
     data = Path(download_info.value.path()).read_bytes()
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
     assert re.search(r"(Konsultation|Consultation) 1: (besvarad|answered)", text), text

@@ -2,9 +2,9 @@
 referral period has passed since their meeting, history included, and keeps the rest for the minutes
 (docs/domain.md#retention)."""
 
+from project import retention
 from referrals import services
 from referrals.models import Consultation
-from project import retention
 from tests import factories
 from tests.project.test_purge import later
 

@@ -80,7 +80,9 @@ def test_an_external_consultation_needs_the_organisation_asking(people, meeting)
 def test_the_groups_members_and_the_se_team_read_it_and_no_one_else_does(people, meeting):
     consultation = raise_(people, meeting)
 
-    readers = {name for name, user in people.items() if selectors.consultations_visible_to(user).filter(pk=consultation.pk)}
+    readers = {
+        name for name, user in people.items() if selectors.consultations_visible_to(user).filter(pk=consultation.pk)
+    }
 
     assert readers == {"coach.nassjo", "chef.nassjo", *NASSJO_MEMBERS}
 

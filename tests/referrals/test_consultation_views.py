@@ -127,7 +127,9 @@ def test_a_member_raises_an_external_consultation_and_finds_it_on_the_agenda(cli
     assert response["Location"].endswith(f"#consultation-{consultation.pk}")
     assert consultation.kind == Consultation.Kind.EXTERNAL
     assert consultation.asking_organisation.code == "fk"
-    assert "Hur samordnar vi insatser?" in body(client.get(reverse("referrals:meeting_detail", args=[raised.meeting.pk])))
+    assert "Hur samordnar vi insatser?" in body(
+        client.get(reverse("referrals:meeting_detail", args=[raised.meeting.pk]))
+    )
 
 
 @pytest.mark.parametrize(
@@ -253,7 +255,9 @@ def test_the_minutes_html_holds_no_question_or_answer_and_says_withdrawn_or_not_
     coach = people["coach.nassjo"]
     answered = services.answer_consultation(actor=coach, consultation=raised.consultation, answer=ANSWER)
     Meeting.objects.filter(pk=raised.meeting.pk).update(starts_at=timezone.now() + timedelta(hours=1))
-    unanswered = services.raise_consultation(actor=coach, meeting=raised.meeting, kind="internal", question="Fråga två?")
+    unanswered = services.raise_consultation(
+        actor=coach, meeting=raised.meeting, kind="internal", question="Fråga två?"
+    )
     withdrawn = services.raise_consultation(actor=coach, meeting=raised.meeting, kind="internal", question="Fråga tre?")
     withdrawn = services.withdraw_consultation(actor=coach, consultation=withdrawn)
 
