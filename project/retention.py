@@ -33,7 +33,7 @@ from simple_history.models import HistoricalChanges
 
 from consent.models import Consent
 from participants.models import Participant, add_months
-from referrals.models import Referral
+from referrals.models import Consultation, Meeting, Referral
 from sehoglandet import access, services
 from sehoglandet.models import CaseEvent, Person, PurgeRun
 
@@ -325,9 +325,30 @@ def purge_expired(*, actor, today: date | None = None, dry_run: bool = False, li
             count_person(run=run, person_id=person_id)
         else:
             purge_person(actor=actor, run=run, person_id=person_id, today=today)
+    erase_consultation_texts(run=run, today=today, dry_run=dry_run)
     if not dry_run:
         _forget_what_lingers()
     return services.finish_purge_run(actor=actor, run=run)
+
+
+def erase_consultation_texts(*, run: PurgeRun, today: date, dry_run: bool = False) -> int:
+    """Blank the question and the answer of every consultation of a meeting held more than
+    RETENTION_REFERRAL_MONTHS ago, in its history rows too; the consultation itself stays with the
+    meeting, so the minutes still say whether it was answered (docs/domain.md#retention). A
+    consultation belongs to no person, so the person-by-person purge never reaches it. Answers how
+    many consultations had text to erase (or, in a dry run, have)."""
+    old_meetings = Meeting.objects.filter(starts_at__lt=cutoffs(today).referral_moment).values("pk")
+    with_text = ~Q(question="", answer="")
+    with transaction.atomic():
+        live = Consultation.objects.filter(with_text, meeting__in=old_meetings)
+        history = Consultation.history.filter(with_text, meeting_id__in=old_meetings)
+        ids = set(live.values_list("pk", flat=True)) | set(history.values_list("id", flat=True))
+        if not dry_run:
+            live.update(question="", answer="")
+            history.update(question="", answer="")
+        if ids:
+            services.add_to_purge_run(run=run, counts={"consultation_texts": len(ids)}, persons=0)
+    return len(ids)
 
 
 def _person_ids(persons: QuerySet[Person], limit: int | None) -> Iterable[int]:

@@ -26,3 +26,6 @@ class ReferralEvent(models.TextChoices):
     DECLINED = "referral.declined", _("Declined")
     SENT_BACK = "referral.sent_back", _("Sent back")
     MEETING_HELD = "meeting.held", _("Meeting held")
+    CONSULTATION_RAISED = "consultation.raised", _("Consultation raised")
+    CONSULTATION_ANSWERED = "consultation.answered", _("Consultation answered")
+    CONSULTATION_WITHDRAWN = "consultation.withdrawn", _("Consultation withdrawn")

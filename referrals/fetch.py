@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from sehoglandet import access, gate
 
 from . import selectors
-from .models import AgendaItem, Decision, Meeting, PreMeeting, Referral
+from .models import AgendaItem, Consultation, Decision, Meeting, PreMeeting, Referral
 
 
 def referral(request, pk: int, *, may: gate.Rule | None = None) -> Referral:
@@ -50,3 +50,8 @@ def consented_agenda_item(request, pk: int) -> AgendaItem:
 
 def escalation(request, pk: int, *, may: gate.Rule | None = None) -> Decision:
     return gate.fetch(request, selectors.get_escalation_for_user, Decision, pk, may=may)
+
+
+def consultation(request, pk: int, *, may: gate.Rule | None = None) -> Consultation:
+    """A consultation of a meeting the user may see, whose grant reaches them (the group and the team)."""
+    return gate.fetch(request, selectors.get_consultation_for_user, Consultation, pk, may=may)

@@ -17,7 +17,7 @@ from consent.models import Purpose
 from consent.selectors import covered_organisation_ids
 from sehoglandet.models import ReferralGroupSeat
 
-from .models import Referral, ReferralGroupObjectPermission
+from .models import Consultation, Referral, ReferralGroupObjectPermission
 
 VIEW = "referrals.view_referral"
 CHANGE = "referrals.change_referral"
@@ -66,3 +66,16 @@ def sync_person_access(person_id: int) -> None:
 def on_consent_changed(event) -> None:
     """Subscribed to consent given and withdrawn (referrals/apps.py): the seats it covers follow."""
     sync_person_access(event.person_id)
+
+
+def grant_consultation(consultation: Consultation) -> None:
+    """A consultation is read by the group it is raised in: each seat's group and the municipality's
+    SE team (coaches and manager). It names no person, so no consent narrows it
+    (docs/domain.md#consultations)."""
+    referral_group = consultation.meeting.referral_group
+    groups = [seat.group for seat in referral_group.seats.select_related("group")]
+    se_team = referral_group.municipality.se_team
+    if se_team is not None:
+        groups.append(se_team.group)
+    for group in groups:
+        assign_perm("referrals.view_consultation", group, consultation)

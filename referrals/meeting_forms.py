@@ -11,8 +11,9 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from sehoglandet.forms import Form
+from sehoglandet.models import Organisation
 
-from .models import AgendaItem, Decision, ExitReason, ItemResponse
+from .models import AgendaItem, Consultation, Decision, ExitReason, ItemResponse
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -267,3 +268,51 @@ class DecisionForm(OutcomeForm):
         if self.cleaned_data["group_agreed"]:
             return {"group_agreed": True, **self.outcome_kwargs()}
         return {"group_agreed": False, "disagreement": self.cleaned_data["disagreement"].strip()}
+
+
+class ConsultationForm(Form):
+    """A consultation question for a meeting's agenda. The asking organisation applies to an external
+    consultation only: app.css shows it while "external" is chosen, and the form ignores it otherwise."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of consultation"),
+        choices=Consultation.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Consultation.Kind.INTERNAL,
+        help_text=_(
+            "Internal: a question from the group's own work. External: someone outside the group asks, "
+            "for example a case worker; announce it by the last day to add items."
+        ),
+    )
+    asking_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"),
+        label=_("Organisation of the person asking"),
+        required=False,
+        help_text=_("Only the organisation is named, never the person."),
+    )
+    question = forms.CharField(
+        label=_("Question to the group"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Write the question de-identified: no name, personnummer or other detail that points at someone. "
+            "The members read it before the meeting."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") != Consultation.Kind.EXTERNAL:
+            data["asking_organisation"] = None
+        elif data.get("asking_organisation") is None and "asking_organisation" not in self.errors:
+            self.add_error("asking_organisation", _("Choose the organisation of the person asking."))
+        return data
+
+
+class ConsultationAnswerForm(Form):
+    answer = forms.CharField(
+        label=_("The group's answer"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("De-identified, like the question. The minutes say only that the consultation was answered."),
+    )

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import AgendaItem, Decision, Meeting
+from .models import AgendaItem, Consultation, Decision, Meeting
 
 STYLESHEET = "css/minutes.css"
 
@@ -34,6 +34,25 @@ class MinutesItem:
     number: int
     reference: str | None  # None: the reader's organisation has no consent for the item
     decision: str  # empty while undecided
+
+
+@dataclass(frozen=True)
+class ConsultationAgendaRow:
+    """A consultation on the agenda: the members read the question before the meeting (seed 004)."""
+
+    number: int
+    kind: str
+    asked_by: str
+    question: str
+    withdrawn: bool
+
+
+@dataclass(frozen=True)
+class ConsultationMinutesRow:
+    """A consultation in the minutes: whether it was answered, never the question or the answer."""
+
+    number: int
+    outcome: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,33 @@ def minutes_items(items: list[AgendaItem]) -> list[MinutesItem]:
     return rows
 
 
+def agenda_consultations(consultations: list[Consultation]) -> list[ConsultationAgendaRow]:
+    """Rows for the agenda from the consultations the reader may see (selectors.consultations_for)."""
+    return [
+        ConsultationAgendaRow(
+            consultation.number,
+            consultation.get_kind_display(),
+            consultation.asking_organisation.name,
+            consultation.question,
+            consultation.status == Consultation.Status.WITHDRAWN,
+        )
+        for consultation in consultations
+    ]
+
+
+def consultation_outcome(consultation: Consultation) -> str:
+    """ "besvarad", "inte besvarad" or "återkallad": all the minutes say of a consultation (docs/domain.md#minutes)."""
+    if consultation.status == Consultation.Status.ANSWERED:
+        return _("answered")
+    if consultation.status == Consultation.Status.WITHDRAWN:
+        return _("withdrawn")
+    return _("not answered")
+
+
+def minutes_consultations(consultations: list[Consultation]) -> list[ConsultationMinutesRow]:
+    return [ConsultationMinutesRow(c.number, consultation_outcome(c)) for c in consultations]
+
+
 def minutes_attendance(seats_with_attendance: list[tuple]) -> list[MinutesAttendance]:
     return [
         MinutesAttendance(
@@ -121,15 +167,23 @@ def _pdf(template: str, meeting: Meeting, *, generated_by: str, generated_at: da
     return weasyprint.HTML(string=html).write_pdf(stylesheets=[stylesheet])
 
 
-def render_agenda(*, meeting: Meeting, items: list[AgendaItem], generated_by: str, generated_at: datetime) -> bytes:
+def render_agenda(
+    *,
+    meeting: Meeting,
+    items: list[AgendaItem],
+    generated_by: str,
+    generated_at: datetime,
+    consultations: list[Consultation] = (),
+) -> bytes:
     """The agenda: date, place and the items by case reference and kind; no name, answer, decision
-    or attendance."""
+    or attendance. The consultations with their de-identified questions, for the members to prepare."""
     return _pdf(
         "referrals/agenda.html",
         meeting,
         generated_by=generated_by,
         generated_at=generated_at,
         items=agenda_rows(items),
+        consultations=agenda_consultations(consultations),
     )
 
 
@@ -140,8 +194,10 @@ def render_minutes(
     seats_with_attendance: list[tuple],
     generated_by: str,
     generated_at: datetime,
+    consultations: list[Consultation] = (),
 ) -> bytes:
-    """The minutes of a held meeting: attendance per party and, per item, the reference and the decision."""
+    """The minutes of a held meeting: attendance per party and, per item, the reference and the decision;
+    per consultation only whether it was answered."""
     if not has_minutes(meeting):
         raise ValueError("minutes exist only for a held meeting")
     return _pdf(
@@ -151,4 +207,5 @@ def render_minutes(
         generated_at=generated_at,
         attendance=minutes_attendance(seats_with_attendance),
         items=minutes_items(items),
+        consultations=minutes_consultations(consultations),
     )

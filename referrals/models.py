@@ -426,6 +426,69 @@ class Decision(models.Model):
         return f"{self.item}: {self.get_outcome_display() or self.get_status_display()}"
 
 
+class Consultation(models.Model):
+    """A consultation question (konsultation) on a meeting's agenda: the group's second kind of
+    business besides referrals (docs/domain.md#consultations). It is about no person, ever: the
+    question is written de-identified, and the minutes record only whether it was answered.
+
+    A separate record rather than a kind of AgendaItem: an item is a referral on the agenda (its
+    grants, the members' answers, the decision and the person all hang on the referral), and a
+    consultation has none of these."""
+
+    class Kind(models.TextChoices):
+        INTERNAL = "internal", _("Internal consultation (de-identified)")
+        EXTERNAL = "external", _("External consultation (announced in advance)")
+
+    class Status(models.TextChoices):
+        RAISED = "raised", _("Raised")
+        ANSWERED = "answered", _("Answered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    ALLOWED_TRANSITIONS = {
+        Status.RAISED: {Status.ANSWERED, Status.WITHDRAWN},
+        Status.ANSWERED: set(),
+        Status.WITHDRAWN: set(),
+    }
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("meeting")
+    )
+    number = models.PositiveIntegerField(_("number"), editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    asking_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by (organisation)")
+    )
+    question = models.TextField(_("question"), max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RAISED, editable=False)
+    answer = models.TextField(_("the group's answer"), max_length=2000, blank=True)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["number", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="one_consultation_number_per_meeting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} – {self.number}"
+
+
+class ConsultationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Consultation, on_delete=models.CASCADE)
+
+
+class ConsultationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Consultation, on_delete=models.CASCADE)
+
+
 class ReferralUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
 

@@ -9,7 +9,17 @@ from django.utils.translation import gettext_lazy
 from sehoglandet.record_names import by_id
 from sehoglandet.records import register_person_history, register_record_names
 
-from .models import AgencyDecision, AgendaItem, Attendance, Decision, ItemResponse, Meeting, PreMeeting, Referral
+from .models import (
+    AgencyDecision,
+    AgendaItem,
+    Attendance,
+    Consultation,
+    Decision,
+    ItemResponse,
+    Meeting,
+    PreMeeting,
+    Referral,
+)
 
 
 def meeting_name(meeting: Meeting) -> str:
@@ -106,6 +116,17 @@ def register() -> None:
             Decision.objects.select_related("item__referral", f"item__{MEETING}"),
             lambda decision: on_referral(
                 _("Decision, %(meeting)s") % {"meeting": meeting_name(decision.item.meeting)}, decision.item.referral
+            ),
+        ),
+    )
+    register_record_names(
+        Consultation._meta.label_lower,
+        kind=gettext_lazy("Consultation"),
+        namer=by_id(
+            Consultation.objects.select_related(MEETING),
+            lambda consultation: (
+                _("Consultation %(number)d, %(meeting)s")
+                % {"number": consultation.number, "meeting": meeting_name(consultation.meeting)}
             ),
         ),
     )

@@ -12,10 +12,20 @@ from django.utils.translation import gettext as _
 from consent.models import Consent, Purpose
 from consent.selectors import missing_consent, valid_on
 from sehoglandet import access, dates
-from sehoglandet.models import Organisation, Person, ReferralGroup, Role
+from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, Role
 from sehoglandet.selectors import referral_groups_visible_to
 
-from .models import MIN_ACTIVE_PARTIES, AgendaItem, Attendance, Decision, ItemResponse, Meeting, PreMeeting, Referral
+from .models import (
+    MIN_ACTIVE_PARTIES,
+    AgendaItem,
+    Attendance,
+    Consultation,
+    Decision,
+    ItemResponse,
+    Meeting,
+    PreMeeting,
+    Referral,
+)
 
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
@@ -318,3 +328,55 @@ def referrals_for_register_extract(person: Person) -> list[Referral]:
         )
         .order_by("created_at", "id")
     )
+
+
+# Consultations (docs/domain.md#consultations).
+
+
+def consultations_visible_to(user) -> QuerySet[Consultation]:
+    """Consultations a grant reaches (the group's seats and the SE team), on meetings the user may see."""
+    return access.objects_for_user(
+        user,
+        "referrals.view_consultation",
+        Consultation.objects.filter(meeting__in=meetings_visible_to(user).values("pk")).select_related(
+            "asking_organisation", "meeting__referral_group__municipality"
+        ),
+    )
+
+
+def consultations_for(user, meeting: Meeting) -> list[Consultation]:
+    """The meeting's consultations the user may read, in their order. One query."""
+    return list(consultations_visible_to(user).filter(meeting=meeting).order_by("number", "id"))
+
+
+def get_consultation_for_user(user, pk: int) -> Consultation:
+    consultation = consultations_visible_to(user).filter(pk=pk).select_related("answered_by").first()
+    if consultation is None:
+        raise Http404
+    return consultation
+
+
+def consultation_problems(meeting: Meeting, kind: str) -> list[str]:
+    """What stops a consultation from being raised for the meeting: it must be a coming meeting, and
+    an external one must be announced by the last day to add items, so the members can prepare."""
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED) or meeting.starts_at <= timezone.now():
+        return [_("A consultation can be raised only for a coming meeting; this meeting is held, closed or cancelled.")]
+    if kind == Consultation.Kind.EXTERNAL and meeting.item_deadline < timezone.localdate():
+        return [
+            _(
+                "An external consultation is announced in advance: the last day to add items to this meeting was "
+                "%(date)s. Raise it as internal, or for a later meeting."
+            )
+            % {"date": dates.long_date(meeting.item_deadline)}
+        ]
+    return []
+
+
+def names_allowed_in_consultations() -> list[str]:
+    """The names of the organisations and municipalities the service knows: a consultation may name
+    them (referrals.deidentified)."""
+    return [
+        *Organisation.objects.values_list("name", flat=True),
+        *Organisation.objects.values_list("short_name", flat=True),
+        *Municipality.objects.values_list("name", flat=True),
+    ]

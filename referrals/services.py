@@ -24,13 +24,14 @@ from sehoglandet import access, events
 from sehoglandet.history import track
 from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupMember
 
-from . import grants, selectors
+from . import deidentified, grants, selectors
 from .events import ReferralEvent
 from .models import (
     MIN_ACTIVE_PARTIES,
     AgencyDecision,
     AgendaItem,
     Attendance,
+    Consultation,
     Decision,
     ItemResponse,
     Meeting,
@@ -585,6 +586,112 @@ def close_meeting(*, actor: User, meeting: Meeting) -> Meeting:
         raise ValidationError(_("The meeting has not taken place yet."))
     events.transition(meeting, Meeting.Status.HELD, actor=actor, code=ReferralEvent.MEETING_HELD)
     return meeting
+
+
+# Consultations (docs/domain.md#consultations)
+
+
+def _refuse_identifying(field: str, text: str) -> None:
+    problems = deidentified.identifying_details(
+        text, allowed=deidentified.allowed_words(selectors.names_allowed_in_consultations())
+    )
+    if problems:
+        raise ValidationError({field: problems})
+
+
+@transaction.atomic
+def raise_consultation(
+    *, actor: User, meeting: Meeting, kind: str, question: str, asking_organisation: Organisation | None = None
+) -> Consultation:
+    """A member or the convening coach puts a consultation question on a coming meeting's agenda.
+
+    Internal: asked by the actor's own organisation (their seat's, or the SE team). External: asked
+    on behalf of someone outside the group, named only as `asking_organisation`, and announced by
+    the last day to add items. Refused unless the question is de-identified (referrals.deidentified).
+    The group's seats and the SE team get to read it. No person is attached, ever."""
+    meeting = _lock_meeting(meeting)
+    _check(access.may_raise_consultation(actor, meeting))
+    problems = selectors.consultation_problems(meeting, kind)
+    if problems:
+        raise ValidationError(problems)
+    if kind == Consultation.Kind.EXTERNAL:
+        if asking_organisation is None:
+            raise ValidationError({"asking_organisation": _("Choose the organisation of the person asking.")})
+    else:
+        seats = access.seats_of(actor, meeting.referral_group)
+        asking_organisation = seats[0].organisation if seats else meeting.referral_group.municipality.se_team
+    question = question.strip()
+    _refuse_identifying("question", question)
+    number = (meeting.consultations.aggregate(last=Max("number"))["last"] or 0) + 1
+    consultation = Consultation(
+        meeting=meeting,
+        number=number,
+        kind=kind,
+        asking_organisation=asking_organisation,
+        question=question,
+        raised_by=actor,
+    )
+    track(consultation, actor, ReferralEvent.CONSULTATION_RAISED)
+    consultation.full_clean()
+    consultation.save()
+    grants.grant_consultation(consultation)
+    _event(actor, ReferralEvent.CONSULTATION_RAISED, consultation, meeting=meeting.pk, kind=kind)
+    return consultation
+
+
+def _lock_consultation(consultation: Consultation) -> Consultation:
+    return (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("meeting__referral_group__municipality")
+        .get(pk=consultation.pk)
+    )
+
+
+@transaction.atomic
+def answer_consultation(*, actor: User, consultation: Consultation, answer: str) -> Consultation:
+    """The convening coach records the group's answer, at or after the meeting; the answer is
+    de-identified like the question. The minutes say only that it was answered."""
+    consultation = _lock_consultation(consultation)
+    _check(access.may_answer_consultation(actor, consultation))
+    meeting = consultation.meeting
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("The meeting is cancelled."))
+    if timezone.localdate(meeting.starts_at) > timezone.localdate():
+        raise ValidationError(_("The group's answer is recorded at or after the meeting."))
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write the group's answer.")})
+    _refuse_identifying("answer", answer)
+    events.transition(
+        consultation,
+        Consultation.Status.ANSWERED,
+        actor=actor,
+        code=ReferralEvent.CONSULTATION_ANSWERED,
+        payload={"meeting": meeting.pk},
+        clean=True,
+        answer=answer,
+        answered_by=actor,
+        answered_at=timezone.now(),
+    )
+    return consultation
+
+
+@transaction.atomic
+def withdraw_consultation(*, actor: User, consultation: Consultation) -> Consultation:
+    """Whoever raised the question, or the convening coach, takes it off the agenda before it is
+    answered and before the meeting is marked held. It keeps its number; the minutes say it was withdrawn."""
+    consultation = _lock_consultation(consultation)
+    _check(access.may_withdraw_consultation(actor, consultation))
+    if consultation.meeting.status == Meeting.Status.HELD:
+        raise ValidationError(_("The meeting is held: the consultation can no longer be withdrawn."))
+    events.transition(
+        consultation,
+        Consultation.Status.WITHDRAWN,
+        actor=actor,
+        code=ReferralEvent.CONSULTATION_WITHDRAWN,
+        payload={"meeting": consultation.meeting_id},
+    )
+    return consultation
 
 
 def follow_person_correction(event) -> None:

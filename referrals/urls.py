@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import escalations, meetings, referrals
+from .views import consultations, escalations, meetings, referrals
 
 app_name = "referrals"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("moten/<int:pk>/minnesanteckningar.pdf", meetings.meeting_minutes, name="meeting_minutes"),
     path("punkter/<int:pk>/svar/", meetings.item_respond, name="item_respond"),
     path("punkter/<int:pk>/beslut/", meetings.item_decide, name="item_decide"),
+    path("moten/<int:pk>/konsultationer/ny/", consultations.consultation_raise, name="consultation_raise"),
+    path("konsultationer/<int:pk>/besvara/", consultations.consultation_answer, name="consultation_answer"),
+    path("konsultationer/<int:pk>/aterkalla/", consultations.consultation_withdraw, name="consultation_withdraw"),
     path("eskaleringar/", escalations.escalation_list, name="escalation_list"),
     path("eskaleringar/<int:pk>/", escalations.escalation_decide, name="escalation_decide"),
 ]

@@ -423,6 +423,24 @@ def may_decide_escalation(user, decision) -> bool:
     return is_manager_of(user, decision.item.meeting.referral_group.municipality)
 
 
+def may_raise_consultation(user, meeting) -> bool:
+    """A member of the meeting's group (any seat) or the coach who convenes it raises a consultation
+    question on its agenda (docs/domain.md#consultations)."""
+    return may_run_meetings(user, meeting.referral_group) or bool(seats_of(user, meeting.referral_group))
+
+
+def may_answer_consultation(user, consultation) -> bool:
+    """The convening coach records the group's answer, as they record its decisions."""
+    return may_run_meetings(user, consultation.meeting.referral_group)
+
+
+def may_withdraw_consultation(user, consultation) -> bool:
+    """Whoever raised the question, while they still sit in the group or convene it, or the convening coach."""
+    if may_run_meetings(user, consultation.meeting.referral_group):
+        return True
+    return consultation.raised_by_id == user.pk and may_raise_consultation(user, consultation.meeting)
+
+
 # Participants and transfers.
 
 

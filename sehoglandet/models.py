@@ -535,6 +535,7 @@ PURGE_KIND_LABELS = {
     "admin_log": _("Entries in the admin's log"),
     "files": _("Signed consent forms (files)"),
     "grants": _("Record access grants"),
+    "consultation_texts": _("Consultations whose question and answer were erased"),
 }
 
 

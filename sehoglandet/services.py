@@ -536,14 +536,15 @@ def start_purge_run(*, actor: User, dry_run: bool) -> PurgeRun:
     return run
 
 
-def add_to_purge_run(*, run: PurgeRun, counts: dict[str, int]) -> None:
-    """Count one more person and their rows, in the caller's transaction: the purge calls it in the
+def add_to_purge_run(*, run: PurgeRun, counts: dict[str, int], persons: int = 1) -> None:
+    """Count one more person (or `persons`; none for what belongs to no one, such as a consultation's
+    texts) and their rows, in the caller's transaction: the purge calls it in the
     transaction that deletes the person, so the run never counts what was rolled back. A counter
     update, without a history row of its own; the run's history has its start and its end."""
     current = PurgeRun.objects.select_for_update().get(pk=run.pk)
     merged = Counter(current.counts)
     merged.update(counts)
-    PurgeRun.objects.filter(pk=run.pk).update(persons=F("persons") + 1, counts=dict(merged))
+    PurgeRun.objects.filter(pk=run.pk).update(persons=F("persons") + persons, counts=dict(merged))
 
 
 @transaction.atomic

@@ -35,7 +35,7 @@ from ..meeting_forms import (
     PlanYearForm,
     submitted_data,
 )
-from ..models import AgendaItem, Decision, Meeting, Referral
+from ..models import AgendaItem, Consultation, Decision, Meeting, Referral
 
 MEETING_ROLES = (Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
 PAST_MEETINGS_PAGE_SIZE = 20
@@ -138,6 +138,20 @@ def _render_meeting(request, meeting: Meeting, *, attendance_form=None, response
         "begun": begun,
         "open_for_items": _is_open_for_items(meeting),
     }
+    context["consultations"] = selectors.consultations_for(user, meeting)
+    for consultation in context["consultations"]:
+        consultation.withdrawable = convener or consultation.raised_by_id == user.pk
+    context["may_raise_consultation"] = access.may_raise_consultation(user, meeting) and not (
+        selectors.consultation_problems(meeting, Consultation.Kind.INTERNAL)
+    )
+    if context["consultations"]:
+        log_access(
+            request,
+            meeting,
+            action=AccessLog.Action.LIST,
+            purpose=_("Consultations of the referral group's meeting"),
+            organisation=seats[0].organisation if seats else None,
+        )
     if convener:
         hidden_from = selectors.organisations_without_consent_by_item(meeting, items)
         for item in items:
@@ -257,6 +271,7 @@ def meeting_agenda(request, pk: int):
         items=selectors.agenda_for(request.user, meeting),
         generated_by=request.user.get_full_name() or request.user.username,
         generated_at=timezone.now(),
+        consultations=selectors.consultations_for(request.user, meeting),
     )
     seats = access.seats_of(request.user, meeting.referral_group)
     log_access(
@@ -284,6 +299,7 @@ def meeting_minutes(request, pk: int):
         seats_with_attendance=selectors.attendance_by_seat(meeting),
         generated_by=request.user.get_full_name() or request.user.username,
         generated_at=timezone.now(),
+        consultations=selectors.consultations_for(request.user, meeting),
     )
     seats = access.seats_of(request.user, meeting.referral_group)
     log_access(

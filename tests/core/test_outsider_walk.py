@@ -44,6 +44,9 @@ KIND_OF_URL = {
     "referrals:item_respond": "agenda_item",
     "referrals:item_decide": "agenda_item",
     "referrals:escalation_decide": "escalation",
+    "referrals:consultation_raise": "meeting",
+    "referrals:consultation_answer": "consultation",
+    "referrals:consultation_withdraw": "consultation",
     "participants:participant_detail": "participant",
     "participants:journal_entry_add": "participant",
     "participants:step_change": "participant",
@@ -92,6 +95,9 @@ def nassjo(people) -> dict:
     meeting = factories.make_meeting(people)
     referral = factories.make_ready_referral(people)
     item = factories.put_on_agenda(people, referral, meeting)
+    consultation = referral_services.raise_consultation(
+        actor=coach, meeting=meeting, kind="internal", question="Hur planerar vi stöd vid sjukskrivning?"
+    )
     factories.hold_meeting_today(meeting)
     escalated = referral_services.record_decision(
         actor=coach, item=item, group_agreed=False, disagreement="Gruppen är oense om behovet av stöd."
@@ -111,6 +117,7 @@ def nassjo(people) -> dict:
         "meeting": meeting,
         "agenda_item": item,
         "escalation": escalated,
+        "consultation": consultation,
         "participant": participant,
         "employment": employment,
         "aftercare_visit": employment.aftercare_visits.first(),

@@ -39,6 +39,7 @@ POST_ONLY = {
     "referrals:meeting_attendance",
     "referrals:meeting_close",
     "referrals:item_respond",
+    "referrals:consultation_withdraw",
     "participants:journal_entry_add",
     "participants:step_change",
     "participants:employment_add",
