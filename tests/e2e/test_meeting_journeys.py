@@ -149,7 +149,7 @@ def test_the_receiving_group_decides_the_exit_of_a_transferred_participant(login
     page.get_by_role("link", name=RECORD_THE_DECISION).click()
     page.get_by_label(either("Ja, gruppen var enig", "Yes, the group agreed")).check()
     outcome(page, Decision.Outcome.EXIT).check()
-    page.get_by_label(either("Avslutsorsak", "Exit reason")).select_option("work")
+    page.get_by_label(either("Orsak till utskrivning", "Reason for the exit")).select_option("work")
     assert_accessible(page)
     page.get_by_role("button", name=RECORD_THE_DECISION).click()
 
