@@ -101,7 +101,7 @@ def test_an_extra_meeting_is_created_and_a_decision_recorded_on_it(login, people
     page.get_by_role("button", name=either("Skapa mötet", "Create the meeting")).click()
     meeting = Meeting.objects.get()
     expect(page).to_have_url(url_of("referrals:meeting_detail", meeting.pk))
-    expect(messages(page)).to_contain_text(containing("extramötet", "extra meeting"))
+    expect(messages(page)).to_contain_text(containing("Extramötet är skapat", "The extra meeting is created"))
     assert_accessible(page)
 
     # The ready referral goes on its agenda, and the decision is recorded today, the meeting's day.

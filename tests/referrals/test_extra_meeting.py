@@ -178,7 +178,7 @@ def test_the_coach_creates_an_extra_meeting_and_lands_on_it(client_for):
     meeting = Meeting.objects.get()
     assert response.redirect_chain == [(reverse("referrals:meeting_detail", args=[meeting.pk]), 302)]
     assert meeting.location == "Stadshuset, rum 2"
-    assert shows(" ".join(messages_of(response)), ("extramötet", "extra meeting"))
+    assert shows(" ".join(messages_of(response)), ("Extramötet är skapat", "The extra meeting is created"))
 
 
 def test_the_coach_cannot_create_one_for_another_municipalitys_group(client_for):
