@@ -389,6 +389,10 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
+# As far ahead as the year's plan reaches (meeting_forms.PLAN_YEARS_AHEAD).
+EXTRA_MEETING_YEARS_AHEAD = 2
+
+
 @transaction.atomic
 def create_extra_meeting(
     *, actor: User, referral_group: ReferralGroup, day: date, starts: time, location: str = ""
@@ -397,13 +401,16 @@ def create_extra_meeting(
     added until it starts (its last day for items is its own day); as at any meeting, the agenda is
     published before it starts and decisions are recorded from its day on.
 
-    Refused when the time has passed, or the day already has a meeting of the group that is not
-    cancelled. The group's row is locked, so two coaches cannot both create one for the same day."""
+    Refused when the time has passed, the day lies beyond the years the plan reaches, or the day
+    already has a meeting of the group that is not cancelled. The group's row is locked, so two
+    coaches cannot both create one for the same day."""
     _check(access.may_run_meetings(actor, referral_group))
     referral_group = ReferralGroup.objects.select_for_update().get(pk=referral_group.pk)
     starts_at = timezone.make_aware(datetime.combine(day, starts))
     if day < timezone.localdate():
         raise ValidationError({"day": _("The date has passed; choose today or a later day.")})
+    if day.year > timezone.localdate().year + EXTRA_MEETING_YEARS_AHEAD:
+        raise ValidationError({"day": _("Plan at most %(years)d years ahead.") % {"years": EXTRA_MEETING_YEARS_AHEAD}})
     if starts_at <= timezone.now():
         raise ValidationError({"starts": _("The time has passed; choose a later time.")})
     same_day = (

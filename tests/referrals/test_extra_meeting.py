@@ -200,6 +200,7 @@ def test_the_coach_cannot_create_one_for_another_municipalitys_group(client_for)
         ({"starts": "25:00"}, "Fyll i en giltig tid."),
         ({"location": "x" * 201}, "som mest 200 tecken"),
         ({"day": "same"}, ("har redan ett möte", "already has a meeting")),
+        ({"day": "9999-12-31"}, "Planera högst 2 år framåt."),
     ],
 )
 def test_bad_input_is_refused_in_words_and_nothing_is_saved(client_for, people, overrides, message):
