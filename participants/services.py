@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from referrals import grants as referral_grants
 from referrals.models import ExitReason, IncomeSource, Referral
 from sehoglandet import access, events
 from sehoglandet.history import track
@@ -800,8 +801,8 @@ def _end_transfer(actor: User, transfer: Transfer, status: str, code: str) -> No
 def accept_transfer(*, actor: User, transfer: Transfer) -> Participant:
     """The receiving coach accepts: in one transaction the participant moves to the receiving
     municipality with the actor as responsible coach, the receiving SE team gets access and the
-    handing-over team loses it (it sees no new entries), and the municipality history gets a new
-    period from today.
+    handing-over team loses it (it sees no new entries), the referral's grants follow the case to the
+    receiving municipality's referral group, and the municipality history gets a new period from today.
 
     Checks that the actor coaches the receiving municipality, the transfer still waits (accepting
     twice is refused) and an active participant finds a free place there."""
@@ -829,6 +830,9 @@ def accept_transfer(*, actor: User, transfer: Transfer) -> Participant:
     participant.responsible_coach = actor
     track(participant, actor, why)
     participant.save(update_fields=["municipality", "responsible_coach"])
+    if participant.referral is not None:
+        # The case now comes before the receiving municipality's referral group (docs/domain.md#group-of-the-case).
+        referral_grants.sync_referral_access(participant.referral)
     person = participant.person
     if person.municipality_id != receiving.pk:
         person.municipality = receiving

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from sehoglandet import access
+from sehoglandet import access, dates
 from sehoglandet.forms import Form, RecordsChoiceField, date_field
 from sehoglandet.identity import parse_identity_number
 from sehoglandet.models import Municipality, Organisation, Person, Role
@@ -340,3 +340,27 @@ class PreMeetingRecordForm(Form):
     def service_fields(self) -> dict:
         data = self.cleaned_data
         return {name: data[name] for name in [*self.CHECKLIST, "notes", "outcome_reason"]}
+
+
+class MeetingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, meeting) -> str:
+        return dates.long_datetime(meeting.starts_at)
+
+
+class PreMeetingHoldForm(PreMeetingRecordForm):
+    """The pre-meeting held on the spot: the record form's checklist and outcome, held today, and
+    optionally the coming meeting whose agenda the referral goes on."""
+
+    held_on = None
+    meeting = MeetingChoiceField(
+        queryset=None,
+        label=_("Put on the agenda of"),
+        required=False,
+        empty_label=_("Not now"),
+        help_text=_("Only when the outcome is that the criteria are met or not met."),
+        error_messages={"invalid_choice": _("Choose one of the referral group's coming meetings.")},
+    )
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings

@@ -2,12 +2,16 @@
 
 - the referrer (a user grant) views their own referral from the start;
 - the municipality's SE team (its organisation's group) views and changes it once submitted;
-- each seat of the municipality's remittentgrupp views it while it is on an agenda, but only when a
-  consent in force covers the seat's organisation for discussion in the referral group.
+- each seat of the remittentgrupp that handles the case views it once it is on one of that group's
+  agendas, but only when a consent in force covers the seat's organisation for discussion in the
+  referral group. The group is the municipality's the referral was sent to, and after a transfer the
+  participant's new municipality's: the receiving group's seats get it with their first item, the
+  handing-over group's seats lose it (docs/domain.md#group-of-the-case);
+- after a transfer the receiving SE team views it too (its coach puts the case on the agenda).
 
 `sync_referral_access` is called inside the transaction of every service that changes one of
-those facts (submit, agenda); a consent given or withdrawn reaches it through the consent events this
-app subscribes to. It adds and removes grants by difference.
+those facts (submit, agenda, a transfer accepted); a consent given or withdrawn reaches it through
+the consent events this app subscribes to. It adds and removes grants by difference.
 """
 
 from django.contrib.auth.models import Group
@@ -15,8 +19,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from consent.models import Purpose
 from consent.selectors import covered_organisation_ids
-from sehoglandet.models import ReferralGroupSeat
+from sehoglandet.models import Organisation, ReferralGroupSeat
 
+from . import selectors
 from .models import Consultation, Referral, ReferralGroupObjectPermission
 
 VIEW = "referrals.view_referral"
@@ -28,9 +33,14 @@ def _wanted_group_perms(referral: Referral) -> set[tuple[int, str]]:
     if referral.status != Referral.Status.DRAFT and referral.municipality.se_team_id:
         team_group = referral.municipality.se_team.group_id
         wanted |= {(team_group, "view_referral"), (team_group, "change_referral")}
-    if referral.status != Referral.Status.WITHDRAWN and referral.agenda_items.exists():
+    group_municipality = selectors.group_municipality_id(referral)
+    if group_municipality != referral.municipality_id:
+        receiving_team = Organisation.objects.filter(se_team_of=group_municipality).values_list("group_id", flat=True)
+        wanted |= {(group_id, "view_referral") for group_id in receiving_team}
+    on_agenda = referral.agenda_items.filter(meeting__referral_group__municipality=group_municipality).exists()
+    if referral.status != Referral.Status.WITHDRAWN and on_agenda:
         covered = covered_organisation_ids(referral.person, Purpose.REFERRAL_GROUP)
-        seats = ReferralGroupSeat.objects.filter(referral_group__municipality=referral.municipality_id)
+        seats = ReferralGroupSeat.objects.filter(referral_group__municipality=group_municipality)
         wanted |= {(seat.group_id, "view_referral") for seat in seats if seat.organisation_id in covered}
     return wanted
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from sehoglandet.forms import Form
+from sehoglandet.forms import Form, date_field
 from sehoglandet.models import Organisation
 
 from .models import AgendaItem, Consultation, Decision, ExitReason, ItemResponse
@@ -59,6 +59,24 @@ class PlanYearForm(Form):
                 _("Plan at most %(years)d years ahead.") % {"years": PLAN_YEARS_AHEAD}, code="too_far"
             )
         return year
+
+
+class ExtraMeetingForm(Form):
+    """One meeting besides the year's plan: the group, the day, the time and the place."""
+
+    referral_group = forms.ModelChoiceField(queryset=None, label=_("Referral group"), empty_label=None)
+    day = date_field(_("Date"))
+    starts = forms.TimeField(
+        label=_("Starts at"),
+        widget=TIME_WIDGET,
+        input_formats=["%H:%M", "%H.%M"],
+        help_text=_("Write the time as TT:MM."),
+    )
+    location = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+    def __init__(self, *args, referral_groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referral_group"].queryset = referral_groups
 
 
 class AgendaAddForm(Form):

@@ -134,6 +134,11 @@ def coming_meetings(referral_group: ReferralGroup) -> QuerySet[Meeting]:
     ).order_by("starts_at")
 
 
+def meetings_open_for_items(referral_group: ReferralGroup) -> QuerySet[Meeting]:
+    """The group's coming meetings whose last day for items has not passed."""
+    return coming_meetings(referral_group).filter(item_deadline__gte=timezone.localdate())
+
+
 # Meeting pages: the year's plan, the convener's agenda tools, members' items, attendance.
 
 
@@ -164,16 +169,18 @@ def get_agenda_item_for_user(user, pk: int) -> AgendaItem:
 
 def agenda_candidates(user, meeting: Meeting) -> QuerySet[Referral]:
     """Cases the convener may put on the meeting's agenda: referrals of the municipality ready for
-    the group (or sent back to it), and enrolled participants to follow up or exit; not those
-    already on it."""
+    the group (or sent back to it), and enrolled participants who now belong to the municipality,
+    to follow up or exit; not those already on it."""
     # An enrolment not yet ended has no exit date (the participants app's own constraint); the
     # referral reads it through the handover's reverse relation (docs/architecture.md#layers).
+    # A participant comes before the group of their current municipality (a transfer moves them),
+    # a referral before the group it was sent to (docs/domain.md#group-of-the-case).
+    municipality = meeting.referral_group.municipality_id
     return (
         referrals_visible_to(user)
-        .filter(municipality=meeting.referral_group.municipality_id)
         .filter(
-            Q(status__in=[Referral.Status.READY, Referral.Status.SENT_BACK])
-            | Q(participant__isnull=False, participant__exited_on__isnull=True)
+            Q(municipality=municipality, status__in=[Referral.Status.READY, Referral.Status.SENT_BACK])
+            | Q(participant__municipality=municipality, participant__exited_on__isnull=True)
         )
         .exclude(agenda_items__meeting=meeting)
         .select_related("participant")
@@ -267,7 +274,17 @@ def agenda_problems(referral: Referral, meeting: Meeting) -> list[str]:
         )
     if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
         problems.append(_("The meeting is %(status)s.") % {"status": meeting.get_status_display()})
-    if referral.municipality_id != meeting.referral_group.municipality_id:
+    participant = getattr(referral, "participant", None)
+    if participant is not None and participant.municipality_id != referral.municipality_id:
+        if participant.municipality_id != meeting.referral_group.municipality_id:
+            problems.append(
+                _(
+                    "The participant has moved to %(municipality)s: their case goes to that municipality's "
+                    "referral group."
+                )
+                % {"municipality": participant.municipality.name}
+            )
+    elif referral.municipality_id != meeting.referral_group.municipality_id:
         problems.append(_("The referral belongs to another municipality's referral group."))
     if referral.status not in (Referral.Status.READY, Referral.Status.SENT_BACK) and not hasattr(
         referral, "participant"
@@ -279,6 +296,14 @@ def agenda_problems(referral: Referral, meeting: Meeting) -> list[str]:
             _("There is no consent in force for discussion in the referral group with any of its member organisations.")
         )
     return problems
+
+
+def group_municipality_id(referral: Referral) -> int:
+    """The municipality whose referral group handles the case: the participant's current one once
+    enrolled (a transfer moves it), before that the one the referral was sent to
+    (docs/domain.md#group-of-the-case). Reads the enrolment through the handover's reverse relation."""
+    participant = getattr(referral, "participant", None)
+    return participant.municipality_id if participant is not None else referral.municipality_id
 
 
 def organisations_without_consent(referral: Referral, referral_group: ReferralGroup) -> list[Organisation]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participants import services as participant_services  # the handover: docs/architecture.md#layers
-from sehoglandet import access, events
+from sehoglandet import access, dates, events
 from sehoglandet.history import track
 from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupMember
 
@@ -293,6 +293,54 @@ def record_pre_meeting(*, actor: User, pre_meeting: PreMeeting, held_on: date, o
     return pre_meeting
 
 
+HOLD_NOW_FROM = (Referral.Status.SUBMITTED, Referral.Status.SENT_BACK)
+
+
+@transaction.atomic
+def hold_pre_meeting_now(
+    *, actor: User, referral: Referral, outcome: str, meeting: Meeting | None = None, **fields
+) -> PreMeeting:
+    """The coach holds the pre-meeting on the spot: booked for now, held today and recorded in one
+    step (docs/domain.md#pre-meeting-on-the-spot). A referral that meets (or does not meet) the
+    criteria is ready for the group and, when `meeting` is given, goes on that meeting's agenda in
+    the same transaction; anything refused leaves nothing saved. A referral that needs more
+    preparation keeps its status and waits for a new pre-meeting.
+
+    Checks that the actor coaches the referral's municipality and that the referral is submitted or
+    was sent back (one with a booked pre-meeting has that one recorded instead)."""
+    referral = _lock(referral)
+    _check(access.may_hold_pre_meeting(actor, referral))
+    if referral.status not in HOLD_NOW_FROM:
+        raise ValidationError(
+            _("A pre-meeting is held now only for a submitted referral or one sent back; record the booked one.")
+        )
+    if outcome == PreMeeting.Outcome.DOES_NOT_MEET and not fields.get("outcome_reason", "").strip():
+        raise ValidationError({"outcome_reason": _("Say why the criteria are not met.")})
+    next_status = PRE_MEETING_NEXT_STATUS[outcome]
+    if meeting is not None and next_status != Referral.Status.READY:
+        raise ValidationError({"meeting": _("A referral that needs more preparation cannot go on an agenda yet.")})
+    code = ReferralEvent.PRE_MEETING_HELD_NOW
+    pre_meeting = PreMeeting(
+        referral=referral, booked_for=timezone.now(), held_on=timezone.localdate(), coach=actor, outcome=outcome
+    )
+    for name, value in fields.items():
+        setattr(pre_meeting, name, value)
+    track(pre_meeting, actor, code)
+    pre_meeting.full_clean()
+    pre_meeting.save()
+    if next_status == Referral.Status.READY:
+        _transition(referral, next_status, actor, code, payload={"outcome": outcome})
+    else:
+        _event(actor, code, referral, person=referral.person_id, outcome=outcome)
+    if meeting is not None:
+        kind = selectors.default_agenda_kind(referral)
+        try:
+            add_agenda_item(actor=actor, meeting=meeting, referral=referral, kind=kind)
+        except ValidationError as error:
+            raise ValidationError({"meeting": error.messages}) from error
+    return pre_meeting
+
+
 # Meetings
 
 
@@ -334,6 +382,56 @@ def create_meetings_for_year(
         _event(actor, ReferralEvent.MEETING_PLANNED, meeting)
         created.append(meeting)
     return created
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The day as a half-open range of local midnights."""
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+# As far ahead as the year's plan reaches (meeting_forms.PLAN_YEARS_AHEAD).
+EXTRA_MEETING_YEARS_AHEAD = 2
+
+
+@transaction.atomic
+def create_extra_meeting(
+    *, actor: User, referral_group: ReferralGroup, day: date, starts: time, location: str = ""
+) -> Meeting:
+    """One meeting of the group besides the year's plan (docs/domain.md#extra-meeting). Items can be
+    added until it starts (its last day for items is its own day); as at any meeting, the agenda is
+    published before it starts and decisions are recorded from its day on.
+
+    Refused when the time has passed, the day lies beyond the years the plan reaches, or the day
+    already has a meeting of the group that is not cancelled. The group's row is locked, so two
+    coaches cannot both create one for the same day."""
+    _check(access.may_run_meetings(actor, referral_group))
+    referral_group = ReferralGroup.objects.select_for_update().get(pk=referral_group.pk)
+    starts_at = timezone.make_aware(datetime.combine(day, starts))
+    if day < timezone.localdate():
+        raise ValidationError({"day": _("The date has passed; choose today or a later day.")})
+    if day.year > timezone.localdate().year + EXTRA_MEETING_YEARS_AHEAD:
+        raise ValidationError({"day": _("Plan at most %(years)d years ahead.") % {"years": EXTRA_MEETING_YEARS_AHEAD}})
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts": _("The time has passed; choose a later time.")})
+    same_day = (
+        Meeting.objects.filter(referral_group=referral_group, starts_at__range=_day_bounds(day))
+        .exclude(status=Meeting.Status.CANCELLED)
+        .first()
+    )
+    if same_day is not None:
+        raise ValidationError(
+            {
+                "day": _("The group already has a meeting on %(date)s, at %(time)s; add the items to that one.")
+                % {"date": dates.long_date(day), "time": timezone.localtime(same_day.starts_at).strftime("%H:%M")}
+            }
+        )
+    meeting = Meeting(referral_group=referral_group, starts_at=starts_at, location=location, item_deadline=day)
+    track(meeting, actor, ReferralEvent.EXTRA_MEETING_PLANNED)
+    meeting.full_clean()
+    meeting.save()
+    _event(actor, ReferralEvent.EXTRA_MEETING_PLANNED, meeting, referral_group=referral_group.pk)
+    return meeting
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:

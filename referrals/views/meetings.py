@@ -31,6 +31,7 @@ from ..meeting_forms import (
     AgendaAddForm,
     AttendanceForm,
     DecisionForm,
+    ExtraMeetingForm,
     ItemResponseForm,
     PlanYearForm,
     submitted_data,
@@ -108,6 +109,30 @@ def meeting_plan_year(request):
             messages.info(request, _("No meeting was planned: every date has passed or already has a meeting."))
         return redirect("referrals:meeting_list")
     return render(request, "referrals/meeting_plan.html", {"form": form})
+
+
+@access.require_roles(Role.COACH)
+@require_http_methods(["GET", "POST"])
+def meeting_add_extra(request):
+    """One meeting of the coach's group besides the year's plan."""
+    groups = selectors.referral_groups_convened_by(request.user)
+    form = ExtraMeetingForm(submitted_data(request), referral_groups=groups)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.create_extra_meeting(
+                actor=request.user,
+                referral_group=data["referral_group"],
+                day=data["day"],
+                starts=data["starts"],
+                location=data["location"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The extra meeting is created. Add its items and publish the agenda."))
+            return redirect(_meeting_url(meeting))
+    return render(request, "referrals/meeting_add_extra.html", {"form": form})
 
 
 def _render_meeting(request, meeting: Meeting, *, attendance_form=None, response_forms=None):

@@ -27,11 +27,12 @@ from ..forms import (
     AgencyDecisionForm,
     NewReferralForm,
     PreMeetingBookingForm,
+    PreMeetingHoldForm,
     PreMeetingRecordForm,
     ReferralFilterForm,
     ReferralForm,
 )
-from ..models import MIN_ACTIVE_PARTIES, Referral
+from ..models import MIN_ACTIVE_PARTIES, Meeting, Referral
 
 PAGE_SIZE = 25
 WRITERS = (Role.REFERRER, Role.COACH)
@@ -179,7 +180,7 @@ def referral_detail(request, pk: int):
     if role in ("team", "referrer"):
         context.update(_case_context(request, referral, team=role == "team"))
     if role == "team" and not is_coach:
-        context.update(may_book=False, may_add_to_agenda=False)
+        context.update(may_book=False, may_hold_now=False, may_add_to_agenda=False)
     return render(request, "referrals/referral_detail.html", context)
 
 
@@ -207,6 +208,7 @@ def _case_context(request, referral: Referral, *, team: bool) -> dict:
                 "agenda_items": items,
                 "may_book": Referral.Status.PRE_MEETING_BOOKED in Referral.ALLOWED_TRANSITIONS[referral.status]
                 or referral.status == Referral.Status.PRE_MEETING_BOOKED,
+                "may_hold_now": referral.status in services.HOLD_NOW_FROM,
                 "may_add_to_agenda": referral.status in (Referral.Status.READY, Referral.Status.SENT_BACK)
                 and all(hasattr(item, "decision") for item in items),
                 "without_consent": (
@@ -353,6 +355,42 @@ def pre_meeting_book(request, pk: int):
             return _to_detail(referral)
     _log(request, referral, _("Booking a pre-meeting"))
     return render(request, "referrals/pre_meeting_book.html", {"form": form, "referral": referral})
+
+
+@access.require_roles(Role.COACH)
+@require_http_methods(FORM_METHODS)
+def pre_meeting_hold(request, pk: int):
+    """The coach holds the pre-meeting now: one form books it, records it and, if the coach picks a
+    meeting, puts the referral on that meeting's agenda."""
+    referral = fetch.referral(request, pk, may=access.may_hold_pre_meeting)
+    group = getattr(referral.municipality, "referral_group", None)
+    meetings = selectors.meetings_open_for_items(group) if group else Meeting.objects.none()
+    form = PreMeetingHoldForm(request.POST if request.method == "POST" else None, meetings=meetings)
+    if form.is_bound and form.is_valid():
+        meeting = form.cleaned_data["meeting"]
+        try:
+            services.hold_pre_meeting_now(
+                actor=request.user,
+                referral=referral,
+                outcome=form.cleaned_data["outcome"],
+                meeting=meeting,
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if meeting is None:
+                messages.success(request, _("The pre-meeting has been recorded."))
+                return _to_detail(referral)
+            messages.success(
+                request,
+                _("The pre-meeting has been recorded and %(reference)s is on the agenda.")
+                % {"reference": referral.reference},
+            )
+            return redirect("referrals:meeting_detail", pk=meeting.pk)
+    _log(request, referral, _("Recording a pre-meeting"))
+    context = {"form": form, "referral": referral, "today": timezone.localdate()}
+    return render(request, "referrals/pre_meeting_hold.html", context)
 
 
 @access.require_roles(Role.COACH)

@@ -33,6 +33,7 @@ KIND_OF_URL = {
     "referrals:referral_withdraw": "referral",
     "referrals:agency_decision_add": "referral",
     "referrals:pre_meeting_book": "referral",
+    "referrals:pre_meeting_hold": "referral",
     "referrals:agenda_add": "referral",
     "referrals:pre_meeting_record": "pre_meeting",
     "referrals:meeting_detail": "meeting",
