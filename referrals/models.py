@@ -209,6 +209,16 @@ class Referral(models.Model):
         return status in self.ALLOWED_TRANSITIONS[self.status]
 
 
+class Participation(models.TextChoices):
+    """What the referral's writer learns of the enrolment it led to: whether the person waits or has
+    started, nothing of the step or the journal (issue 14, point 3). Not stored: read from the
+    enrolment through the handover's reverse relation (referrals.selectors.participation_stage)."""
+
+    QUEUED = "queued", _("Waiting in the queue for a place")
+    STARTED = "started", _("Has started with the SE coach")
+    ENDED = "ended", _("The participation has ended")
+
+
 class AgencyDecision(models.Model):
     """A reference to an individual decision on insats, made and kept by AF, FK or the municipality."""
 
