@@ -46,7 +46,10 @@ class ReferralFilterForm(Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All statuses")), *[(status, Referral(status=status).status_label) for status in Referral.Status]],
+        choices=[
+            ("", _("All statuses")),
+            *[(status, Referral(status=status).status_label) for status in Referral.Status],
+        ],
     )
 
 

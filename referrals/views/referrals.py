@@ -204,9 +204,7 @@ def _case_context(request, referral: Referral, *, team: bool) -> dict:
     }
     group = getattr(referral.municipality, "referral_group", None)
     context["without_consent"] = (
-        selectors.organisations_without_consent(
-            referral, group, among=None if team else consents_visible_to(user)
-        )
+        selectors.organisations_without_consent(referral, group, among=None if team else consents_visible_to(user))
         if group and (referral.is_draft or referral.is_open)
         else []
     )

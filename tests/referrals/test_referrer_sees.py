@@ -72,9 +72,7 @@ def decided(people, outcome: str, **fields) -> Referral:
 # Point 1: the grounds of a decline.
 
 
-def test_the_referrer_of_a_declined_referral_reads_the_grounds_the_recommendation_and_who_informs(
-    client_for, declined
-):
+def test_the_referrer_of_a_declined_referral_reads_the_grounds_the_recommendation_and_who_informs(client_for, declined):
     body = text(client_for("referrer.af").get(detail(declined)))
 
     assert decision_result(Decision.Outcome.DECLINE) in body
