@@ -70,6 +70,17 @@ class ConsentForm(Form):
     def purpose_list(self) -> list[Purpose]:
         return [Purpose(value) for value in self.cleaned_data["purposes"]]
 
+    def chosen(self) -> tuple[list[Organisation], list[Purpose]] | None:
+        """The organisations and purposes ticked in a form sent back with errors, as far as they are
+        valid, so the page can say which parties that choice leaves out; None when they are not."""
+        if "organisations" in self.errors or "purposes" in self.errors:
+            return None
+        organisations = self.cleaned_data.get("organisations")
+        purposes = self.cleaned_data.get("purposes")
+        if not organisations or not purposes:
+            return None
+        return list(organisations), [Purpose(value) for value in purposes]
+
 
 class ConsentWithdrawalForm(Form):
     withdrawn_on = date_field(_("Withdrawn on"))

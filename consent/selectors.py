@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from sehoglandet import access
-from sehoglandet.models import Organisation, Person
+from sehoglandet.models import Organisation, Person, ReferralGroup
 
 from .models import Consent, Purpose
 
@@ -42,6 +42,33 @@ def missing_consent(
     """The organisations of `organisations` that no consent in force covers for `purpose`."""
     covered = covered_organisation_ids(person, purpose, day)
     return [organisation for organisation in organisations if organisation.pk not in covered]
+
+
+def parties_left_out(
+    person: Person,
+    referral_groups: list[ReferralGroup],
+    *,
+    choice: tuple[list[Organisation], list[Purpose]] | None = None,
+    among: QuerySet[Consent] | None = None,
+    day: date | None = None,
+) -> list[Organisation]:
+    """The parties of the referral groups (their seats' organisations, such as the Region) that no
+    consent in force on `day` covers for discussion in the group: they will not see the case before
+    the meeting. `choice` (organisations, purposes) counts a consent not yet recorded as if it were;
+    `among` counts only those consents, so a user who may not see the person's other consents
+    learns nothing of them (DESIGN.md §6). The one answer for the consent form, its message and the
+    referral page (issue 14, point 2). Two queries."""
+    consents = Consent.objects.filter(valid_on(day or timezone.localdate()), person=person)
+    consents = consents.filter(**{Purpose.REFERRAL_GROUP.field: True})
+    if among is not None:
+        consents = consents.filter(pk__in=among.values("pk"))
+    covered = set(
+        Consent.organisations.through.objects.filter(consent__in=consents).values_list("organisation_id", flat=True)
+    )
+    if choice is not None and Purpose.REFERRAL_GROUP in choice[1]:
+        covered |= {organisation.pk for organisation in choice[0]}
+    parties = Organisation.objects.filter(seats__referral_group__in=referral_groups).distinct().order_by("name")
+    return [organisation for organisation in parties if organisation.pk not in covered]
 
 
 def consents_visible_to(user) -> QuerySet[Consent]:

@@ -19,9 +19,9 @@ from sehoglandet import access, gate
 from sehoglandet.audit import log_access
 from sehoglandet.forms import add_service_errors
 from sehoglandet.http import safe_next
-from sehoglandet.models import AccessLog, Role
+from sehoglandet.models import AccessLog, ReferralGroup, Role
 
-from . import fetch, services
+from . import fetch, selectors, services
 from .forms import ConsentForm, ConsentWithdrawalForm
 
 WRITERS = (Role.REFERRER, Role.COACH)
@@ -35,9 +35,12 @@ def _back(request):
 @access.require_roles(*WRITERS)
 @require_http_methods(FORM_METHODS)
 def consent_create(request, pk: int):
-    """Record a consent the person gave, with the signed form if there is one."""
+    """Record a consent the person gave, with the signed form if there is one. The page names the
+    parties of the case's referral group, and says which of them the consent leaves out: on the
+    form once the choice is known, and in a message once it is recorded."""
     person = gate.person(request, pk, may=access.may_record_consent)
     form = ConsentForm(request.POST, request.FILES) if request.method == "POST" else ConsentForm()
+    groups = _referral_groups(request.user, person)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -55,9 +58,48 @@ def consent_create(request, pk: int):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The consent has been recorded."))
+            left_out = selectors.parties_left_out(person, groups, among=selectors.consents_visible_to(request.user))
+            if left_out:
+                messages.warning(request, left_out_message(left_out))
             return _back(request)
     log_access(request, person, person_id=person.pk, purpose=_("Recording a consent"))
-    return render(request, "consent/consent_form.html", {"form": form, "person": person, "back": safe_next(request)})
+    chosen = form.chosen() if form.is_bound else None
+    left_out = (
+        selectors.parties_left_out(person, groups, choice=chosen, among=selectors.consents_visible_to(request.user))
+        if chosen
+        else []
+    )
+    return render(
+        request,
+        "consent/consent_form.html",
+        {
+            "form": form,
+            "person": person,
+            "back": safe_next(request),
+            "group_parties": sorted(
+                {seat.organisation for group in groups for seat in group.seats.all()}, key=lambda org: org.name
+            ),
+            "left_out": left_out_message(left_out) if left_out else "",
+        },
+    )
+
+
+def _referral_groups(user, person) -> list[ReferralGroup]:
+    """The referral groups of the cases the user records the consent for: their parties should be
+    covered, or they will not see the case before the meeting."""
+    return list(
+        ReferralGroup.objects.filter(municipality__in=access.consent_case_municipality_ids(user, person))
+        .select_related("municipality")
+        .prefetch_related("seats__organisation")
+    )
+
+
+def left_out_message(parties: list) -> str:
+    """What a consent that leaves out parties of the referral group means, said when it is recorded."""
+    return _(
+        "The consent does not cover %(parties)s for discussion in the referral group. They will not see "
+        "the case before the meeting. Record a consent that covers them if the person agrees."
+    ) % {"parties": ", ".join(organisation.name for organisation in parties)}
 
 
 @access.require_roles(*WRITERS)

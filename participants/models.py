@@ -148,6 +148,11 @@ class Participant(models.Model):
         return self.status != self.Status.EXITED
 
     @property
+    def is_queued(self) -> bool:
+        """Enrolled and waiting for a place; what the referral's writer may learn (issue 14)."""
+        return self.status == self.Status.QUEUED
+
+    @property
     def exit_details_missing(self) -> bool:
         """Exited by a group decision, the coach still has to record occupation and income after."""
         return self.status == self.Status.EXITED and not self.occupation_after

@@ -44,7 +44,12 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class ReferralFilterForm(Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *Referral.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All statuses")),
+            *[(status, Referral(status=status).status_label) for status in Referral.Status],
+        ],
     )
 
 

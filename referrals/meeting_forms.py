@@ -170,7 +170,7 @@ class OutcomeForm(Form):
     DETAILS = {
         Decision.Outcome.ENROL: [],
         Decision.Outcome.DECLINE: ["recommendation", "grounds", "informs_person"],
-        Decision.Outcome.SEND_BACK: ["recommendation"],
+        Decision.Outcome.SEND_BACK: ["recommendation", "grounds"],
         Decision.Outcome.EXIT: ["exit_reason"],
         Decision.Outcome.FOLLOW_UP: ["follow_up_on"],
     }
@@ -192,7 +192,7 @@ class OutcomeForm(Form):
         label=_("Grounds for the decision"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when declining."),
+        help_text=_("Required when declining; may be given when sending back."),
     )
     informs_person = forms.CharField(
         label=_("Who informs the person"),

@@ -69,8 +69,8 @@ def decision_label(decision: Decision | None) -> str:
     if decision.status == Decision.Status.ESCALATED:
         return _("Referred to the manager")
     if decision.decided_by_manager_id:
-        return _("%(decision)s (decided by the manager)") % {"decision": decision.get_outcome_display()}
-    return decision.get_outcome_display()
+        return _("%(decision)s (decided by the manager)") % {"decision": decision.result_label}
+    return decision.result_label
 
 
 def has_minutes(meeting: Meeting) -> bool:

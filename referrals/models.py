@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -185,6 +186,13 @@ class Referral(models.Model):
     # What the access policy (sehoglandet.access) asks of a referral.
 
     @property
+    def status_label(self) -> str:
+        """The status as lists and pages show it: a decided referral by the group's result, worded as
+        the decision is everywhere ("Avböjd", docs/domain.md#decision-wording)."""
+        outcome = DECIDED_BY.get(self.status)
+        return DECISION_RESULTS[outcome] if outcome else self.Status(self.status).label
+
+    @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
@@ -199,6 +207,16 @@ class Referral(models.Model):
 
     def can_become(self, status: str) -> bool:
         return status in self.ALLOWED_TRANSITIONS[self.status]
+
+
+class Participation(models.TextChoices):
+    """What the referral's writer learns of the enrolment it led to: whether the person waits or has
+    started, nothing of the step or the journal (issue 14, point 3). Not stored: read from the
+    enrolment through the handover's reverse relation (referrals.selectors.participation_stage)."""
+
+    QUEUED = "queued", _("Waiting in the queue for a place")
+    STARTED = "started", _("Has started with the SE coach")
+    ENDED = "ended", _("The participation has ended")
 
 
 class AgencyDecision(models.Model):
@@ -384,6 +402,12 @@ class Decision(models.Model):
         EXIT = "exit", _("Exit")
         FOLLOW_UP = "follow_up", _("Book a follow-up meeting with the person")
 
+        @property
+        def result_label(self) -> str:
+            """The decision as a result ("Avböjd"), the one wording of every page, list, agenda, minutes
+            and file; the choice's own label is the command a form offers ("Avböj")."""
+            return DECISION_RESULTS[self]
+
     class Status(models.TextChoices):
         FINAL = "final", _("Decided")
         ESCALATED = "escalated", _("Escalated to the manager")
@@ -423,7 +447,28 @@ class Decision(models.Model):
         indexes = [models.Index(fields=["status"])]
 
     def __str__(self) -> str:
-        return f"{self.item}: {self.get_outcome_display() or self.get_status_display()}"
+        return f"{self.item}: {self.result_label or self.get_status_display()}"
+
+    @property
+    def result_label(self) -> str:
+        """The outcome as a result, empty while the manager has the question."""
+        return self.Outcome(self.outcome).result_label if self.outcome else ""
+
+
+# The results of the group's decisions, worded once (docs/domain.md#decision-wording).
+DECISION_RESULTS = {
+    Decision.Outcome.ENROL: pgettext_lazy("decision result", "Enrolled"),
+    Decision.Outcome.DECLINE: pgettext_lazy("decision result", "Declined"),
+    Decision.Outcome.SEND_BACK: pgettext_lazy("decision result", "Sent back"),
+    Decision.Outcome.EXIT: pgettext_lazy("decision result", "Exited"),
+    Decision.Outcome.FOLLOW_UP: pgettext_lazy("decision result", "Follow-up meeting booked"),
+}
+# The referral's status that each decision on enrolment leads to, read the other way round.
+DECIDED_BY = {
+    Referral.Status.ENROLLED: Decision.Outcome.ENROL,
+    Referral.Status.DECLINED: Decision.Outcome.DECLINE,
+    Referral.Status.SENT_BACK: Decision.Outcome.SEND_BACK,
+}
 
 
 class Consultation(models.Model):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consent.models import Consent, Purpose
-from consent.selectors import missing_consent, valid_on
+from consent.selectors import missing_consent, parties_left_out, valid_on
 from sehoglandet import access, dates
 from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, Role
 from sehoglandet.selectors import referral_groups_visible_to
@@ -23,6 +23,7 @@ from .models import (
     Decision,
     ItemResponse,
     Meeting,
+    Participation,
     PreMeeting,
     Referral,
 )
@@ -306,10 +307,27 @@ def group_municipality_id(referral: Referral) -> int:
     return participant.municipality_id if participant is not None else referral.municipality_id
 
 
-def organisations_without_consent(referral: Referral, referral_group: ReferralGroup) -> list[Organisation]:
-    """The group's member organisations that will not see the item, for the coach's information."""
-    members = [seat.organisation for seat in referral_group.seats.select_related("organisation")]
-    return missing_consent(referral.person, members, Purpose.REFERRAL_GROUP)
+def organisations_without_consent(
+    referral: Referral, referral_group: ReferralGroup, *, among: QuerySet | None = None
+) -> list[Organisation]:
+    """The group's member organisations that will not see the item; for the referrer, counting only
+    the consents they may see (`among`), so the warning tells them nothing of others' consents."""
+    return parties_left_out(referral.person, [referral_group], among=among)
+
+
+# The decisions on a referral (not on the participant it led to).
+REFERRAL_OUTCOMES = (Decision.Outcome.ENROL, Decision.Outcome.DECLINE, Decision.Outcome.SEND_BACK)
+
+
+def participation_stage(referral: Referral) -> Participation | None:
+    """The stage of the enrolment the referral led to, read through the handover's reverse relation
+    (docs/architecture.md#layers); None before enrolment."""
+    participant = getattr(referral, "participant", None) if referral.is_enrolled else None
+    if participant is None:
+        return None
+    if participant.is_queued:
+        return Participation.QUEUED
+    return Participation.STARTED if participant.is_open else Participation.ENDED
 
 
 def default_agenda_kind(referral: Referral) -> str:

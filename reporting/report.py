@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from participants.models import Employment, IncomeRecord, Occupation
-from referrals.models import EXITS_TO_WORK_OR_STUDIES, ExitReason, IncomeSource, Referral
+from referrals.models import DECISION_RESULTS, EXITS_TO_WORK_OR_STUDIES, Decision, ExitReason, IncomeSource, Referral
 from sehoglandet.models import Municipality, Organisation, Person
 
 from . import selectors
@@ -414,9 +414,10 @@ def _referrals_table(period: Period, municipality: Municipality | None) -> Table
     if municipality is not None:
         referrals = referrals.filter(municipality=municipality)
     outcomes = {
-        Referral.Status.ENROLLED: _("Enrolled"),
-        Referral.Status.DECLINED: _("Declined"),
-        Referral.Status.SENT_BACK: _("Sent back for more preparation"),
+        # Worded as the decision is everywhere (docs/domain.md#decision-wording).
+        Referral.Status.ENROLLED: DECISION_RESULTS[Decision.Outcome.ENROL],
+        Referral.Status.DECLINED: DECISION_RESULTS[Decision.Outcome.DECLINE],
+        Referral.Status.SENT_BACK: DECISION_RESULTS[Decision.Outcome.SEND_BACK],
         Referral.Status.WITHDRAWN: _("Withdrawn"),
         "open": _("Not yet decided"),
     }

@@ -278,6 +278,20 @@ def may_record_consent(user, person) -> bool:
     )
 
 
+def consent_case_municipality_ids(user, person) -> set[int]:
+    """The municipalities of the person's cases for which the user records their consent, the cases
+    may_record_consent counts: open ones in the municipalities the user coaches, and the user's own
+    drafts. Their referral groups are the parties the consent is checked against (issue 14)."""
+    ids: set[int] = set()
+    coached = municipalities_coached_by(user)
+    for cases in _person_cases:
+        found = Q(cases.open, municipality__in=coached) if coached else Q(pk__in=[])
+        if cases.drafted_by is not None:
+            found |= cases.drafted_by(user)
+        ids |= set(cases.model._default_manager.filter(found, person=person).values_list("municipality_id", flat=True))
+    return ids
+
+
 def may_withdraw_consent(user, consent) -> bool:
     """Whoever may record the person's consent records its withdrawal."""
     return may_record_consent(user, consent.person)

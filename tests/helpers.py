@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from referrals import selectors
+from referrals.models import DECISION_RESULTS
 from sehoglandet.demo import DEMO_USERS
 from sehoglandet.models import AccessLog
 
@@ -164,3 +165,10 @@ def status_shown_and_changed_tables(request: Callable[[Client], Any], text: str,
         return response.status_code, text in body(response), changed_tables(before, every_row(access_log=access_log))
 
     return act
+
+
+def decision_result(outcome: str) -> str:
+    """A decision as every page words it, as a result ("Avböjd"; issue 14): the Swedish once the
+    catalogue has it, the English msgid before."""
+    with translation.override("sv"):
+        return str(DECISION_RESULTS[outcome])

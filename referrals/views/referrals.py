@@ -188,7 +188,10 @@ def _case_context(request, referral: Referral, *, team: bool) -> dict:
     user = request.user
     consents = list(consents_of(referral.person).filter(pk__in=consents_visible_to(user).values("pk")))
     items = selectors.agenda_items_of(referral)
-    decided = [item for item in items if hasattr(item, "decision") and item.decision.outcome]
+    # The decision on the referral itself; later ones on the participant are not the writer's to see.
+    decided = [
+        item for item in items if hasattr(item, "decision") and item.decision.outcome in selectors.REFERRAL_OUTCOMES
+    ]
     context = {
         "consents": consents,
         "agency_decisions": list(referral.agency_decisions.all()),
@@ -200,8 +203,14 @@ def _case_context(request, referral: Referral, *, team: bool) -> dict:
         "may_withdraw": _may_withdraw_now(user, referral),
         "today": timezone.localdate(),
     }
+    group = getattr(referral.municipality, "referral_group", None)
+    context["without_consent"] = (
+        selectors.organisations_without_consent(referral, group, among=None if team else consents_visible_to(user))
+        if group and (referral.is_draft or referral.is_open)
+        else []
+    )
+    context["participation"] = selectors.participation_stage(referral)
     if team:
-        group = getattr(referral.municipality, "referral_group", None)
         context.update(
             {
                 "pre_meetings": list(referral.pre_meetings.all()),
@@ -211,11 +220,6 @@ def _case_context(request, referral: Referral, *, team: bool) -> dict:
                 "may_hold_now": referral.status in services.HOLD_NOW_FROM,
                 "may_add_to_agenda": referral.status in (Referral.Status.READY, Referral.Status.SENT_BACK)
                 and all(hasattr(item, "decision") for item in items),
-                "without_consent": (
-                    selectors.organisations_without_consent(referral, group)
-                    if group and referral.status in Referral.OPEN_STATUSES
-                    else []
-                ),
                 "withdrawal_notice": _withdrawal_notice(referral, consents),
                 "coming_meetings": list(selectors.coming_meetings(group)) if group else [],
                 "agenda_kind": selectors.default_agenda_kind(referral),

@@ -40,11 +40,14 @@ DRAFT = either("Utkast", "Draft")
 SUBMITTED = either("Inskickad", "Submitted")
 PRE_MEETING_BOOKED = either("Förmöte bokat", "Pre-meeting booked")
 READY = either("Klar för remittentgruppen", "Ready for the referral group")
-ENROLLED = either("Beslutad: inskriven", "Decided: enrolled")
+# A decided referral's status is the decision's result (issue 14, point 4).
+ENROLLED = either("Inskriven", "Enrolled")
 HELD = either("Hållet", "Held")
 
 RECORD_THE_DECISION = either("Registrera beslutet", "Record the decision")
 ENROL = either("Skriv in", "Enrol")
+# The decision once recorded, as every page words it.
+ENROLLED_RESULT = containing("Inskriven", "Enrolled")
 
 
 def url_of(name: str, *args) -> re.Pattern:
@@ -298,7 +301,9 @@ def test_fk_reviews_the_agenda_and_sees_only_the_item_its_consent_covers(login, 
     expect(second).to_have_text(
         re.compile(
             r"^\s*(Punkt|Item) 2\s+"
-            r"(Samtycke för din organisation saknas\.|Consent for your organisation is missing\.)\s*$"
+            r"(Samtycke för din organisation saknas\.|Consent for your organisation is missing\.)\s+"
+            r"(Din organisation deltar inte i den här punkten\.|Your organisation does not take part in this item\.)"
+            r"\s*$"
         )
     )
     body = page.locator("body")
@@ -393,7 +398,7 @@ def test_the_coach_records_attendance_and_the_groups_decisions(login, people):
 
     expect(page).to_have_url(re.compile(rf"/moten/\d+/#item-{enrolled.pk}$"))
     expect(messages(page)).to_contain_text(containing("Beslutet är registrerat.", "The decision is recorded."))
-    expect(agenda_item(page, 1)).to_contain_text(containing("Skriv in", "Enrol"))
+    expect(agenda_item(page, 1)).to_contain_text(ENROLLED_RESULT)
     expect(agenda_item(page, 1)).to_contain_text(containing("beslutat av gruppen", "decided by the group"))
 
     # The group cannot agree on the second: the question goes to the manager.
@@ -413,7 +418,7 @@ def test_the_coach_records_attendance_and_the_groups_decisions(login, people):
     )
     expect(agenda_item(page, 2)).to_contain_text(containing("Hänskjutet till chef", "Referred to the manager"))
     expect(agenda_item(page, 2)).to_contain_text("Om David behöver mer förberedelse innan inskrivning.")
-    expect(agenda_item(page, 1)).to_contain_text(containing("Skriv in", "Enrol"))
+    expect(agenda_item(page, 1)).to_contain_text(ENROLLED_RESULT)
     assert_accessible(page)
 
     open_from_menu(page, "Remisser", "Referrals")
@@ -470,7 +475,7 @@ def test_the_manager_decides_an_escalated_question(login, people):
     # The meeting's page shows the decision as the manager's.
     open_the_meeting(page)
     decided = agenda_item(page, 1)
-    expect(decided).to_contain_text(containing("Skriv in", "Enrol"))
+    expect(decided).to_contain_text(ENROLLED_RESULT)
     expect(decided).to_contain_text(containing("beslutat av chef", "decided by the manager"))
     assert_accessible(page)
     decision = Decision.objects.get(pk=item.decision.pk)

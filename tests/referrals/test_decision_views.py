@@ -19,7 +19,7 @@ from referrals.models import Decision, Referral
 from sehoglandet.models import AccessLog
 from tests import factories
 from tests.factories import make_case
-from tests.helpers import every_row, messages_of, swedish
+from tests.helpers import decision_result, every_row, messages_of, swedish
 
 
 @pytest.fixture
@@ -214,7 +214,7 @@ def test_a_decided_item_shows_the_recorded_decision_instead_of_the_form(client_f
     assert response.context["form"] is None
     body = response.content.decode()
     assert "Registrerat beslut" in body
-    assert swedish("Send back for more preparation") in body
+    assert decision_result(Decision.Outcome.SEND_BACK) in body
 
 
 def test_recording_after_someone_else_did_says_so_and_shows_the_result(client_for, people, item):
@@ -225,7 +225,7 @@ def test_recording_after_someone_else_did_says_so_and_shows_the_result(client_fo
     response = client.post(decide_url(item), {"group_agreed": "yes", "outcome": "send_back"}, follow=True)
 
     assert Decision.objects.get().outcome == Decision.Outcome.ENROL
-    enrol = swedish("Enrol")
+    enrol = decision_result(Decision.Outcome.ENROL)
     assert f"Någon annan har redan registrerat beslutet för den här punkten: {enrol}. Inget ändrades." in messages_of(
         response
     )

@@ -18,7 +18,7 @@ from referrals.models import Decision, Meeting
 from sehoglandet.models import AccessLog, ReferralGroupSeat
 from tests import factories
 from tests.factories import WITHOUT_FK, make_case
-from tests.helpers import OUTSIDERS, body, every_row, outcomes_by_persona, statuses_by_persona, swedish
+from tests.helpers import OUTSIDERS, body, decision_result, every_row, outcomes_by_persona, statuses_by_persona, swedish
 
 GROUNDS = "Pågående behandling för beroende"
 RECOMMENDATION = "Kontakt med beroendemottagningen"
@@ -102,8 +102,8 @@ def test_the_minutes_hold_references_and_decisions_and_no_name_personnummer_or_c
 
     for referral in held.cases.values():
         assert referral.reference in text
-    assert swedish("Enrol") in text
-    assert swedish("Decline") in text
+    assert decision_result(Decision.Outcome.ENROL) in text
+    assert decision_result(Decision.Outcome.DECLINE) in text
     assert "Hänskjutet till chef" in text
     lines = [line.strip() for line in text.splitlines()]
     assert f"3 {held.cases['undecided'].reference}" in lines  # nothing for an undecided item
@@ -137,7 +137,7 @@ def test_a_member_gets_no_reference_or_decision_for_an_item_outside_their_consen
 
     assert held.cases["enrolled"].reference in text
     assert held.cases["declined"].reference not in text
-    assert swedish("Decline") not in text
+    assert decision_result(Decision.Outcome.DECLINE) not in text
     assert "Samtycke för din organisation saknas." in text
 
 

@@ -34,6 +34,7 @@ from tests.helpers import (
     NASSJO_MEMBERS,
     OUTSIDERS,
     PERSONAS,
+    decision_result,
     every_row,
     outcomes_by_persona,
     shows,
@@ -422,7 +423,7 @@ def test_the_referrer_sees_the_outcome_of_a_decided_referral(client_for, people,
 
     body = page_text(client_for("referrer.af").get(url("referral_detail", on_agenda.pk)))
 
-    assert str(Decision.Outcome.DECLINE.label) in body
+    assert decision_result(Decision.Outcome.DECLINE) in body
     assert "Kontakta psykiatrin." in body
     assert "Handläggaren på AF" in body
     assert NOTES not in body

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from participants.models import Employment, IncomeRecord, MunicipalityPeriod, Participant
-from referrals.models import Referral
+from referrals.models import DECISION_RESULTS, Decision, Referral
 from reporting.report import build_report, period_from_code, period_from_dates
 from reporting.services import refresh_all_statistics
 from tests import factories
@@ -211,8 +211,9 @@ def test_age_at_enrolment_counts_the_age_at_the_decision(report):
 
 
 def test_referrals_received_in_the_period_by_outcome(report):
-    assert counts(report, "referrals", "Inskriven") == [1, 0, 0, 1]
-    assert counts(report, "referrals", "Avslag") == [0, 1, 0, 1]
+    # A declined referral is counted under the decision's one wording, "Avböjd" (issue 14, point 4).
+    assert counts(report, "referrals", str(DECISION_RESULTS[Decision.Outcome.ENROL])) == [1, 0, 0, 1]
+    assert counts(report, "referrals", str(DECISION_RESULTS[Decision.Outcome.DECLINE])) == [0, 1, 0, 1]
     assert counts(report, "referrals", "Återkallad") == [0, 1, 0, 1]
     assert counts(report, "referrals", "Inte beslutad än") == [0, 0, 1, 1]
     assert counts(report, "referrals", "Totalt") == [1, 2, 1, 4]
