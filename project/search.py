@@ -42,12 +42,14 @@ def read_query(text: str) -> Query:
     if reference:
         return Query(reference=f"SE-{reference.group(1)}-{reference.group(2)}")
     if NUMBER_LIKE.match(text):
-        if len(re.sub(r"\D", "", compact)) not in (10, 12):
-            raise ValidationError(
-                _("Write the whole personnummer, 10 or 12 digits (ÅÅÅÅMMDD-NNNN). Parts of a number are not searched."),
-                code="partial",
-            )
-        return Query(number=parse_identity_number(compact).digits)
+        partial = ValidationError(
+            _("Write the whole personnummer, 10 or 12 digits (ÅÅÅÅMMDD-NNNN). Parts of a number are not searched."),
+            code="partial",
+        )
+        try:
+            return Query(number=parse_identity_number(compact).digits)
+        except ValidationError as error:
+            raise partial if error.code == "format" else error from None
     words = tuple(word for word in re.split(r"[\s,]+", text) if word)
     if len(words) > MAX_WORDS:
         raise ValidationError(
