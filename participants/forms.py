@@ -13,7 +13,6 @@ from referrals.models import ExitReason, IncomeSource
 from sehoglandet.forms import Form, date_field
 
 from .models import AftercareVisit, Employment, JournalEntry, Occupation, Participant
-from .selectors import OPEN_STATUSES
 
 
 class JournalEntryForm(Form):
@@ -99,14 +98,6 @@ class MarkVisitForm(Form):
         if cleaned.get("status") == AftercareVisit.Status.MOVED and not cleaned.get("moved_to"):
             self.add_error("moved_to", _("Give the new date for the visit."))
         return cleaned
-
-
-class CaseloadFilterForm(Form):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("All open statuses")), *[(s.value, s.label) for s in OPEN_STATUSES]],
-    )
 
 
 def list_field(label, choices, message) -> forms.ChoiceField:

@@ -115,6 +115,9 @@ class Participant(models.Model):
             models.Index(fields=["exited_on"]),
             models.Index(fields=["started_on"]),
             models.Index(fields=["decided_on"]),
+            # The participant list: one coach's ("mine"), and by decision date (participants.filters).
+            models.Index(fields=["municipality", "responsible_coach", "status"], name="participant_lists_coach"),
+            models.Index(fields=["municipality", "decided_on"], name="participant_lists_decided"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(step__gte=1, step__lte=5), name="participant_step_1_to_5"),

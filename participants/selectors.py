@@ -63,14 +63,34 @@ def get_participant_for_user(user, pk: int) -> Participant:
     return participant
 
 
-def caseload_of(user, *, status: str = "") -> QuerySet[Participant]:
-    """The open participants (queued, active, aftercare) of the municipalities the user coaches,
-    optionally of one status; by status, then the newest decision first. One query per page."""
-    municipalities = [m.pk for m in access.municipalities_coached_by(user)]
-    participants = participants_visible_to(user).filter(
-        municipality__in=municipalities, status__in=[status] if status else OPEN_STATUSES
+def caseload_of(user) -> QuerySet[Participant]:
+    """Every participant, open or closed, of the municipalities the user coaches or manages, with the
+    responsible coach; the list's filters (participants.filters) choose the statuses and the order.
+    One query per page."""
+    return (
+        participants_visible_to(user)
+        .filter(municipality__in=list_municipalities_of(user))
+        .select_related("responsible_coach")
     )
-    return participants.order_by("status", "-decided_on", "-id")
+
+
+def list_municipalities_of(user) -> list[int]:
+    """The municipalities whose participants the user lists: those they coach or manage."""
+    return sorted(
+        {m.pk for m in access.municipalities_coached_by(user)} | {m.pk for m in access.municipalities_managed_by(user)}
+    )
+
+
+def coaches_of_municipalities(municipality_ids: list[int]) -> list:
+    """The users who coach in these municipalities' SE teams, by name, each once."""
+    users = {}
+    for membership in (
+        Membership.objects.filter(organisation__se_team_of__in=municipality_ids, role=Role.COACH)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user_id")
+    ):
+        users.setdefault(membership.user_id, membership.user)
+    return list(users.values())
 
 
 def step_changes_of(participant: Participant) -> list[StepChange]:
@@ -326,3 +346,35 @@ def enrolments_for_register_extract(person) -> list[Participant]:
         )
         .order_by("decided_on", "id")
     )
+
+
+# The search box (docs/domain.md#search).
+
+
+def search_participants(
+    user, *, number: str = "", reserve_identity: str = "", reference: str = "", words=(), limit: int = 20
+) -> list[Participant]:
+    """The participants of the municipalities the user coaches or manages that match one search:
+    the person's whole personnummer or reserve identity, the case reference of the referral that
+    enrolled them, or names starting with each word. The identity is matched only where the user
+    sees it: a protected person only for the coaches of the participant's municipality
+    (docs/domain.md#protected-identity). At most `limit` + 1, by name; one query."""
+    coached = [m.pk for m in access.municipalities_coached_by(user)]
+    own = coached + [m.pk for m in access.municipalities_managed_by(user)]
+    participants = participants_visible_to(user).filter(municipality__in=own).select_related("responsible_coach")
+    identity_seen = Q(person__protected_identity=False) | Q(municipality__in=coached)
+    if number:
+        participants = participants.filter(identity_seen, person__identity_number=number)
+    elif reserve_identity:
+        participants = participants.filter(identity_seen, person__reserve_identity=reserve_identity)
+    elif reference:
+        participants = participants.filter(referral__reference__iexact=reference)
+    elif words:
+        participants = participants.filter(identity_seen)
+        for word in words:
+            participants = participants.filter(
+                Q(person__first_name__istartswith=word) | Q(person__last_name__istartswith=word)
+            )
+    else:
+        return []
+    return list(participants.order_by("person__last_name", "person__first_name", "-decided_on", "id")[: limit + 1])

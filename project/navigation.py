@@ -52,4 +52,9 @@ def navigation(request):
         url, allowed = _page(name)
         if name == "home" or roles & allowed:
             items.append({"url": url, "label": label, "current": current in pages})
-    return {"nav_items": items}
+    search_url, search_roles = _page("search")
+    context = {"nav_items": items}
+    if roles & search_roles:
+        context["search_url"] = search_url
+        context["search_query"] = request.GET.get("q", "")[:100] if current == "search" else ""
+    return context

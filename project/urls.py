@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sok/", views.search, name="search"),
     path("personer/<int:pk>/registerutdrag.pdf", views.register_extract, name="register_extract"),
     path("registerutdrag/", views.register_extract_requests, name="register_extract_requests"),
     path("", include("sehoglandet.urls")),

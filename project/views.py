@@ -23,9 +23,11 @@ from sehoglandet.views import GROUP_ROLES
 
 from . import extract
 from .forms import FindPersonForm
+from .search import SearchForm
 
 QUEUE_PREVIEW = 10
 TODO_PREVIEW = 5
+SEARCH_LIMIT = 20
 
 
 @access.for_any_user
@@ -50,6 +52,7 @@ def home(request):
             team.managed = access.is_manager_of(request.user, team)
             if team.managed:
                 team.coaches = participant_selectors.caseload_per_coach(team)
+                team.shared = sum(membership.capacity for membership in team.coaches)
                 team.without_coach = participant_selectors.without_responsible_coach(team)
         context["teams"] = teams
         if any(team.queue for team in teams):
@@ -95,6 +98,45 @@ def _coach_overview(request) -> dict:
         "todo_items": items[:TODO_PREVIEW],
         "aftercare_week": aftercare_week,
     }
+
+
+@access.require_roles(Role.COACH, Role.MANAGER)
+@require_GET
+def search(request):
+    """The search box: participants and referrals the user may see, found by name, whole personnummer,
+    reserve identity or case reference, at most SEARCH_LIMIT of each. A search that shows anyone is
+    logged as a list access per kind of record, without the query (docs/domain.md#search)."""
+    form = SearchForm(request.GET if "q" in request.GET else None)
+    participants, referrals = [], []
+    if form.is_bound and form.is_valid():
+        query = vars(form.cleaned_data["q"])
+        participants = participant_selectors.search_participants(request.user, limit=SEARCH_LIMIT, **query)
+        referrals = referral_selectors.search_referrals(request.user, limit=SEARCH_LIMIT, **query)
+        by_identity = bool(query["number"] or query["reserve_identity"])
+        for found, model in ((participants, "participants.participant"), (referrals, "referrals.referral")):
+            if found:
+                persons = {record.person_id for record in found}
+                log_access(
+                    request,
+                    action=AccessLog.Action.LIST,
+                    object_type=model,
+                    person_id=persons.pop() if by_identity and len(persons) == 1 else None,
+                    purpose=_("Search"),
+                )
+    return render(
+        request,
+        "project/search.html",
+        {
+            "form": form,
+            "searched": form.is_bound and form.is_valid(),
+            "participants": participants[:SEARCH_LIMIT],
+            "more_participants": len(participants) > SEARCH_LIMIT,
+            "referrals": referrals[:SEARCH_LIMIT],
+            "more_referrals": len(referrals) > SEARCH_LIMIT,
+            "limit": SEARCH_LIMIT,
+            "total": len(participants[:SEARCH_LIMIT]) + len(referrals[:SEARCH_LIMIT]),
+        },
+    )
 
 
 @access.require_roles(Role.COACH, Role.ADMINISTRATOR)

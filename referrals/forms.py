@@ -42,17 +42,6 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class ReferralFilterForm(Form):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[
-            ("", _("All statuses")),
-            *[(status, Referral(status=status).status_label) for status in Referral.Status],
-        ],
-    )
-
-
 class ReferralForm(Form):
     """What the referral says; the parts that may be changed while the referral is open."""
 

@@ -143,7 +143,13 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["municipality", "status"]), models.Index(fields=["submitted_at"])]
+        indexes = [
+            models.Index(fields=["municipality", "status"]),
+            models.Index(fields=["submitted_at"]),
+            # The referral list: newest first, or by the name the writer gave (referrals.filters).
+            models.Index(fields=["municipality", "created_at"], name="referral_lists_written"),
+            models.Index(fields=["municipality", "last_name", "first_name"], name="referral_lists_name"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -423,3 +423,40 @@ def names_allowed_in_consultations() -> list[str]:
         *Organisation.objects.values_list("short_name", flat=True),
         *Municipality.objects.values_list("name", flat=True),
     ]
+
+
+# The search box (docs/domain.md#search).
+
+
+def referral_identity_seen(user) -> Q:
+    """access.may_see_referral_identity as a filter: the referrals whose person the user sees."""
+    coached = [m.pk for m in access.municipalities_coached_by(user)]
+    writer = Q(referrer=user) | Q(written_by=user)
+    return Q(municipality__in=coached) | (Q(protected_identity=False) & (writer | Q(person__protected_identity=False)))
+
+
+def search_referrals(
+    user, *, number: str = "", reserve_identity: str = "", reference: str = "", words=(), limit: int = 20
+) -> list[Referral]:
+    """The referrals the user may see that match one search: the person's whole personnummer or
+    reserve identity, the case reference, or the name as the writer typed it, each word the start
+    of the first or last name. The identity is matched only where the user sees it
+    (access.may_see_referral_identity, here as a filter in the database): the responsible SE
+    team's coaches always, the writer unless they marked it protected, anyone else unless the
+    writer or the registry did (docs/domain.md#identity-lookup). At most `limit` + 1, newest
+    first; one query."""
+    referrals = referrals_visible_to(user)
+    identity_seen = referral_identity_seen(user)
+    if number:
+        referrals = referrals.filter(identity_seen, person__identity_number=number)
+    elif reserve_identity:
+        referrals = referrals.filter(identity_seen, person__reserve_identity=reserve_identity)
+    elif reference:
+        referrals = referrals.filter(reference__iexact=reference)
+    elif words:
+        referrals = referrals.filter(identity_seen)
+        for word in words:
+            referrals = referrals.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
+    else:
+        return []
+    return list(referrals.order_by("-created_at", "-id")[: limit + 1])

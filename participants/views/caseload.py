@@ -21,9 +21,9 @@ from sehoglandet.forms import add_service_errors, errors_as_messages
 from sehoglandet.models import AccessLog, Role
 
 from .. import fetch, selectors, services
+from ..filters import ParticipantFilter
 from ..forms import (
     AssignCoachForm,
-    CaseloadFilterForm,
     EmploymentForm,
     EndEmploymentForm,
     ExitDetailsForm,
@@ -50,28 +50,38 @@ def _refused(request, form, error: ValidationError, participant: Participant):
     return _to_detail(participant)
 
 
-@access.require_roles(Role.COACH)
+@access.require_roles(Role.COACH, Role.MANAGER)
 @require_GET
 def participant_list(request):
-    """The coach's caseload: the open participants of their municipality, by status, 25 a page."""
-    form = CaseloadFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_bound and form.is_valid() else ""
-    participants = selectors.caseload_of(request.user, status=status).select_related("responsible_coach")
-    if form.is_bound and not form.is_valid():
-        participants = participants.none()
+    """The participants of the user's municipalities, the coach's caseload and the manager's view:
+    open ones by status unless the filters say otherwise (closed included, one coach or "mine", by
+    name or decision date), 25 a page."""
+    municipalities = selectors.list_municipalities_of(request.user)
+    filters = ParticipantFilter(
+        request.GET,
+        queryset=selectors.caseload_of(request.user),
+        user=request.user,
+        coaches=selectors.coaches_of_municipalities(municipalities),
+        coached=[m.pk for m in access.municipalities_coached_by(request.user)],
+        open_statuses=selectors.OPEN_STATUSES,
+    )
+    participants = filters.qs if filters.is_valid() else filters.queryset.none()
     page = Paginator(participants, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     if page.object_list:
+        is_coach = bool(access.municipalities_coached_by(request.user))
         log_access(
             request,
             action=AccessLog.Action.LIST,
             object_type=Participant._meta.label_lower,
-            purpose=_("The coach's caseload"),
+            purpose=_("The coach's caseload") if is_coach else _("The manager's list of participants"),
         )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "participants/participant_list.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "participants/participant_list.html",
+        {"form": filters.form, "page": page, "query": query.urlencode()},
     )
 
 

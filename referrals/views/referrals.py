@@ -23,13 +23,13 @@ from sehoglandet.models import AccessLog, Role
 from sehoglandet.services import find_or_create_person
 
 from .. import fetch, selectors, services
+from ..filters import ReferralFilter
 from ..forms import (
     AgencyDecisionForm,
     NewReferralForm,
     PreMeetingBookingForm,
     PreMeetingHoldForm,
     PreMeetingRecordForm,
-    ReferralFilterForm,
     ReferralForm,
 )
 from ..models import MIN_ACTIVE_PARTIES, Meeting, Referral
@@ -63,15 +63,10 @@ def _short_date(day) -> str:
 @access.require_roles(*WRITERS)
 @require_GET
 def referral_list(request):
-    """Referrers see their own referrals, coaches their municipality's; filtered by status, 25 a page."""
-    form = ReferralFilterForm(request.GET or None)
-    referrals = selectors.referrals_visible_to(request.user).order_by("-created_at", "-id")
-    if form.is_bound:
-        if form.is_valid():
-            if form.cleaned_data["status"]:
-                referrals = referrals.filter(status=form.cleaned_data["status"])
-        else:
-            referrals = referrals.none()
+    """Referrers see their own referrals, coaches their municipality's; filtered by status and "mine",
+    newest first or by name, 25 a page."""
+    filters = ReferralFilter(request.GET, queryset=selectors.referrals_visible_to(request.user), user=request.user)
+    referrals = filters.qs if filters.is_valid() else filters.queryset.none()
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     if page.object_list:
@@ -87,7 +82,7 @@ def referral_list(request):
         request,
         "referrals/referral_list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
             "query": query.urlencode(),
             "may_create": bool(selectors.referring_organisations(request.user)),

@@ -12,7 +12,7 @@ from participants import services
 from participants.models import Employment, Participant
 from referrals.models import ExitReason
 from sehoglandet.models import AccessLog
-from tests.helpers import today
+from tests.helpers import shows, today
 from tests.participants.test_todo import exited, participant_in
 
 
@@ -117,7 +117,11 @@ def test_the_manager_sees_the_caseload_per_coach_against_capacity_and_those_with
 
     page = body(client_for("chef.nassjo").get("/"))
 
-    assert "Deltagare per coach: 20 deltagare per heltidstjänst" in page
+    # Capacity is stated once: the team's places, and each coach's share of them.
+    assert shows(page, ("Varje coachs andel av teamets platser", "s share of the team"))
+    assert shows(page, ("36 platser", "36 places: 180 % of a full-time coach post"))
+    assert shows(page, ("20 av teamets 36 platser", "add up to 20 of the team"))
+    assert '<a href="/deltagare/' in page[page.index("I Kön") - 80 : page.index("I Kön")]
     row = page[page.index('<th scope="row">Maja Lindqvist</th>') :]
     row = row[: row.index("</tr>")]
     assert '<td class="num">3</td>' in row

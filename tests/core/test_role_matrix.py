@@ -35,7 +35,9 @@ EXPECTED = {
     "/admin/": {p: 200 if p == "admin" else 403 for p in PERSONAS},
     "/konto/losenord/": dict.fromkeys(PERSONAS, 200),
     "/remisser/": {p: 200 if p in {"referrer.af", "coach.nassjo", "coach.eksjo"} else 403 for p in PERSONAS},
-    "/deltagare/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
+    "/deltagare/": {p: 200 if p in [*COACHES, *MANAGERS] else 403 for p in PERSONAS},
+    # The search box, in the header of the coaches' and managers' pages.
+    "/sok/": {p: 200 if p in [*COACHES, *MANAGERS] else 403 for p in PERSONAS},
     "/att-gora/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
     "/overflyttningar/": {p: 200 if p in COACHES else 403 for p in PERSONAS},
     "/sus/": {p: 200 if p in COACHES else 403 for p in PERSONAS},

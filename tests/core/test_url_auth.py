@@ -61,6 +61,7 @@ POST_ONLY = {
 # The pages of the app that take GET only (a POST gets 405), by qualified URL name.
 GET_ONLY = {
     "home",
+    "search",
     "register_extract",
     "health",
     "referral_group_list",

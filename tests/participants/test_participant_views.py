@@ -18,6 +18,7 @@ from participants.models import JournalEntry, Participant
 from sehoglandet.models import AccessLog, Person
 from tests.helpers import (
     COACHES,
+    MANAGERS,
     PERSONAS,
     body,
     every_row,
@@ -57,10 +58,10 @@ def test_the_participant_page_opens_for_the_team_only(client_for, participant):
     }
 
 
-def test_the_caseload_is_for_coaches(client_for):
+def test_the_participant_list_is_for_coaches_and_managers(client_for):
     statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(url("participant_list")))
 
-    assert statuses == {username: 200 if username in COACHES else 403 for username in PERSONAS}
+    assert statuses == {username: 200 if username in [*COACHES, *MANAGERS] else 403 for username in PERSONAS}
 
 
 def test_the_caseload_lists_the_own_municipalitys_participants_only(client_for, participant):

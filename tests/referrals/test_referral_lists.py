@@ -1,0 +1,69 @@
+"""The referral list's filters (referrals.filters): status, "mine", newest or oldest first, by name;
+a masked name sorts last; constant queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from referrals import services
+from tests import factories
+from tests.helpers import body
+
+LIST = reverse("referrals:referral_list")
+
+
+def listed(response) -> list[int]:
+    return [referral.pk for referral in response.context["page"]]
+
+
+def test_mine_are_those_whose_pre_meeting_the_coach_holds(client_for, people):
+    held = factories.make_ready_referral(people)
+    other = factories.make_referral(people)
+
+    client = client_for("coach.nassjo")
+
+    assert set(listed(client.get(LIST))) == {held.pk, other.pk}
+    assert listed(client.get(LIST, {"mine": "mine"})) == [held.pk]
+
+
+def test_sorting_by_date_and_by_the_name_the_writer_gave(client_for, people):
+    first = factories.make_referral(people, person=factories.make_person(people["referrer.af"], last_name="Öberg"))
+    second = factories.make_referral(people, person=factories.make_person(people["referrer.af"], last_name="Ahl"))
+    client = client_for("coach.nassjo")
+
+    assert listed(client.get(LIST)) == [second.pk, first.pk]
+    assert listed(client.get(LIST, {"sort": "written"})) == [first.pk, second.pk]
+    assert listed(client.get(LIST, {"sort": "name"}))[0] == second.pk
+
+
+def test_a_status_that_is_not_a_choice_lists_nothing_and_says_so(client_for, people):
+    factories.make_referral(people)
+
+    response = client_for("coach.nassjo").get(LIST, {"sort": "nonsense"})
+
+    assert listed(response) == []
+    assert 'class="error-summary"' in body(response)
+
+
+@pytest.mark.parametrize("query", [{"mine": "mine", "sort": "name"}, {"status": "submitted", "sort": "written"}])
+def test_the_filtered_list_takes_the_same_number_of_queries_for_one_referral_and_for_many(
+    client_for, people, django_assert_num_queries, query
+):
+    factories.make_ready_referral(people)
+    client = client_for("coach.nassjo")
+    client.get(LIST, query)
+    with CaptureQueriesContext(connection) as one:
+        client.get(LIST, query)
+    for _ in range(4):
+        factories.make_ready_referral(people)
+
+    with django_assert_num_queries(len(one)):
+        client.get(LIST, query)
+
+
+def test_withdrawn_referrals_are_listed_by_status(client_for, people):
+    withdrawn = factories.make_referral(people)
+    services.withdraw_referral(actor=people["referrer.af"], referral=withdrawn)
+
+    assert listed(client_for("coach.nassjo").get(LIST, {"status": "withdrawn"})) == [withdrawn.pk]
