@@ -53,4 +53,5 @@ def test_the_coach_corrects_a_misspelt_name_and_downloads_the_extract(login, peo
     pdf = Path(download.value.path()).read_bytes()
     text = " ".join(" ".join(sheet.extract_text().split()) for sheet in PdfReader(BytesIO(pdf)).pages)
     assert "Sara Lind" in text
-    assert "Sara visade sitt id-kort." in text
+    # A narrow table column may break the reason after "id-"; the words are what matter.
+    assert "Sara visade sitt id-kort.".replace(" ", "") in text.replace(" ", "")

@@ -355,10 +355,10 @@ def test_the_command_fills_missing_records_rewrites_stale_ones_and_reports_the_c
 
     assert statistic_of(alva).decided_on == today()
     assert statistic_of(bo).started_on == date(2026, 1, 5)
-    assert "1 created, 1 updated, 0 unchanged" in out.getvalue()
+    assert "Inskrivningar: 1 skapade, 1 uppdaterade, 0 oförändrade." in out.getvalue()
     again = io.StringIO()
     call_command("refresh_statistics", stdout=again)
-    assert "0 created, 0 updated, 2 unchanged" in again.getvalue()
+    assert "Inskrivningar: 0 skapade, 0 uppdaterade, 2 oförändrade." in again.getvalue()
 
 
 def test_a_refresh_takes_the_same_number_of_queries_for_one_person_and_for_many(people):
