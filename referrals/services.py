@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from participants import services as participant_services  # the handover: docs/architecture.md#layers
 from sehoglandet import access, events
 from sehoglandet.history import track
-from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupMember
+from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup
 
 from . import grants, selectors
 from .events import ReferralEvent
@@ -381,14 +381,7 @@ def publish_agenda(*, actor: User, meeting: Meeting) -> Meeting:
     events.transition(
         meeting, Meeting.Status.PUBLISHED, actor=actor, code=ReferralEvent.AGENDA_PUBLISHED, published_at=timezone.now()
     )
-    recipients = sorted(
-        set(
-            ReferralGroupMember.objects.filter(seat__referral_group=meeting.referral_group)
-            .exclude(user__email="")
-            .filter(user__is_active=True)
-            .values_list("user__email", flat=True)
-        )
-    )
+    recipients = selectors.agenda_mail_recipients(meeting)
     subject = _("Agenda published: referral group %(municipality)s, %(date)s") % {
         "municipality": meeting.referral_group.municipality.name,
         "date": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d"),

@@ -238,7 +238,7 @@ def purge_runs(request):
 @access.for_any_user
 @require_POST
 def session_keep_alive(request):
-    """"Stay signed in" in the warning before the session ends (static/js/session_expiry.js): the request
+    """ "Stay signed in" in the warning before the session ends (static/js/session_expiry.js): the request
     itself renews the session (SESSION_SAVE_EVERY_REQUEST) and nothing else is written. From the script
     the answer is an empty 204; a plain form (no script) goes back to the page it came from."""
     if request.headers.get("x-requested-with") == "fetch":
