@@ -8,13 +8,14 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from referrals import grants as referral_grants
 from referrals.models import ExitReason, IncomeSource, Referral
-from sehoglandet import access, events
+from sehoglandet import access, events, notifications
 from sehoglandet.history import track
 from sehoglandet.models import Municipality, Person
 
@@ -32,6 +33,7 @@ from .models import (
     StepChange,
     Transfer,
 )
+from .record_names import participant_case
 
 
 def enrol(*, actor: User, referral, decided_on: date) -> Participant:
@@ -713,7 +715,27 @@ def start_transfer(
     transfer.full_clean()
     transfer.save()
     _event(actor, ParticipantEvent.TRANSFER_STARTED, transfer, participant=participant, to=to_municipality.pk)
+    _notify_receiving_team(transfer)
     return transfer
+
+
+def _notify_receiving_team(transfer: Transfer) -> None:
+    """The receiving municipality's coaches learn that a transfer waits in their queue: the case reference
+    and a link, after commit."""
+    names = {
+        "case": participant_case(transfer.participant),
+        "from": transfer.from_municipality.name,
+        "to": transfer.to_municipality.name,
+    }
+    notifications.send_after_commit(
+        notifications.coach_addresses(transfer.to_municipality),
+        _("A transfer from %(from)s waits for the SE team of %(to)s") % names,
+        _(
+            "%(from)s wants to transfer a participant (%(case)s) to %(to)s. The transfer waits in your transfer "
+            "queue (you sign in first):\n\n%(url)s\n\nThis e-mail holds no personal data."
+        )
+        % (names | {"url": notifications.link(reverse("participants:transfer_list"))}),
+    )
 
 
 def _lock_transfer(transfer: Transfer) -> Transfer:

@@ -25,7 +25,17 @@ urlpatterns = [
     path("overflyttningar/<int:pk>/mote/", transfers.transfer_meeting, name="transfer_meeting"),
     path("overflyttningar/<int:pk>/flytta/", transfers.transfer_move, name="transfer_move"),
     path("overflyttningar/<int:pk>/acceptera/", transfers.transfer_accept, name="transfer_accept"),
+    path(
+        "overflyttningar/<int:pk>/acceptera/bekrafta/",
+        transfers.transfer_accept_confirm,
+        name="transfer_accept_confirm",
+    ),
     path("overflyttningar/<int:pk>/avbryt/", transfers.transfer_cancel, name="transfer_cancel"),
+    path(
+        "overflyttningar/<int:pk>/avbryt/bekrafta/",
+        transfers.transfer_cancel_confirm,
+        name="transfer_cancel_confirm",
+    ),
     # Follow-up: the to-do list, SUS and the referral group's summary (participants/views/followup.py).
     path("att-gora/", followup.todo_list, name="todo_list"),
     path("sus/", followup.sus_list, name="sus_list"),

@@ -4,7 +4,7 @@ the checks that say in words what stands between a referral and its next step.""
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from consent.models import Consent, Purpose
 from consent.selectors import missing_consent, parties_left_out, valid_on
 from sehoglandet import access, dates
-from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, Role
+from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupMember, Role
 from sehoglandet.selectors import referral_groups_visible_to
 
 from .models import (
@@ -204,6 +204,29 @@ def organisations_without_consent_by_item(meeting: Meeting, items: list[AgendaIt
         item.pk: [seat.organisation for seat in seats if (item.referral.person_id, seat.organisation_id) not in covered]
         for item in items
     }
+
+
+def _agenda_mail_members(meeting: Meeting) -> QuerySet[ReferralGroupMember]:
+    return ReferralGroupMember.objects.filter(
+        seat__referral_group=meeting.referral_group, user__is_active=True
+    ).exclude(user__email="")
+
+
+def agenda_mail_recipients(meeting: Meeting) -> list[str]:
+    """The addresses publishing the agenda e-mails: each active member of the group with an address, once."""
+    return sorted(set(_agenda_mail_members(meeting).values_list("user__email", flat=True)))
+
+
+def agenda_mail_by_organisation(meeting: Meeting) -> list[tuple[str, int]]:
+    """For the confirmation before publishing: per member organisation, how many of its members get the
+    e-mail (counts and organisations, never a name). One query."""
+    rows = (
+        _agenda_mail_members(meeting)
+        .values("seat__organisation__name")
+        .annotate(members=Count("user", distinct=True))
+        .order_by("seat__organisation__name")
+    )
+    return [(row["seat__organisation__name"], row["members"]) for row in rows]
 
 
 def attendance_by_seat(meeting: Meeting) -> list[tuple]:

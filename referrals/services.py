@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participants import services as participant_services  # the handover: docs/architecture.md#layers
-from sehoglandet import access, dates, events
+from sehoglandet import access, dates, events, notifications
 from sehoglandet.history import track
-from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupMember
+from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup
 
 from . import deidentified, grants, selectors
 from .events import ReferralEvent
@@ -228,7 +228,22 @@ def submit_referral(*, actor: User, referral: Referral) -> Referral:
         raise ValidationError(problems)
     _transition(referral, Referral.Status.SUBMITTED, actor, ReferralEvent.SUBMITTED, submitted_at=timezone.now())
     grants.sync_referral_access(referral)
+    _notify_team_of_referral(referral)
     return referral
+
+
+def _notify_team_of_referral(referral: Referral) -> None:
+    """The municipality's coaches learn that a referral arrived: its reference and a link, after commit."""
+    names = {"reference": referral.reference, "municipality": referral.municipality.name}
+    notifications.send_after_commit(
+        notifications.coach_addresses(referral.municipality),
+        _("New referral %(reference)s for the SE team of %(municipality)s") % names,
+        _(
+            "A referral has been submitted to the SE team of %(municipality)s: %(reference)s. Read it here "
+            "(you sign in first):\n\n%(url)s\n\nThis e-mail holds no personal data."
+        )
+        % (names | {"url": notifications.link(reverse("referrals:referral_detail", args=[referral.pk]))}),
+    )
 
 
 @transaction.atomic
@@ -480,14 +495,7 @@ def publish_agenda(*, actor: User, meeting: Meeting) -> Meeting:
     events.transition(
         meeting, Meeting.Status.PUBLISHED, actor=actor, code=ReferralEvent.AGENDA_PUBLISHED, published_at=timezone.now()
     )
-    recipients = sorted(
-        set(
-            ReferralGroupMember.objects.filter(seat__referral_group=meeting.referral_group)
-            .exclude(user__email="")
-            .filter(user__is_active=True)
-            .values_list("user__email", flat=True)
-        )
-    )
+    recipients = selectors.agenda_mail_recipients(meeting)
     subject = _("Agenda published: referral group %(municipality)s, %(date)s") % {
         "municipality": meeting.referral_group.municipality.name,
         "date": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d"),
@@ -640,7 +648,24 @@ def record_decision(
     _event(actor, code, decision, person=item.referral.person_id, outcome=decision.outcome, meeting=item.meeting_id)
     if group_agreed:
         _apply(actor, item, decision, timezone.localdate(item.meeting.starts_at))
+    else:
+        _notify_manager_of_escalation(decision, item)
     return decision
+
+
+def _notify_manager_of_escalation(decision: Decision, item: AgendaItem) -> None:
+    """The coach's manager learns that a question waits for their decision: the case reference and a link."""
+    municipality = item.meeting.referral_group.municipality
+    names = {"reference": item.referral.reference, "municipality": municipality.name}
+    notifications.send_after_commit(
+        notifications.manager_addresses(municipality),
+        _("A question for you to decide: %(reference)s, referral group %(municipality)s") % names,
+        _(
+            "The referral group of %(municipality)s could not agree on %(reference)s, so the question goes to "
+            "you. Decide it here (you sign in first):\n\n%(url)s\n\nThis e-mail holds no personal data."
+        )
+        % (names | {"url": notifications.link(reverse("referrals:escalation_decide", args=[decision.pk]))}),
+    )
 
 
 @transaction.atomic

@@ -432,6 +432,12 @@ def may_respond_to_item(user, item) -> bool:
     return bool(seats_of(user, item.meeting.referral_group)) and may_view_referral(user, item.referral)
 
 
+def may_keep_calendar_feed(user) -> bool:
+    """Those whose work has dates in the calendar feed (project/calendar.py): coaches, their managers
+    and the members of a referral group."""
+    return has_role(user, Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
+
+
 def may_decide_escalation(user, decision) -> bool:
     """The manager of the municipality whose group could not agree."""
     return is_manager_of(user, decision.item.meeting.referral_group.municipality)

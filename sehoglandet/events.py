@@ -60,6 +60,8 @@ class CoreEvent(models.TextChoices):
     RECOVERY_CODES_REPLACED = "user.recovery_codes_replaced", gettext_lazy("New recovery codes made")
     SECOND_FACTOR_RESET = "user.second_factor_reset", gettext_lazy("Second factor reset")
     DEMO_SECOND_FACTOR_SKIPPED = "demo.second_factor_skipped", gettext_lazy("Second factor skipped (demo)")
+    CALENDAR_FEED_MADE = "user.calendar_feed_made", gettext_lazy("Calendar address made")
+    CALENDAR_FEED_STOPPED = "user.calendar_feed_stopped", gettext_lazy("Calendar address turned off")
 
 
 def register_codes(codes: type[models.TextChoices]) -> None:

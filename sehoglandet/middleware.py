@@ -2,11 +2,15 @@
 
 from urllib.parse import urlencode
 
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from . import second_factor
+from .http import safe_referer
 
 HEALTH_PATH = "/health/"
 
@@ -46,6 +50,32 @@ def health_check_middleware(get_response):
     return middleware
 
 
+def return_address(request) -> str | None:
+    """Where a user sent to sign in (again) should come back to: a GET's own address; for a POST (a
+    form sent after the session ended) the page the form was on, from the Referer, when it is one of
+    our pages and not the POST-only address itself (a form shown again with its errors is at its
+    action's address). None: the start page."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    page = safe_referer(request)
+    if page is None or page.split("?")[0] == request.path:
+        return None
+    return page
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, except that the login's `next` is never a POST-only address (return_address): a coach
+    whose session ended while writing a note signs in and lands on the page again, not on an
+    "HTTP ERROR 405"; the note waits in the browser tab (static/js/keep_draft.js)."""
+
+    def handle_no_permission(self, request, view_func):
+        login_url = resolve_url(self.get_login_url(view_func))
+        target = return_address(request)
+        if target is None:
+            return HttpResponseRedirect(login_url)
+        return redirect_to_login(target, login_url, self.get_redirect_field_name(view_func))
+
+
 def second_factor_exempt(view):
     """Mark a view that a signed-in user may open before passing the second factor: the second-factor
     steps themselves and logging out."""
@@ -55,7 +85,7 @@ def second_factor_exempt(view):
 
 class SecondFactorMiddleware:
     """Until the session has passed the second factor, send a signed-in user from every page to the
-    second-factor step, keeping where they were going in `next` (a GET's address only).
+    second-factor step, keeping where they were going in `next` (return_address: never a POST-only one).
 
     Runs after django-otp's OTPMiddleware, which says whether a device verified the session. Let
     through: visitors (LoginRequiredMiddleware sends them to the login), the pages open to visitors
@@ -76,6 +106,6 @@ class SecondFactorMiddleware:
             return None
         step = "second_factor_verify" if second_factor.has_app(request.user) else "second_factor_enrol"
         target = reverse(step)
-        if request.method == "GET":
-            target += "?" + urlencode({"next": request.get_full_path()})
+        if next_url := return_address(request):
+            target += "?" + urlencode({"next": next_url})
         return HttpResponseRedirect(target)

@@ -547,3 +547,23 @@ def purge_kind_label(kind: str) -> str:
     except (LookupError, ValueError):
         return kind
     return capfirst(str(model._meta.verbose_name_plural))
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address (the iCal feed, project/calendar.py). Only a hash of the token
+    is kept: the address is shown once, when it is made, and a leaked database gives no working one.
+    Making a new one replaces the hash, so the old address stops working at once (404)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("user")
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    made_at = models.DateTimeField(_("made"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calendar address")
+        verbose_name_plural = _("calendar addresses")
+
+    def __str__(self) -> str:
+        return str(_("Calendar address of %(user)s") % {"user": self.user.get_username()})

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from .models import (
     AccessLog,
     Association,
+    CalendarFeed,
     CaseEvent,
     Membership,
     Municipality,
@@ -149,5 +150,13 @@ def register() -> None:
         namer=by_id(
             PurgeRun.objects.only("started_at"),
             lambda run: _("Retention purge %(date)s") % {"date": timezone.localdate(run.started_at).isoformat()},
+        ),
+    )
+    register_record_names(
+        CalendarFeed._meta.label_lower,
+        kind=gettext_lazy("Calendar address"),
+        namer=by_id(
+            CalendarFeed.objects.select_related("user").only("user__username"),
+            lambda feed: _("Calendar address of %(user)s") % {"user": feed.user.username},
         ),
     )

@@ -172,6 +172,7 @@ def account(request):
             "device": device,
             "codes_left": second_factor.recovery_codes_left(request.user),
             "form": SecondFactorCodeForm(recovery=False),
+            "may_keep_calendar_feed": access.may_keep_calendar_feed(request.user),
         },
     )
 
@@ -191,5 +192,10 @@ def new_recovery_codes(request):
             return redirect("second_factor_recovery_codes")
         if locked := _refuse(request, form, attempt):
             return locked
-    context = {"device": device, "codes_left": second_factor.recovery_codes_left(request.user), "form": form}
+    context = {
+        "device": device,
+        "codes_left": second_factor.recovery_codes_left(request.user),
+        "form": form,
+        "may_keep_calendar_feed": access.may_keep_calendar_feed(request.user),
+    }
     return render(request, "registration/account.html", context)

@@ -5,6 +5,8 @@ rows inside one transaction, keeps the auth groups that mirror organisations in 
 records the actor and a reason in the history.
 """
 
+import hashlib
+import secrets
 from collections import Counter
 from typing import Any
 
@@ -26,6 +28,7 @@ from .history import track
 from .identity import parse_identity_number
 from .models import (
     Association,
+    CalendarFeed,
     Membership,
     Municipality,
     Organisation,
@@ -585,3 +588,35 @@ def reset_second_factor(*, actor: User, user: User) -> int:
         actor=actor, code=CoreEvent.SECOND_FACTOR_RESET, record=user, payload={"user": user.pk, "devices": removed}
     )
     return removed
+
+
+def calendar_token_hash(token: str) -> str:
+    """How a calendar address's token is kept: its SHA-256, so the database holds no working address."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def make_calendar_feed(*, actor: User) -> str:
+    """Make the user's own secret calendar address, or a new one in place of the old, which stops
+    working at once. Returns the token, which is kept only as a hash: the caller shows it this once."""
+    _check(access.may_keep_calendar_feed(actor))
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed.objects.select_for_update().filter(user=actor).first() or CalendarFeed(user=actor)
+    feed.token_hash = calendar_token_hash(token)
+    feed.made_at = timezone.now()
+    track(feed, actor, CoreEvent.CALENDAR_FEED_MADE)
+    feed.save()
+    events.record(actor=actor, code=CoreEvent.CALENDAR_FEED_MADE, record=feed)
+    return token
+
+
+@transaction.atomic
+def stop_calendar_feed(*, actor: User) -> bool:
+    """Turn the user's calendar address off (the address answers 404 from now on). False if there was none."""
+    feed = CalendarFeed.objects.select_for_update().filter(user=actor).first()
+    if feed is None:
+        return False
+    track(feed, actor, CoreEvent.CALENDAR_FEED_STOPPED)
+    events.record(actor=actor, code=CoreEvent.CALENDAR_FEED_STOPPED, record=feed)
+    feed.delete()
+    return True

@@ -107,7 +107,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware, but a POST that meets an ended session returns to its page.
+    "sehoglandet.middleware.LoginRequiredMiddleware",
     # Which second-factor device, if any, verified this session; then, until one has, every page but
     # the second-factor steps sends the user to them (sehoglandet/second_factor.py).
     "django_otp.middleware.OTPMiddleware",
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "project.navigation.navigation",
+                "sehoglandet.context_processors.session_expiry",
             ],
         },
     },

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("konto/logga-ut/", second_factor_exempt(access.for_any_user(auth_views.LogoutView.as_view())), name="logout"),
     path("konto/", second_factor.account, name="account"),
+    path("konto/forbli-inloggad/", views.session_keep_alive, name="session_keep_alive"),
     path("konto/tvastegsverifiering/kod/", second_factor.verify, name="second_factor_verify"),
     path("konto/tvastegsverifiering/lagg-till/", second_factor.enrol, name="second_factor_enrol"),
     path("konto/tvastegsverifiering/lagg-till/borja/", second_factor.enrol_start, name="second_factor_enrol_start"),

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from . import access, gate, selectors, services, trail
 from .audit import log_access
@@ -233,3 +233,14 @@ def purge_runs(request):
         request.GET.get("page")
     )
     return render(request, "sehoglandet/purge_runs.html", {"page": page})
+
+
+@access.for_any_user
+@require_POST
+def session_keep_alive(request):
+    """ "Stay signed in" in the warning before the session ends (static/js/session_expiry.js): the request
+    itself renews the session (SESSION_SAVE_EVERY_REQUEST) and nothing else is written. From the script
+    the answer is an empty 204; a plain form (no script) goes back to the page it came from."""
+    if request.headers.get("x-requested-with") == "fetch":
+        return HttpResponse(status=204)
+    return redirect(safe_next(request) or "home")

@@ -9,6 +9,7 @@ form, calls one service and redirects with a message.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -131,6 +132,66 @@ def transfer_move(request, pk: int):
             request, _("The transfer has been moved up.") if form.up else _("The transfer has been moved down.")
         )
     return _to_list()
+
+
+def _confirm(request, transfer: Transfer, **context):
+    back = {"back_url": reverse("participants:transfer_list"), "back_label": _("Back to the transfers")}
+    if transfer.status != Transfer.Status.PENDING:
+        context["done"] = (
+            _("The transfer has already been accepted.")
+            if transfer.status == Transfer.Status.ACCEPTED
+            else _("The transfer has already been declined or cancelled.")
+        )
+    return render(request, "confirm.html", back | context)
+
+
+@access.require_roles(Role.COACH)
+@require_GET
+def transfer_accept_confirm(request, pk: int):
+    """What accepting will do, before it is done: who gains and who loses access to the case."""
+    transfer = fetch.transfer(request, pk, may=access.may_receive_transfer)
+    names = {"from": transfer.from_municipality.name, "to": transfer.to_municipality.name}
+    return _confirm(
+        request,
+        transfer,
+        heading=_("Accept the transfer from %(from)s") % names,
+        consequences=[
+            _("The participant moves to %(to)s from today, with you as responsible coach.") % names,
+            _("The SE team of %(to)s gets access to the whole case, the journal included.") % names,
+            _("The SE team of %(from)s loses access: they see nothing written after today.") % names,
+            _("The participant takes one of the places of %(to)s, unless they are waiting in the queue.") % names,
+            _("No e-mail is sent."),
+        ],
+        action_url=reverse("participants:transfer_accept", args=[transfer.pk]),
+        button=_("Yes, accept the transfer"),
+    )
+
+
+@access.require_roles(Role.COACH)
+@require_GET
+def transfer_cancel_confirm(request, pk: int):
+    """What declining (the receiving coach) or cancelling (the handing-over coach) will do."""
+    transfer = fetch.transfer(request, pk, may=access.may_take_part_in_transfer)
+    names = {"from": transfer.from_municipality.name, "to": transfer.to_municipality.name}
+    stays = _("The participant stays with %(from)s and its SE team keeps access to the case.") % names
+    no_access = _("The SE team of %(to)s does not get access to the case.") % names
+    if access.is_coach_of(request.user, transfer.to_municipality):
+        heading = _("Decline the transfer from %(from)s") % names
+        consequences = [stays, no_access, _("The handing-over coach sees on the transfer page that you declined.")]
+        button = _("Yes, decline the transfer")
+    else:
+        heading = _("Cancel the transfer to %(to)s") % names
+        consequences = [stays, no_access, _("The transfer leaves the transfer queue of %(to)s.") % names]
+        button = _("Yes, cancel the transfer")
+    return _confirm(
+        request,
+        transfer,
+        heading=heading,
+        consequences=[*consequences, _("No e-mail is sent.")],
+        action_url=reverse("participants:transfer_cancel", args=[transfer.pk]),
+        button=button,
+        danger=True,
+    )
 
 
 @access.require_roles(Role.COACH)

@@ -10,7 +10,7 @@ from datetime import datetime, time
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -235,6 +235,105 @@ def agenda_add(request, pk: int):
             % {"organisations": ", ".join(organisation.name for organisation in left_out)},
         )
     return redirect(safe_next(request) or _meeting_url(meeting, item))
+
+
+def _confirm(request, meeting: Meeting, **context):
+    back = {"back_url": _meeting_url(meeting), "back_label": _("Back to the meeting")}
+    return render(request, "confirm.html", back | context)
+
+
+@access.require_roles(Role.COACH)
+@require_GET
+def meeting_publish_confirm(request, pk: int):
+    """What publishing will do, before it is done: who gets e-mail (counts per organisation, no names)
+    and who sees the items."""
+    meeting = fetch.meeting(request, pk, may=access.may_run_meeting)
+    heading = _("Publish the agenda")
+    if meeting.status != Meeting.Status.PLANNED:
+        return _confirm(request, meeting, heading=heading, done=_("The agenda has already been published."))
+    items = list(meeting.items.select_related("referral"))
+    hidden = selectors.organisations_without_consent_by_item(meeting, items)
+    by_organisation = selectors.agenda_mail_by_organisation(meeting)
+    total = sum(count for _name, count in by_organisation)
+    consequences = [
+        ngettext(
+            "%(count)s member of the referral group gets an e-mail with a link to the meeting; it holds no "
+            "personal data.",
+            "%(count)s members of the referral group get an e-mail with a link to the meeting; it holds no "
+            "personal data.",
+            total,
+        )
+        % {"count": total},
+        *(
+            ngettext("%(organisation)s: %(count)s member", "%(organisation)s: %(count)s members", count)
+            % {"organisation": name, "count": count}
+            for name, count in by_organisation
+        ),
+        ngettext(
+            "The members can read the %(count)s case on the agenda where the person's consent covers their "
+            "organisation, and answer whether the person is active with them.",
+            "The members can read the %(count)s cases on the agenda where the person's consent covers their "
+            "organisation, and answer whether the person is active with them.",
+            len(items),
+        )
+        % {"count": len(items)},
+    ]
+    if without := sum(1 for item in items if hidden.get(item.pk)):
+        consequences.append(
+            ngettext(
+                "For %(count)s case some member organisations are not covered by consent: they see only that "
+                "consent is missing.",
+                "For %(count)s cases some member organisations are not covered by consent: they see only that "
+                "consent is missing.",
+                without,
+            )
+            % {"count": without}
+        )
+    return _confirm(
+        request,
+        meeting,
+        heading=heading,
+        consequences=consequences,
+        action_url=reverse("referrals:meeting_publish", args=[meeting.pk]),
+        button=_("Yes, publish and send the e-mail"),
+    )
+
+
+@access.require_roles(Role.COACH)
+@require_GET
+def meeting_close_confirm(request, pk: int):
+    """What marking the meeting as held will do, before it is done."""
+    meeting = fetch.meeting(request, pk, may=access.may_run_meeting)
+    heading = _("Mark the meeting as held")
+    if meeting.status == Meeting.Status.HELD:
+        return _confirm(request, meeting, heading=heading, done=_("The meeting has already been marked as held."))
+    if meeting.status != Meeting.Status.PUBLISHED:
+        return _confirm(
+            request, meeting, heading=heading, done=_("Only a meeting with a published agenda can be marked as held.")
+        )
+    counts = meeting.items.aggregate(total=Count("pk"), open=Count("pk", filter=Q(decision__isnull=True)))
+    consequences = [
+        _("The members can no longer answer on the agenda's cases."),
+        _("The minutes, with the decisions only, can be downloaded."),
+        _("No e-mail is sent, and no one gains or loses access to a case."),
+    ]
+    if counts["open"]:
+        consequences.append(
+            ngettext(
+                "%(count)s case on the agenda has no decision yet; it can still be recorded afterwards.",
+                "%(count)s cases on the agenda have no decision yet; they can still be recorded afterwards.",
+                counts["open"],
+            )
+            % {"count": counts["open"]}
+        )
+    return _confirm(
+        request,
+        meeting,
+        heading=heading,
+        consequences=consequences,
+        action_url=reverse("referrals:meeting_close", args=[meeting.pk]),
+        button=_("Yes, mark the meeting as held"),
+    )
 
 
 @access.require_roles(Role.COACH)

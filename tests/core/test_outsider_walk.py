@@ -40,6 +40,8 @@ KIND_OF_URL = {
     "referrals:meeting_publish": "meeting",
     "referrals:meeting_attendance": "meeting",
     "referrals:meeting_close": "meeting",
+    "referrals:meeting_publish_confirm": "meeting",
+    "referrals:meeting_close_confirm": "meeting",
     "referrals:meeting_minutes": "meeting",
     "referrals:meeting_agenda": "meeting",
     "referrals:item_respond": "agenda_item",
@@ -65,6 +67,8 @@ KIND_OF_URL = {
     "participants:transfer_meeting": "transfer",
     "participants:transfer_move": "transfer",
     "participants:transfer_accept": "transfer",
+    "participants:transfer_accept_confirm": "transfer",
+    "participants:transfer_cancel_confirm": "transfer",
     "participants:transfer_cancel": "transfer",
 }
 

@@ -92,7 +92,15 @@ def test_a_participant_moves_from_nassjo_to_eksjo(login, people: dict[str, User]
     expect(transfer).to_contain_text(NOTE_TO_EKSJO)
     expect(transfer).to_contain_text(f"{meeting_day.isoformat()} 10:00, Stadshuset i Eksjö")
     check_page(page)
-    transfer.get_by_role("button", name=re.compile(r"^(Acceptera|Accept) Sara Lind$")).tap()
+    transfer.get_by_role("link", name=re.compile(r"^(Acceptera|Accept) Sara Lind$")).tap()
+
+    # The confirmation says who gains and who loses access, and names no one.
+    consequences = page.get_by_role("list", name=either("Vad som kommer att hända", "What will happen"))
+    expect(consequences).to_contain_text("Eksjö")
+    expect(consequences).to_contain_text("Nässjö")
+    expect(page.get_by_role("main")).not_to_contain_text("Sara Lind")
+    check_page(page)
+    page.get_by_role("button", name=either("Ja, acceptera överflyttningen", "Yes, accept the transfer")).tap()
 
     expect(page).to_have_url(re.compile(re.escape(detail) + "$"))
     expect(messages(page)).to_contain_text(
