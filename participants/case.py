@@ -76,16 +76,18 @@ def timeline_of(participant: Participant, *, with_journal: bool, kind: str, page
     if with_journal and kind in (TimelineKind.ALL, TimelineKind.JOURNAL):
         keys.append(
             JournalEntry.objects.filter(participant=participant)
-            .annotate(source=Value("journal", output_field=CharField()), day=F("date"), stamp=F("created_at"))
-            .values_list("source", "id", "day", "stamp")
+            .annotate(record_kind=Value("journal", output_field=CharField()), day=F("date"), stamp=F("created_at"))
+            .values_list("record_kind", "id", "day", "stamp")
         )
     if kind in (TimelineKind.ALL, TimelineKind.EVENTS):
         keys.append(
             case_events_of(participant)
             .annotate(
-                source=Value("event", output_field=CharField()), day=TruncDate("occurred_at"), stamp=F("occurred_at")
+                record_kind=Value("event", output_field=CharField()),
+                day=TruncDate("occurred_at"),
+                stamp=F("occurred_at"),
             )
-            .values_list("source", "id", "day", "stamp")
+            .values_list("record_kind", "id", "day", "stamp")
         )
     if not keys:
         return Paginator([], TIMELINE_PAGE_SIZE).get_page(1)
@@ -152,8 +154,8 @@ def _history_keys(participant: Participant) -> QuerySet:
             **({"id": participant.pk} if model is Participant else {"participant_id": participant.pk})
         )
         keys.append(
-            rows.annotate(source=Value(model._meta.label_lower, output_field=CharField())).values_list(
-                "source", "history_id", "history_date"
+            rows.annotate(record_kind=Value(model._meta.label_lower, output_field=CharField())).values_list(
+                "record_kind", "history_id", "history_date"
             )
         )
     return keys[0].union(*keys[1:], all=True).order_by("-history_date", "-history_id")

@@ -61,10 +61,10 @@ def sus_deregistration_candidates(user):
     )
 
 
-def sus_register_candidates(user):
-    """Started participants of the coach's municipalities not yet registered in SUS: the rows the
-    SUS list lets them tick."""
-    return _coached(user).filter(started_on__isnull=False, sus_registered_on__isnull=True)
+def sus_markable(user):
+    """The participants of the coach's municipalities, whom the SUS list lets them tick; whether a
+    row can be marked (started, not registered yet) is the service's check, row by row."""
+    return _coached(user)
 
 
 def todo_for(user, today: date, *, participant: Participant | None = None) -> list[Todo]:

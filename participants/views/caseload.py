@@ -86,6 +86,11 @@ def participant_detail(request, pk: int):
     """The case page: a header with who, where the case stands and what is due, the buttons that
     open each action's form, the timeline, then the records."""
     participant = fetch.participant(request, pk, may=access.may_open_participant)
+    return _render_detail(request, participant)
+
+
+def _render_detail(request, participant: Participant, *, exit_details_form=None):
+    """The case page; `exit_details_form` is a bound form to show again with its errors."""
     user = request.user
     is_coach = access.may_read_journal(user, participant)
     is_open = participant.is_open
@@ -117,7 +122,7 @@ def participant_detail(request, pk: int):
     }
     context["next_visit"] = next((v for v in context["aftercare_plan"] if v.is_open), None)
     if is_coach and participant.exit_details_missing:
-        context["exit_details_form"] = ExitDetailsForm()
+        context["exit_details_form"] = exit_details_form or ExitDetailsForm()
     purpose = _("Case work in the SE team") if is_coach else _("Manager's review of the case")
     log_access(request, participant, person_id=participant.person_id, purpose=purpose)
     return render(request, "participants/participant_detail.html", context)
@@ -482,9 +487,9 @@ def exit_complete(request, pk: int):
         try:
             services.complete_exit(actor=request.user, participant=participant, **form.cleaned_data)
         except ValidationError as error:
-            errors_as_messages(request, error)
+            if response := _refused(request, form, error, participant):
+                return response
         else:
             messages.success(request, _("The exit details have been recorded."))
-    else:
-        errors_as_messages(request, form)
-    return _to_detail(participant)
+            return _to_detail(participant)
+    return _render_detail(request, participant, exit_details_form=form)

@@ -209,7 +209,7 @@ def sus_mark(request, pk: int):
 def sus_mark_many(request):
     """Mark the participants ticked on the SUS list registered in SUS, in one transaction: each row
     checked, one message for those marked and one for each row left as it was, and why."""
-    form = SusBulkRegisterForm(request.POST, queryset=todo.sus_register_candidates(request.user))
+    form = SusBulkRegisterForm(request.POST, queryset=todo.sus_markable(request.user))
     if not form.is_valid():
         errors_as_messages(request, form, labelled=True)
         return _to_sus(form.cleaned_data.get("month") or timezone.localdate())

@@ -39,22 +39,16 @@ POST_ONLY = {
     "referrals:meeting_attendance",
     "referrals:meeting_close",
     "referrals:item_respond",
-    "participants:journal_entry_add",
-    "participants:step_change",
-    "participants:employment_add",
     "participants:aftercare_extend",
     "participants:aftercare_visit_mark",
     "participants:employment_end",
-    "participants:support_start",
-    "participants:coach_assign",
-    "participants:income_add",
-    "participants:participant_exit",
     "participants:exit_complete",
     "participants:transfer_meeting",
     "participants:transfer_move",
     "participants:transfer_accept",
     "participants:transfer_cancel",
     "participants:sus_mark",
+    "participants:sus_mark_many",
 }
 
 # The pages of the app that take GET only (a POST gets 405), by qualified URL name.
