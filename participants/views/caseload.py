@@ -381,9 +381,6 @@ def aftercare_extend(request, pk: int):
 def support_start(request, pk: int):
     """Start the support of a participant waiting in the queue; a full municipality is refused."""
     participant = fetch.participant(request, pk, may=access.may_work_on_participant)
-    if participant.status != Participant.Status.QUEUED and participant.is_open:
-        messages.error(request, _("The support has already started."))
-        return _to_detail(participant)
     return _action(
         request,
         participant,
