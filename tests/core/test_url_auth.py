@@ -72,6 +72,7 @@ GET_ONLY = {
     "referrals:escalation_list",
     "participants:participant_list",
     "participants:participant_detail",
+    "participants:participant_changes",
     "participants:transfer_list",
     "participants:todo_list",
     "participants:sus_list",
