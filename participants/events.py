@@ -20,6 +20,7 @@ class ParticipantEvent(models.TextChoices):
     SUPPORT_STARTED = "participant.support_started", _("Support started")
     COACH_ASSIGNED = "participant.coach_assigned", _("Responsible coach changed")
     INCOME_RECORDED = "income.recorded", _("Income changed")
+    INCOME_BEFORE_CORRECTED = "income.before_corrected", _("Income at enrolment corrected")
     EXITED = "participant.exited", _("Exit recorded by the coach")
     EXITED_BY_DECISION = "participant.exited_by_decision", _("Exit decided by the referral group")
     EXIT_COMPLETED = "participant.exit_completed", _("Exit details recorded")

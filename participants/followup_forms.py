@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sehoglandet.forms import Form, date_field
+from sehoglandet.forms import Form, RecordsChoiceField, date_field
 
 # The months the SUS list can show; outside them the previous and next month links make no sense.
 FIRST_YEAR = 2000
@@ -72,6 +72,31 @@ class SusMarkForm(Form):
     )
     on = date_field(_("Date in SUS"), required=False)
     month = MonthField(required=False)
+
+    def clean_on(self):
+        return self.cleaned_data["on"] or timezone.localdate()
+
+
+class SusBulkRegisterForm(Form):
+    """Several participants of the month's SUS list, marked registered in SUS on one date (today
+    unless another is given). `participants` is the queryset the user may mark."""
+
+    participants = RecordsChoiceField(
+        label=_("Participants to mark"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Tick at least one participant to mark."),
+            "invalid_choice": _("A participant ticked is not on your SUS list."),
+            "invalid_pk_value": _("A participant ticked is not on your SUS list."),
+        },
+    )
+    on = date_field(_("Date in SUS"), required=False)
+    month = MonthField(required=False)
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = queryset
 
     def clean_on(self):
         return self.cleaned_data["on"] or timezone.localdate()

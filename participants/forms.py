@@ -199,3 +199,30 @@ class ExitForm(ExitDetailsForm):
         today_initial("exited_on", kwargs)
         kwargs.setdefault("auto_id", "id_exit_%s")
         super().__init__(*args, **kwargs)
+
+
+class IncomeBeforeForm(Form):
+    """A correction of the income at enrolment, which came from the referral, with the reason."""
+
+    source = list_field(_("Income at enrolment"), IncomeSource.choices, _("Choose an income from the list."))
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say where the right income comes from, for example the decision from Försäkringskassan."),
+        error_messages={"required": _("Write why the income is corrected.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_income_before_%s")
+        super().__init__(*args, **kwargs)
+
+
+class TimelineFilterForm(Form):
+    """Which part of the timeline to show: everything, the journal or the events."""
+
+    kind = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("Everything")), ("journal", _("Journal entries")), ("events", _("Events"))],
+    )

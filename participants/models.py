@@ -379,6 +379,9 @@ class IncomeRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # Why the income at enrolment was corrected (services.correct_income_before); the history keeps
+    # every earlier value and reason.
+    correction_reason = models.TextField(_("reason for the correction"), blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

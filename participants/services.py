@@ -1,6 +1,7 @@
 """Persons and enrolments. Every function takes the acting user first and runs in one transaction."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -141,7 +142,7 @@ def check_open(participant: Participant, *, message: str = "") -> None:
 
 def check_open_for_aftercare(participant: Participant) -> None:
     """Employments and the aftercare plan are read-only once the participant has exited."""
-    check_open(participant, message=_closed_for_aftercare())
+    check_open(participant, message=closed_for_aftercare())
 
 
 def _check_not_future(field: str, day: date) -> None:
@@ -243,7 +244,7 @@ def register_employment(
     hours lie between 0 and 80, the start leaves room for the aftercare plan's dates and the end is
     not before the start. Nothing is saved when refused.
     """
-    participant = _lock_for_case_work(actor, participant, closed_message=_closed_for_aftercare())
+    participant = _lock_for_case_work(actor, participant, closed_message=closed_for_aftercare())
     if participant.status == Participant.Status.QUEUED:
         raise ValidationError(_("The participant is still in the queue: start the support before registering work."))
     if kind not in Employment.Kind.values:
@@ -289,7 +290,7 @@ def end_employment(*, actor: User, employment: Employment, ends_on: date) -> Emp
     finding work). Checks that the actor coaches the participant's current municipality, the
     participant has not exited, the employment has no end yet, and the end lies between its start
     and today."""
-    participant = _lock_for_case_work(actor, employment.participant, closed_message=_closed_for_aftercare())
+    participant = _lock_for_case_work(actor, employment.participant, closed_message=closed_for_aftercare())
     employment = Employment.objects.select_for_update().get(pk=employment.pk)
     if employment.ends_on is not None and employment.ends_on <= timezone.localdate():
         raise ValidationError(_("The employment has already ended."))
@@ -316,7 +317,7 @@ def end_employment(*, actor: User, employment: Employment, ends_on: date) -> Emp
     return employment
 
 
-def _closed_for_aftercare() -> str:
+def closed_for_aftercare() -> str:
     return _("The participant has exited: employments and aftercare can no longer be changed.")
 
 
@@ -351,7 +352,7 @@ def mark_visit(
     a done date may not lie in the future and a move needs a new date. Moving changes the due date;
     the history keeps the old one.
     """
-    participant = _lock_for_case_work(actor, visit.participant, closed_message=_closed_for_aftercare())
+    participant = _lock_for_case_work(actor, visit.participant, closed_message=closed_for_aftercare())
     visit = AftercareVisit.objects.select_for_update().select_related("employment").get(pk=visit.pk)
     if not visit.is_open:
         raise ValidationError(_("The visit has already been marked done or missed."))
@@ -388,7 +389,7 @@ def extend_aftercare(*, actor: User, participant: Participant, months: int = 1) 
     not exited, has an aftercare plan, that `months` is between 1 and 6, and that the new contacts
     have dates (a contact moved to 9999-12-31 leaves none after it).
     """
-    participant = _lock_for_case_work(actor, participant, closed_message=_closed_for_aftercare())
+    participant = _lock_for_case_work(actor, participant, closed_message=closed_for_aftercare())
     if not 1 <= months <= MAX_EXTENSION_MONTHS:
         raise ValidationError({"months": _("Extend by one to six months.")})
     last = participant.aftercare_visits.select_related("employment").order_by("-due_on", "-id").first()
@@ -494,6 +495,54 @@ def record_income(
     income.full_clean()
     income.save()
     _event(actor, ParticipantEvent.INCOME_RECORDED, income, participant=participant, source=source)
+    return income
+
+
+@transaction.atomic
+def correct_income_before(*, actor: User, participant: Participant, source: str, reason: str) -> IncomeRecord:
+    """Correct the income at enrolment, which came from the referral, giving the reason. The history
+    keeps the earlier value, who changed it and why.
+
+    Checks that the actor coaches the municipality, the participant is open, the source is one of
+    the list and differs from the recorded one, and a reason is given."""
+    participant = _lock_for_case_work(
+        actor, participant, closed_message=_("The participant has exited: the income can no longer be changed.")
+    )
+    errors = {}
+    if source not in IncomeSource.values:
+        errors["source"] = _("Choose an income from the list.")
+    if not reason.strip():
+        errors["reason"] = _("Write why the income is corrected.")
+    if errors:
+        raise ValidationError(errors)
+    income = (
+        IncomeRecord.objects.select_for_update()
+        .filter(participant=participant, phase=IncomeRecord.Phase.BEFORE)
+        .first()
+    )
+    if income is None:
+        income = IncomeRecord(
+            participant=participant,
+            phase=IncomeRecord.Phase.BEFORE,
+            valid_from=participant.decided_on,
+            recorded_by=actor,
+        )
+    elif income.source == source:
+        raise ValidationError({"source": _("That is already the income at enrolment.")})
+    previous = income.source
+    income.source = source
+    income.correction_reason = reason.strip()
+    track(income, actor, ParticipantEvent.INCOME_BEFORE_CORRECTED)
+    income.full_clean()
+    income.save()
+    _event(
+        actor,
+        ParticipantEvent.INCOME_BEFORE_CORRECTED,
+        income,
+        participant=participant,
+        source=source,
+        previous=previous,
+    )
     return income
 
 
@@ -654,6 +703,34 @@ def mark_sus(*, actor: User, participant: Participant, registered: bool, on: dat
     participant.save(update_fields=[field])
     _event(actor, code, participant, on=on)
     return participant
+
+
+@dataclass(frozen=True)
+class SusOutcome:
+    """What marking several participants in SUS did: who was marked, and why the others were not."""
+
+    marked: list[Participant]
+    refused: list[tuple[Participant, str]]
+
+
+@transaction.atomic
+def mark_sus_registered_many(*, actor: User, participants: list[Participant], on: date) -> SusOutcome:
+    """Record that the coach registered each of `participants` in SUS on `on`, in one transaction.
+
+    Each row is checked as `mark_sus` checks it; a row already registered, not started, not the
+    actor's to work on, or with a date before its decision is left as it is and named in `refused`
+    with the reason, while the others are marked. A date in the future refuses them all."""
+    _check_not_future("on", on)
+    marked, refused = [], []
+    for participant in participants:
+        if not access.may_work_on_participant(actor, participant):
+            refused.append((participant, _("You do not work on this participant.")))
+            continue
+        try:  # mark_sus is atomic itself: a refused row rolls back to its own savepoint.
+            marked.append(mark_sus(actor=actor, participant=participant, registered=True, on=on))
+        except ValidationError as error:
+            refused.append((participant, " ".join(error.messages)))
+    return SusOutcome(marked=marked, refused=refused)
 
 
 # Transfers between municipalities (docs/domain.md#transfers).

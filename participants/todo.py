@@ -44,13 +44,14 @@ class Todo:
         return self.due_on < today
 
 
-def _coached(user):
+def _coached(user, participant: Participant | None = None):
     municipalities = [m.pk for m in access.municipalities_coached_by(user)]
-    return selectors.participants_visible_to(user).filter(municipality__in=municipalities)
+    coached = selectors.participants_visible_to(user).filter(municipality__in=municipalities)
+    return coached if participant is None else coached.filter(pk=participant.pk)
 
 
-def _open(user):
-    return _coached(user).filter(status__in=selectors.OPEN_STATUSES)
+def _open(user, participant: Participant | None = None):
+    return _coached(user, participant).filter(status__in=selectors.OPEN_STATUSES)
 
 
 def sus_deregistration_candidates(user):
@@ -60,18 +61,28 @@ def sus_deregistration_candidates(user):
     )
 
 
-def todo_for(user, today: date) -> list[Todo]:
-    """Everything due for the coach's open participants, overdue first, then by date."""
+def sus_markable(user):
+    """The participants of the coach's municipalities, whom the SUS list lets them tick; whether a
+    row can be marked (started, not registered yet) is the service's check, row by row."""
+    return _coached(user)
+
+
+def todo_for(user, today: date, *, participant: Participant | None = None) -> list[Todo]:
+    """Everything due for the coach's open participants, overdue first, then by date; with
+    `participant`, what is due for that one case (the header of the case page), by the same rules."""
     from referrals.models import AgencyDecision
 
     horizon = today + timedelta(days=REVIEW_WINDOW_DAYS)
     week_end = today + timedelta(days=6 - today.weekday())
     items: list[Todo] = []
 
-    for visit in selectors.aftercare_due(user, date.min, week_end):
+    visits = selectors.aftercare_due(user, date.min, week_end)
+    if participant is not None:
+        visits = visits.filter(participant=participant)
+    for visit in visits:
         items.append(Todo(TodoKind.AFTERCARE, visit.due_on, visit.participant, visit.get_kind_display()))
 
-    participants = _open(user)
+    participants = _open(user, participant)
     # A later end, or no end at all, from the same party replaces the decision.
     newer_decision = AgencyDecision.objects.filter(
         Q(valid_until__gt=OuterRef("valid_until")) | Q(valid_until__isnull=True),
@@ -112,27 +123,30 @@ def todo_for(user, today: date) -> list[Todo]:
         .exclude(Exists(lasting_consent))
         .values("person")
     )
-    for participant in participants.filter(person__in=expiring).prefetch_related("person__consents"):
+    for case in participants.filter(person__in=expiring).prefetch_related("person__consents"):
         ends = max(
             consent.valid_until
-            for consent in participant.person.consents.all()
+            for consent in case.person.consents.all()
             if consent.withdrawn_on is None and consent.given_on <= today and consent.valid_until <= horizon
         )
-        items.append(Todo(TodoKind.CONSENT_EXPIRING, ends, participant))
+        items.append(Todo(TodoKind.CONSENT_EXPIRING, ends, case))
 
     # Exited participants too: SUS counts everyone who was enrolled, and they must be de-registered after.
-    for participant in _coached(user).filter(started_on__isnull=False, sus_registered_on__isnull=True):
-        items.append(Todo(TodoKind.SUS_REGISTER, participant.started_on, participant))
+    for case in _coached(user, participant).filter(started_on__isnull=False, sus_registered_on__isnull=True):
+        items.append(Todo(TodoKind.SUS_REGISTER, case.started_on, case))
 
-    for participant in sus_deregistration_candidates(user).filter(exited_on__lte=today):
-        due = participant.sus_deregistration_due_on
+    candidates = sus_deregistration_candidates(user)
+    if participant is not None:
+        candidates = candidates.filter(pk=participant.pk)
+    for case in candidates.filter(exited_on__lte=today):
+        due = case.sus_deregistration_due_on
         if due <= today:
-            items.append(Todo(TodoKind.SUS_DEREGISTER, due, participant, participant.get_exit_reason_display()))
+            items.append(Todo(TodoKind.SUS_DEREGISTER, due, case, case.get_exit_reason_display()))
 
-    for participant in _coached(user).filter(status=Participant.Status.EXITED, occupation_after=""):
-        items.append(Todo(TodoKind.EXIT_DETAILS, participant.exited_on, participant))
+    for case in _coached(user, participant).filter(status=Participant.Status.EXITED, occupation_after=""):
+        items.append(Todo(TodoKind.EXIT_DETAILS, case.exited_on, case))
 
-    if today.month == SURVEY_MONTH:
+    if today.month == SURVEY_MONTH and participant is None:
         active = participants.filter(status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE]).count()
         if active:
             items.append(Todo(TodoKind.SURVEY, date(today.year, SURVEY_MONTH, 31), detail=str(active)))

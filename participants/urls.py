@@ -17,6 +17,8 @@ urlpatterns = [
     path("deltagare/<int:pk>/starta/", caseload.support_start, name="support_start"),
     path("deltagare/<int:pk>/ansvarig/", caseload.coach_assign, name="coach_assign"),
     path("deltagare/<int:pk>/forsorjning/", caseload.income_add, name="income_add"),
+    path("deltagare/<int:pk>/forsorjning/inskrivning/", caseload.income_before_correct, name="income_before_correct"),
+    path("deltagare/<int:pk>/andringar/", caseload.participant_changes, name="participant_changes"),
     path("deltagare/<int:pk>/avslut/", caseload.participant_exit, name="participant_exit"),
     path("deltagare/<int:pk>/avslut/komplettera/", caseload.exit_complete, name="exit_complete"),
     # Transfers between municipalities (participants/views/transfers.py).
@@ -40,6 +42,7 @@ urlpatterns = [
     path("att-gora/", followup.todo_list, name="todo_list"),
     path("sus/", followup.sus_list, name="sus_list"),
     path("sus/csv/", followup.sus_csv, name="sus_csv"),
+    path("sus/registrerade/", followup.sus_mark_many, name="sus_mark_many"),
     path("deltagare/<int:pk>/sus/", followup.sus_mark, name="sus_mark"),
     path("uppfoljning/", followup.followup_summary, name="followup_summary"),
 ]

@@ -488,6 +488,12 @@ def may_work_on_record_of(user, record) -> bool:
     return may_work_on_participant(user, record.participant)
 
 
+def may_see_changes_of(user, participant) -> bool:
+    """Who changed what in a participant's records: the SE team's coaches for their case, and the
+    auditor, who follows up every change (DESIGN.md section 3)."""
+    return has_role(user, Role.AUDITOR) or may_read_journal(user, participant)
+
+
 def may_assign_coach(user, participant) -> bool:
     """A coach who works on the participant, or the manager of their municipality; either holding
     the team's grant."""

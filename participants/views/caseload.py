@@ -8,19 +8,23 @@ form, calls one service and redirects with a message. Every page that shows a pe
 an access-log row.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sehoglandet import access
+from sehoglandet import access, gate
 from sehoglandet.audit import log_access
 from sehoglandet.forms import add_service_errors, errors_as_messages
 from sehoglandet.models import AccessLog, Role
 
-from .. import fetch, selectors, services
+from .. import case, fetch, selectors, services, todo
 from ..filters import ParticipantFilter
 from ..forms import (
     AssignCoachForm,
@@ -28,16 +32,17 @@ from ..forms import (
     EndEmploymentForm,
     ExitDetailsForm,
     ExitForm,
+    IncomeBeforeForm,
     IncomeForm,
     JournalEntryForm,
     MarkVisitForm,
     StartSupportForm,
     StepChangeForm,
+    TimelineFilterForm,
 )
 from ..models import AftercareVisit, IncomeRecord, Participant
 
 CASELOAD_PAGE_SIZE = 25
-JOURNAL_PAGE_SIZE = 20
 
 
 def _refused(request, form, error: ValidationError, participant: Participant):
@@ -88,134 +93,238 @@ def participant_list(request):
 @access.require_roles(Role.COACH, Role.MANAGER)
 @require_GET
 def participant_detail(request, pk: int):
+    """The case page: a header with who, where the case stands and what is due, the buttons that
+    open each action's form, the timeline, then the records."""
     participant = fetch.participant(request, pk, may=access.may_open_participant)
     return _render_detail(request, participant)
 
 
-def _render_detail(request, participant: Participant, **forms):
-    """The participant page. The SE team's coach sees the journal and may add to it; the manager sees
-    the person, status and steps, read-only, and not the coach's notes, but may change the
-    responsible coach. `forms` are bound forms to show again with their errors (`journal_form`,
-    `step_form`, `employment_form`, `income_form`, `start_form`, `assign_form`, `exit_form`,
-    `exit_details_form`)."""
+def _render_detail(request, participant: Participant, *, exit_details_form=None):
+    """The case page; `exit_details_form` is a bound form to show again with its errors."""
     user = request.user
     is_coach = access.may_read_journal(user, participant)
     is_open = participant.is_open
     incomes = selectors.incomes_of(participant)
+    timeline_form = TimelineFilterForm(request.GET or None)
+    kind = timeline_form.cleaned_data["kind"] if timeline_form.is_bound and timeline_form.is_valid() else ""
+    today = timezone.localdate()
     context = {
         "participant": participant,
         "is_coach": is_coach,
         "may_write": is_coach and is_open,
+        "may_assign": is_open and access.may_assign_coach(user, participant),
+        "may_see_changes": access.may_see_changes_of(user, participant),
+        "today": today,
+        "due": todo.todo_for(user, today, participant=participant) if is_coach else [],
         "step_changes": selectors.step_changes_of(participant),
         "employments": selectors.employments_of(participant),
         "aftercare_plan": selectors.aftercare_plan_of(participant),
         "incomes": incomes,
+        "income_before": next((i for i in incomes if i.phase == IncomeRecord.Phase.BEFORE), None),
         "income_after": next((i for i in incomes if i.phase == IncomeRecord.Phase.AFTER), None),
         "municipality_history": selectors.municipality_history_of(participant),
         "pending_transfer": selectors.pending_transfer_of(participant) if is_coach else None,
         "referring_organisation": participant.referral.referring_organisation if participant.referral else None,
         "may_export_extract": is_coach and access.may_export_register_extract(user, participant.person),
+        "timeline_form": timeline_form,
+        "page": case.timeline_of(participant, with_journal=is_coach, kind=kind, page_number=request.GET.get("page")),
+        "query": _query_without_page(request),
     }
-    if is_coach:
-        journal = selectors.journal_of(participant)
-        page = Paginator(journal, JOURNAL_PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = list(page.object_list)
-        context["page"] = page
-    if context["may_write"]:
-        context["journal_form"] = forms.get("journal_form") or JournalEntryForm()
-        context["step_form"] = forms.get("step_form") or StepChangeForm()
-        context["employment_form"] = forms.get("employment_form") or EmploymentForm()
-        context["income_form"] = forms.get("income_form") or IncomeForm()
-        context["exit_form"] = forms.get("exit_form") or ExitForm()
-        if participant.status == Participant.Status.QUEUED:
-            context["start_form"] = forms.get("start_form") or StartSupportForm()
-    if is_open:
-        context["assign_form"] = forms.get("assign_form") or AssignCoachForm(
-            coaches=selectors.coaches_of(participant.municipality),
-            initial={"coach": participant.responsible_coach_id},
-        )
+    context["next_visit"] = next((v for v in context["aftercare_plan"] if v.is_open), None)
     if is_coach and participant.exit_details_missing:
-        context["exit_details_form"] = forms.get("exit_details_form") or ExitDetailsForm()
+        context["exit_details_form"] = exit_details_form or ExitDetailsForm()
     purpose = _("Case work in the SE team") if is_coach else _("Manager's review of the case")
     log_access(request, participant, person_id=participant.person_id, purpose=purpose)
     return render(request, "participants/participant_detail.html", context)
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@access.require_roles(Role.COACH, Role.AUDITOR)
+@require_GET
+def participant_changes(request, pk: int):
+    """What changed in the participant's record and its parts, who changed it, when and why: for the
+    SE team's coaches and the auditor. Looking is logged."""
+    participant = gate.fetch(request, case.get_participant_for_changes, Participant, pk, may=access.may_see_changes_of)
+    page = case.changes_of(participant, page_number=request.GET.get("page"))
+    log_access(
+        request,
+        participant,
+        action=AccessLog.Action.VIEW,
+        person_id=participant.person_id,
+        purpose=_("Change history of the case"),
+    )
+    return render(
+        request,
+        "participants/participant_changes.html",
+        {
+            "participant": participant,
+            "page": page,
+            "query": "",
+            "is_coach": access.may_read_journal(request.user, participant),
+        },
+    )
 
 
 def _to_detail(participant: Participant):
     return redirect("participants:participant_detail", pk=participant.pk)
 
 
-@access.require_roles(Role.COACH)
-@require_POST
-def journal_entry_add(request, pk: int):
-    """Add one entry from the short form at the top of the participant page."""
-    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
-    form = JournalEntryForm(request.POST)
-    try:
-        services.check_open(participant)
-    except ValidationError as error:
-        return _refused(request, form, error, participant)
-    if form.is_valid():
+@dataclass(frozen=True)
+class Action:
+    """One action of the case page: its own page (GET shows the form, POST saves and goes back to the
+    case), or the same form inline, when htmx asks for it."""
+
+    url_name: str
+    title: str
+    submit: str
+    help: str = ""
+    danger: bool = False
+    keep_draft: bool = False
+
+
+ACTIONS = {
+    "journal": Action(
+        "participants:journal_entry_add",
+        gettext_lazy("New journal entry"),
+        gettext_lazy("Add to the journal"),
+        keep_draft=True,
+    ),
+    "step": Action("participants:step_change", gettext_lazy("Change the step"), gettext_lazy("Change the step")),
+    "employment": Action(
+        "participants:employment_add",
+        gettext_lazy("Register employment"),
+        gettext_lazy("Register"),
+        help=gettext_lazy("An employment also gets its aftercare plan."),
+    ),
+    "income": Action(
+        "participants:income_add", gettext_lazy("Record a change of income"), gettext_lazy("Record the income")
+    ),
+    "income_before": Action(
+        "participants:income_before_correct",
+        gettext_lazy("Correct the income at enrolment"),
+        gettext_lazy("Correct the income"),
+        help=gettext_lazy(
+            "The income at enrolment came from the referral. Correct it when it was wrong there; the earlier "
+            "value and your reason are kept in the change history."
+        ),
+    ),
+    "start": Action(
+        "participants:support_start",
+        gettext_lazy("Start the support"),
+        gettext_lazy("Start the support"),
+        help=gettext_lazy(
+            "The participant is waiting in the queue. Start the support when the municipality has a free place."
+        ),
+    ),
+    "assign": Action(
+        "participants:coach_assign",
+        gettext_lazy("Change the responsible coach"),
+        gettext_lazy("Change the responsible coach"),
+    ),
+    "exit": Action(
+        "participants:participant_exit",
+        gettext_lazy("End the participation"),
+        gettext_lazy("End the participation"),
+        help=gettext_lazy("After the exit the journal, the step, employment and income can no longer be changed."),
+        danger=True,
+    ),
+}
+
+
+def _action(request, participant: Participant, name: str, form, service, success, *, closed: str = ""):
+    """The shape of every action: refuse at once when the participant has exited (`closed` is the
+    message); on GET show the form (inline when htmx asks); on POST validate, call
+    `service(**cleaned_data)` and go back to the case with `success` (a text, or a function of the
+    cleaned data); a refusal goes on the form (the action page again) or into a message."""
+    if closed:
         try:
-            services.add_journal_entry(actor=request.user, participant=participant, **form.cleaned_data)
+            services.check_open(participant, message=closed)
+        except ValidationError as error:
+            errors_as_messages(request, error)
+            return _to_detail(participant)
+    if form.is_bound and form.is_valid():
+        try:
+            service(**form.cleaned_data)
         except ValidationError as error:
             if response := _refused(request, form, error, participant):
                 return response
         else:
-            messages.success(request, _("The journal entry has been added."))
+            messages.success(request, success(form.cleaned_data) if callable(success) else success)
             return _to_detail(participant)
-    return _render_detail(request, participant, journal_form=form)
+    log_access(request, participant, person_id=participant.person_id, purpose=_("Case work in the SE team"))
+    template = "participants/detail/_action_form.html" if request.htmx else "participants/action.html"
+    return render(
+        request,
+        template,
+        {"participant": participant, "form": form, "action": ACTIONS[name], "inline": bool(request.htmx)},
+    )
+
+
+def _bound(request, form_class, **kwargs):
+    return form_class(request.POST, **kwargs) if request.method == "POST" else form_class(**kwargs)
 
 
 @access.require_roles(Role.COACH)
-@require_POST
+@require_http_methods(["GET", "POST"])
+def journal_entry_add(request, pk: int):
+    """Write a journal entry: one tap from the top of the case page."""
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
+    return _action(
+        request,
+        participant,
+        "journal",
+        _bound(request, JournalEntryForm),
+        lambda **data: services.add_journal_entry(actor=request.user, participant=participant, **data),
+        _("The journal entry has been added."),
+        closed=_("The participant has exited: the journal and the step can no longer be changed."),
+    )
+
+
+@access.require_roles(Role.COACH)
+@require_http_methods(["GET", "POST"])
 def step_change(request, pk: int):
     """Move the participant to another SE step, with the date of the change."""
     participant = fetch.participant(request, pk, may=access.may_work_on_participant)
-    form = StepChangeForm(request.POST)
-    try:
-        services.check_open(participant)
-    except ValidationError as error:
-        return _refused(request, form, error, participant)
-    if form.is_valid():
-        try:
-            services.change_step(actor=request.user, participant=participant, **form.cleaned_data)
-        except ValidationError as error:
-            if response := _refused(request, form, error, participant):
-                return response
-        else:
-            messages.success(
-                request,
-                _("The participant is now at step %(step)s.")
-                % {"step": Participant.Step(form.cleaned_data["step"]).label},
-            )
-            return _to_detail(participant)
-    return _render_detail(request, participant, step_form=form)
+    return _action(
+        request,
+        participant,
+        "step",
+        _bound(request, StepChangeForm),
+        lambda **data: services.change_step(actor=request.user, participant=participant, **data),
+        lambda data: _("The participant is now at step %(step)s.") % {"step": Participant.Step(data["step"]).label},
+        closed=_("The participant has exited: the journal and the step can no longer be changed."),
+    )
 
 
 @access.require_roles(Role.COACH)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def employment_add(request, pk: int):
     """Register an employment, studies or a placement; an employment also gets its aftercare plan."""
     participant = fetch.participant(request, pk, may=access.may_work_on_participant)
-    form = EmploymentForm(request.POST)
-    try:
-        services.check_open_for_aftercare(participant)
-    except ValidationError as error:
-        return _refused(request, form, error, participant)
-    if form.is_valid():
-        try:
-            employment = services.register_employment(actor=request.user, participant=participant, **form.cleaned_data)
-        except ValidationError as error:
-            if response := _refused(request, form, error, participant):
-                return response
-        else:
-            if employment.starts_aftercare:
-                messages.success(request, _("The employment has been registered and the aftercare plan created."))
-            else:
-                messages.success(request, _("The employment has been registered."))
-            return _to_detail(participant)
-    return _render_detail(request, participant, employment_form=form)
+
+    def register(**data):
+        employment = services.register_employment(actor=request.user, participant=participant, **data)
+        registered.append(employment)
+
+    registered = []
+    return _action(
+        request,
+        participant,
+        "employment",
+        _bound(request, EmploymentForm),
+        register,
+        lambda data: (
+            _("The employment has been registered and the aftercare plan created.")
+            if registered and registered[0].starts_aftercare
+            else _("The employment has been registered.")
+        ),
+        closed=services.closed_for_aftercare(),
+    )
 
 
 @access.require_roles(Role.COACH)
@@ -277,38 +386,16 @@ def aftercare_extend(request, pk: int):
     return _to_detail(participant)
 
 
-def _write(request, participant: Participant, form, form_name: str, service, success, *, closed: str = ""):
-    """The shape of the short forms below: refuse at once when the participant has exited (`closed`
-    is the message), otherwise validate the form, call `service(**cleaned_data)` and redirect with
-    `success` (a text, or a function of the cleaned data); a refusal goes on the form (the page
-    again, the form under its `form_name`) or into a message."""
-    if closed:
-        try:
-            services.check_open(participant, message=closed)
-        except ValidationError as error:
-            return _refused(request, form, error, participant)
-    if form.is_valid():
-        try:
-            service(**form.cleaned_data)
-        except ValidationError as error:
-            if response := _refused(request, form, error, participant):
-                return response
-        else:
-            messages.success(request, success(form.cleaned_data) if callable(success) else success)
-            return _to_detail(participant)
-    return _render_detail(request, participant, **{form_name: form})
-
-
 @access.require_roles(Role.COACH)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def support_start(request, pk: int):
     """Start the support of a participant waiting in the queue; a full municipality is refused."""
     participant = fetch.participant(request, pk, may=access.may_work_on_participant)
-    return _write(
+    return _action(
         request,
         participant,
-        StartSupportForm(request.POST),
-        "start_form",
+        "start",
+        _bound(request, StartSupportForm),
         lambda **data: services.start_support(actor=request.user, participant=participant, **data),
         _("The support has started."),
         closed=_("The participant has exited: the support cannot be started."),
@@ -316,15 +403,20 @@ def support_start(request, pk: int):
 
 
 @access.require_roles(Role.COACH, Role.MANAGER)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def coach_assign(request, pk: int):
     """The municipality's coach or manager chooses the responsible coach among its coaches."""
     participant = fetch.participant(request, pk, may=access.may_assign_coach)
-    return _write(
+    return _action(
         request,
         participant,
-        AssignCoachForm(request.POST, coaches=selectors.coaches_of(participant.municipality)),
-        "assign_form",
+        "assign",
+        _bound(
+            request,
+            AssignCoachForm,
+            coaches=selectors.coaches_of(participant.municipality),
+            initial={"coach": participant.responsible_coach_id},
+        ),
         lambda **data: services.assign_coach(actor=request.user, participant=participant, **data),
         lambda data: (
             _("%(coach)s is now the responsible coach.")
@@ -335,15 +427,15 @@ def coach_assign(request, pk: int):
 
 
 @access.require_roles(Role.COACH)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def income_add(request, pk: int):
     """Record a change of income during the support, with a review date if the decision ends."""
     participant = fetch.participant(request, pk, may=access.may_work_on_participant)
-    return _write(
+    return _action(
         request,
         participant,
-        IncomeForm(request.POST),
-        "income_form",
+        "income",
+        _bound(request, IncomeForm),
         lambda **data: services.record_income(actor=request.user, participant=participant, **data),
         _("The income has been recorded."),
         closed=_("The participant has exited: the income can no longer be changed."),
@@ -351,15 +443,32 @@ def income_add(request, pk: int):
 
 
 @access.require_roles(Role.COACH)
-@require_POST
+@require_http_methods(["GET", "POST"])
+def income_before_correct(request, pk: int):
+    """Correct the income at enrolment (which came from the referral), with the reason."""
+    participant = fetch.participant(request, pk, may=access.may_work_on_participant)
+    before = participant.incomes.filter(phase=IncomeRecord.Phase.BEFORE).first()
+    return _action(
+        request,
+        participant,
+        "income_before",
+        _bound(request, IncomeBeforeForm, initial={"source": before.source if before else ""}),
+        lambda **data: services.correct_income_before(actor=request.user, participant=participant, **data),
+        _("The income at enrolment has been corrected."),
+        closed=_("The participant has exited: the income can no longer be changed."),
+    )
+
+
+@access.require_roles(Role.COACH)
+@require_http_methods(["GET", "POST"])
 def participant_exit(request, pk: int):
     """The coach ends the participation with date, reason, occupation and income after."""
     participant = fetch.participant(request, pk, may=access.may_work_on_participant)
-    return _write(
+    return _action(
         request,
         participant,
-        ExitForm(request.POST),
-        "exit_form",
+        "exit",
+        _bound(request, ExitForm),
         lambda **data: services.exit_participant(actor=request.user, participant=participant, **data),
         _("The participation has ended."),
         closed=_("The participant has already exited."),
@@ -369,7 +478,8 @@ def participant_exit(request, pk: int):
 @access.require_roles(Role.COACH)
 @require_POST
 def exit_complete(request, pk: int):
-    """Record occupation and income after an exit the referral group decided."""
+    """Record occupation and income after an exit the referral group decided (the form is on the
+    case page, where the exit is summed up)."""
     participant = fetch.participant(request, pk, may=access.may_work_on_participant)
     if not participant.exit_details_missing:
         messages.error(
@@ -379,11 +489,14 @@ def exit_complete(request, pk: int):
             else _("The participant has not exited."),
         )
         return _to_detail(participant)
-    return _write(
-        request,
-        participant,
-        ExitDetailsForm(request.POST),
-        "exit_details_form",
-        lambda **data: services.complete_exit(actor=request.user, participant=participant, **data),
-        _("The exit details have been recorded."),
-    )
+    form = ExitDetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complete_exit(actor=request.user, participant=participant, **form.cleaned_data)
+        except ValidationError as error:
+            if response := _refused(request, form, error, participant):
+                return response
+        else:
+            messages.success(request, _("The exit details have been recorded."))
+            return _to_detail(participant)
+    return _render_detail(request, participant, exit_details_form=form)

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from sehoglandet import access
@@ -25,7 +26,7 @@ from sehoglandet.models import AccessLog, Role
 from sehoglandet.spreadsheets import csv_safe
 
 from .. import fetch, selectors, services, todo
-from ..followup_forms import SusMarkForm, SusMonthForm, month_of
+from ..followup_forms import SusBulkRegisterForm, SusMarkForm, SusMonthForm, month_of
 from ..models import Participant, add_months
 
 FOLLOWUP_PAGE_SIZE = 25
@@ -81,7 +82,13 @@ def _render_sus(request, form: SusMonthForm, month, register: list, deregister: 
     """The SUS page; 400 with the form's error when the month asked for is not a month."""
     if register or deregister:
         log_access(request, action=AccessLog.Action.LIST, object_type=PARTICIPANT, purpose=_("The SUS list"))
-    context = {"form": form, "register": register, "deregister": deregister, "today": timezone.localdate()}
+    context = {
+        "form": form,
+        "register": register,
+        "deregister": deregister,
+        "today": timezone.localdate(),
+        "any_to_register": any(participant.sus_registered_on is None for participant in register),
+    }
     if month is not None:
         first, last = todo.sus_month_bounds(month)
         context.update(
@@ -194,6 +201,42 @@ def sus_mark(request, pk: int):
             _("%(name)s is marked %(done)s on %(date)s.")
             % {"name": _display_name(request, participant), "done": done, "date": on.isoformat()},
         )
+    return _to_sus(form.cleaned_data["month"] or on)
+
+
+@access.require_roles(Role.COACH)
+@require_POST
+def sus_mark_many(request):
+    """Mark the participants ticked on the SUS list registered in SUS, in one transaction: each row
+    checked, one message for those marked and one for each row left as it was, and why."""
+    form = SusBulkRegisterForm(request.POST, queryset=todo.sus_markable(request.user))
+    if not form.is_valid():
+        errors_as_messages(request, form, labelled=True)
+        return _to_sus(form.cleaned_data.get("month") or timezone.localdate())
+    on = form.cleaned_data["on"]
+    try:
+        outcome = services.mark_sus_registered_many(
+            actor=request.user, participants=list(form.cleaned_data["participants"]), on=on
+        )
+    except ValidationError as error:
+        errors_as_messages(request, error)
+    else:
+        if outcome.marked:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d participant is marked registered in SUS on %(date)s.",
+                    "%(count)d participants are marked registered in SUS on %(date)s.",
+                    len(outcome.marked),
+                )
+                % {"count": len(outcome.marked), "date": on.isoformat()},
+            )
+        for participant, reason in outcome.refused:
+            messages.error(
+                request,
+                _("%(name)s was not marked: %(reason)s")
+                % {"name": _display_name(request, participant), "reason": reason},
+            )
     return _to_sus(form.cleaned_data["month"] or on)
 
 

@@ -58,6 +58,8 @@ KIND_OF_URL = {
     "participants:support_start": "participant",
     "participants:coach_assign": "participant",
     "participants:income_add": "participant",
+    "participants:income_before_correct": "participant",
+    "participants:participant_changes": "participant",
     "participants:participant_exit": "participant",
     "participants:exit_complete": "participant",
     "participants:transfer_start": "participant",

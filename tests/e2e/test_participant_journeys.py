@@ -58,6 +58,12 @@ def test_the_coach_adds_a_journal_entry_on_a_phone(login, people):
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
 
+    button = page.get_by_role("link", name=either("Skriv i journalen", "Write in the journal"))
+    box = button.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"], (
+        "The journal button is below the first screen"
+    )
+    button.tap()
     form = page.get_by_role("region", name=either("Ny journalanteckning", "New journal entry"))
     expect(form.get_by_label(either("Datum", "Date"))).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
     form.get_by_label(either("Typ av kontakt", "Kind of contact")).select_option("workplace_visit")
@@ -67,7 +73,7 @@ def test_the_coach_adds_a_journal_entry_on_a_phone(login, people):
     expect(page.get_by_role("status", name=re.compile("Meddelanden|Messages"))).to_contain_text(
         containing("Journalanteckningen är tillagd.", "The journal entry has been added.")
     )
-    journal = page.get_by_role("region", name=either("Journal", "Journal"))
+    journal = page.get_by_role("region", name=either("Journal och händelser", "Journal and events"))
     newest = journal.get_by_role("article").first
     expect(newest).to_contain_text(NOTE)
     expect(newest).to_contain_text(containing("Arbetsplatsbesök", "Workplace visit"))
@@ -84,7 +90,8 @@ def test_the_coach_registers_an_employment_and_sees_the_aftercare_plan(login, pe
 
     section = page.get_by_role("region", name=either("Anställning och efterstöd", "Employment and aftercare"))
     expect(section).to_contain_text(containing("Ingen efterstödsplan än", "No aftercare plan yet"))
-    form = section.get_by_role("form", name=either("Registrera anställning", "Register employment"))
+    page.get_by_role("link", name=either("Registrera anställning", "Register employment")).tap()
+    form = page.get_by_role("region", name=either("Registrera anställning", "Register employment"))
     form.get_by_label(either("Arbetsgivare eller skola", "Employer or school")).fill("Bageriet på torget")
     form.get_by_label(either("Typ", "Kind")).select_option("subsidised_employment")
     form.get_by_label(either("Startdatum", "Start date")).fill("2025-03-03")
@@ -115,10 +122,10 @@ def test_the_coach_ends_a_participation_for_work_and_sees_the_exit_summary(login
     page.goto(reverse("participants:participant_detail", args=[participant.pk]))
 
     section = page.get_by_role("region", name=either("Avsluta deltagandet", "End the participation"))
-    form = section.get_by_role("form", name=either("Avsluta deltagandet", "End the participation"))
-    expect(form).to_be_hidden()
-    section.get_by_text(containing("Registrera avslutet", "Record the exit")).tap()
-    expect(form).to_be_visible()
+    expect(section.get_by_role("combobox")).to_have_count(0)
+    section.get_by_role("link", name=either("Registrera avslutet", "Record the exit")).tap()
+    form = page.get_by_role("region", name=either("Avsluta deltagandet", "End the participation"))
+    expect(form.get_by_role("button", name=either("Avsluta deltagandet", "End the participation"))).to_be_visible()
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
     expect(form.get_by_label(either("Avslutsdatum", "Exit date"))).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))

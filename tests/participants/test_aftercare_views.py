@@ -144,7 +144,7 @@ def test_a_start_too_late_for_the_aftercare_plan_is_refused_and_nothing_is_saved
     response = client.post(url("employment_add", participant.pk), employment_data(starts_on="9999-12-31"))
 
     assert response.status_code == 200
-    assert list(response.context["employment_form"].errors) == ["starts_on"]
+    assert list(response.context["form"].errors) == ["starts_on"]
     assert every_row(access_log=False) == before
 
 

@@ -156,19 +156,23 @@ def test_opening_a_page_changes_no_row(client_for, participant, page):
 # The page
 
 
-def test_the_coach_sees_the_person_status_step_and_the_short_form_with_today(client_for, participant):
-    response = client_for("coach.nassjo").get(url("participant_detail", participant.pk))
+def test_the_coach_sees_the_person_status_step_and_a_journal_button_to_the_short_form_with_today(
+    client_for, participant
+):
+    client = client_for("coach.nassjo")
+    response = client.get(url("participant_detail", participant.pk))
+    form = body(client.get(url("journal_entry_add", participant.pk)))
 
     page = body(response)
     assert "Alva Brandt" in page
     assert "Aktiv" in page
     assert "Steg: 1. Överenskommelse" in page
-    assert f'value="{today().isoformat()}"' in page
+    assert f'value="{today().isoformat()}"' in form
     assert url("journal_entry_add", participant.pk) in page
     assert url("step_change", participant.pk) in page
 
 
-def test_the_manager_reads_the_page_without_the_journal_or_any_form_but_the_responsible_coachs(
+def test_the_manager_reads_the_page_without_the_journal_or_any_action_but_the_responsible_coachs(
     client_for, people, participant
 ):
     services.add_journal_entry(
@@ -179,7 +183,9 @@ def test_the_manager_reads_the_page_without_the_journal_or_any_form_but_the_resp
 
     assert "Steg: 1. Överenskommelse" in page
     assert NOTE not in page
-    assert re.findall(r'<form method="post" action="(/deltagare/[^"]*)"', page) == [url("coach_assign", participant.pk)]
+    assert re.findall(r'<form method="post" action="(/deltagare/[^"]*)"', page) == []
+    buttons = re.findall(r'<a class="button[^"]*" href="(/deltagare/[^"]*)"', page)
+    assert buttons == [url("coach_assign", participant.pk)]
     assert AccessLog.objects.get().purpose == "Chefens granskning av ärendet"
 
 

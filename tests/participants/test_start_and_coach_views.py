@@ -70,7 +70,7 @@ def test_the_coach_starts_the_support_of_a_queued_participant_when_a_place_is_fr
     started = body(response)
     assert "Stödet har startat." in started
     assert url("support_start", alva.pk) not in started
-    assert "Maja Lindqvist" in section(started, "participation-heading")
+    assert "Maja Lindqvist" in section(started, "case-facts-heading")
 
 
 def test_a_full_municipality_refuses_the_start_in_swedish_and_nothing_is_saved(client_for, queued):
@@ -102,7 +102,7 @@ def test_a_bad_start_date_is_refused_on_the_form_and_nothing_is_saved(client_for
     response = client.post(url("support_start", alva.pk), {"started_on": started_on})
 
     assert response.status_code == 200
-    assert shows(section(body(response), "start-heading"), message)
+    assert shows(section(body(response), "action-heading"), message)
     assert every_row(access_log=False) == before
 
 
@@ -126,15 +126,17 @@ def test_the_coach_or_the_manager_changes_the_responsible_coach(client_for, part
     client = client_for(username)
 
     page = body(client.get(url("participant_detail", participant.pk)))
+    form = body(client.get(url("coach_assign", participant.pk)))
     response = client.post(url("coach_assign", participant.pk), {"coach": ella.pk}, follow=True)
 
     assert "Byt ansvarig coach" in page
-    assert f'<option value="{ella.pk}">Ella Berg</option>' in page
+    assert url("coach_assign", participant.pk) in page
+    assert f'<option value="{ella.pk}">Ella Berg</option>' in form
     participant.refresh_from_db()
     assert participant.responsible_coach == ella
     changed = body(response)
     assert "Ella Berg är nu ansvarig coach." in changed
-    assert "Ella Berg" in section(changed, "participation-heading")
+    assert "Ella Berg" in section(changed, "case-facts-heading")
 
 
 def test_no_one_else_may_change_the_responsible_coach(client_for, participant, ella):
@@ -157,7 +159,7 @@ def test_only_a_coach_of_the_municipality_can_be_chosen(client_for, people, part
     response = client.post(url("coach_assign", participant.pk), {"coach": people[username].pk})
 
     assert response.status_code == 200
-    assert "Välj en av kommunens coacher." in section(body(response), "participation-heading")
+    assert "Välj en av kommunens coacher." in section(body(response), "action-heading")
     assert every_row(access_log=False) == before
 
 
