@@ -78,6 +78,7 @@ def timeline_of(participant: Participant, *, with_journal: bool, kind: str, page
             JournalEntry.objects.filter(participant=participant)
             .annotate(record_kind=Value("journal", output_field=CharField()), day=F("date"), stamp=F("created_at"))
             .values_list("record_kind", "id", "day", "stamp")
+            .order_by()
         )
     if kind in (TimelineKind.ALL, TimelineKind.EVENTS):
         keys.append(
@@ -88,6 +89,7 @@ def timeline_of(participant: Participant, *, with_journal: bool, kind: str, page
                 stamp=F("occurred_at"),
             )
             .values_list("record_kind", "id", "day", "stamp")
+            .order_by()
         )
     if not keys:
         return Paginator([], TIMELINE_PAGE_SIZE).get_page(1)
@@ -154,9 +156,9 @@ def _history_keys(participant: Participant) -> QuerySet:
             **({"id": participant.pk} if model is Participant else {"participant_id": participant.pk})
         )
         keys.append(
-            rows.annotate(record_kind=Value(model._meta.label_lower, output_field=CharField())).values_list(
-                "record_kind", "history_id", "history_date"
-            )
+            rows.annotate(record_kind=Value(model._meta.label_lower, output_field=CharField()))
+            .values_list("record_kind", "history_id", "history_date")
+            .order_by()
         )
     return keys[0].union(*keys[1:], all=True).order_by("-history_date", "-history_id")
 

@@ -73,7 +73,21 @@
       form.querySelector("[data-error-summary]") === null;
   }
 
-  document.querySelectorAll("form[data-keep-draft]").forEach(function (form) {
+  // A form sent from this tab whose next page says it was saved: its draft is done with, wherever
+  // the form was (on its own page, or inline on the case page with htmx).
+  if (document.querySelector(".messages .message--success") !== null &&
+      document.querySelector("[data-error-summary]") === null) {
+    Object.keys(store).forEach(function (k) {
+      if (k.indexOf(PREFIX) === 0 && k.slice(-5) === ":sent") {
+        store.removeItem(k.slice(0, -5));
+        store.removeItem(k);
+      }
+    });
+  }
+
+  function attach(form) {
+    if (form.dataset.draftKept) { return; }
+    form.dataset.draftKept = "1";
     var key = keyOf(form);
     var pending = store.getItem(key + ":sent") !== null;
     store.removeItem(key + ":sent");
@@ -97,7 +111,16 @@
     form.addEventListener("change", remember);
     form.addEventListener("reset", function () { store.removeItem(key); });
     form.addEventListener("submit", function () { store.setItem(key + ":sent", "1"); });
-  });
+  }
+
+  function attachWithin(root) {
+    if (root.matches && root.matches("form[data-keep-draft]")) { attach(root); }
+    if (root.querySelectorAll) { root.querySelectorAll("form[data-keep-draft]").forEach(attach); }
+  }
+
+  attachWithin(document);
+  // A form htmx puts into the page (the case page's actions) keeps its draft too.
+  document.addEventListener("htmx:load", function (event) { attachWithin(event.detail.elt); });
 
   // Logging out forgets every draft of this tab.
   document.querySelectorAll("form[data-logout]").forEach(function (form) {

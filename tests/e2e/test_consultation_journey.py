@@ -79,7 +79,8 @@ def test_a_consultation_goes_from_raised_to_answered_and_the_minutes_show_only_t
     assert_accessible(page)
 
     # The meeting is held; the minutes say only that the consultation was answered.
-    page.get_by_role("button", name=either("Markera mötet som hållet", "Mark the meeting as held")).click()
+    page.get_by_role("link", name=either("Markera mötet som hållet", "Mark the meeting as held")).click()
+    page.get_by_role("button", name=either("Ja, markera mötet som hållet", "Yes, mark the meeting as held")).click()
     with page.expect_download() as download_info:
         page.get_by_role(
             "link", name=either("Ladda ner minnesanteckningarna (PDF)", "Download the minutes (PDF)")

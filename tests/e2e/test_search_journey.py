@@ -87,6 +87,7 @@ def test_the_chef_changes_a_participants_responsible_coach(login, people, viewpo
     open_from_menu(page, "Deltagare", "Participants")
     assert_accessible(page)
     page.get_by_role("main").get_by_role("link", name="Sara Lind").click()
+    page.get_by_role("link", name=either("Byt ansvarig coach", "Change the responsible coach")).click()
     page.get_by_label(either("Ansvarig coach", "Responsible coach")).select_option(label="Maja Lindqvist")
     page.get_by_role("button", name=either("Byt ansvarig coach", "Change responsible coach")).click()
 

@@ -26,6 +26,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 ADD = either("Lägg till i journalen", "Add to the journal")
 STAY = either("Förbli inloggad", "Stay signed in")
+WRITE = either("Skriv i journalen", "Write in the journal")
 
 
 def assert_fits(page: Page, width: int) -> None:
@@ -44,6 +45,7 @@ def test_a_note_typed_before_the_session_ended_is_there_after_signing_in_again(l
     page = login("coach.nassjo")
     page.set_viewport_size(viewport)
     page.goto(detail)
+    page.get_by_role("link", name=WRITE).click()
     journal_form(page).get_by_label(either("Anteckning", "Note")).fill(NOTE)
 
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
@@ -56,6 +58,7 @@ def test_a_note_typed_before_the_session_ended_is_there_after_signing_in_again(l
     submit_second_factor(page, next_code(TOTPDevice.objects.get(user__username="coach.nassjo")))
 
     expect(page).to_have_url(re.compile(re.escape(detail) + "$"))
+    page.get_by_role("link", name=WRITE).click()
     note = journal_form(page).get_by_label(either("Anteckning", "Note"))
     expect(note).to_have_value(NOTE)
     expect(journal_form(page).get_by_role("status")).to_be_visible()
@@ -68,6 +71,7 @@ def test_a_note_typed_before_the_session_ended_is_there_after_signing_in_again(l
     )
     assert JournalEntry.objects.get().text == NOTE
     page.reload()
+    page.get_by_role("link", name=WRITE).click()
     expect(journal_form(page).get_by_label(either("Anteckning", "Note"))).to_have_value("")
 
 

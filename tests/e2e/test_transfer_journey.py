@@ -110,13 +110,16 @@ def test_a_participant_moves_from_nassjo_to_eksjo(login, people: dict[str, User]
     check_page(page)
 
     # ...and writes the first note of the case in Eksjö.
+    page.get_by_role("link", name=either("Skriv i journalen", "Write in the journal")).tap()
     form = page.get_by_role("region", name=either("Ny journalanteckning", "New journal entry"))
     form.get_by_label(either("Anteckning", "Note")).fill(EKSJO_NOTE)
     form.get_by_role("button", name=either("Lägg till i journalen", "Add to the journal")).tap()
     expect(messages(page)).to_contain_text(
         containing("Journalanteckningen är tillagd.", "The journal entry has been added.")
     )
-    expect(page.get_by_role("region", name=either("Journal", "Journal"))).to_contain_text(EKSJO_NOTE)
+    expect(page.get_by_role("region", name=either("Journal och händelser", "Journal and events"))).to_contain_text(
+        EKSJO_NOTE
+    )
     log_out(page)
 
     # Nässjö's coach no longer reaches the case, nor what Eksjö writes in it.
