@@ -178,7 +178,7 @@ def test_the_login_page_has_no_warning(client, db):
 
 
 def test_the_journal_form_keeps_its_draft_in_the_browser(client_for, alva):
-    page, action = journal_urls(alva)
+    _page, action = journal_urls(alva)
 
     # The journal form opens on its own page (inline on the case page with htmx).
     html = body(client_for("coach.nassjo").get(action))
