@@ -31,7 +31,7 @@ from referrals.models import AgendaItem, Consultation, Decision, ExitReason, Inc
 from reporting.services import refresh_all_statistics
 from sehoglandet import demo as demo_users
 from sehoglandet.identity import with_check_digit
-from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup
+from sehoglandet.models import CaseEvent, Municipality, Organisation, Person, ReferralGroup
 from sehoglandet.services import find_or_create_person
 
 # first name, last name, gender, date of birth, serial (the first marks the demo cases as loaded)
@@ -109,7 +109,13 @@ class _Demo:
         """Run the services as on `day` at the hour: the clock they read (timezone.now, and so
         localdate, auto_now and the history's dates) shows that moment. Never later than now."""
         moment = min(timezone.make_aware(datetime.combine(day, time(hour, minute))), timezone.now())
-        with mock.patch("django.utils.timezone.now", return_value=moment):
+        # A case event's time defaults to the function timezone.now as it was when the model loaded,
+        # which the first patch does not reach: its field's default is set to the moment as well.
+        occurred_at = CaseEvent._meta.get_field("occurred_at")
+        with (
+            mock.patch("django.utils.timezone.now", return_value=moment),
+            mock.patch.object(occurred_at, "_get_default", lambda: moment),
+        ):
             yield
 
     def person(self, municipality: Municipality, who: tuple | None = None) -> Person:
