@@ -95,6 +95,7 @@ class _Demo:
         self.users = users
         self.today = timezone.localdate()
         self.persons = _people()
+        self.plan = []
 
     def ago(self, days: int) -> date:
         """The working day `days` days ago, or the Friday before it."""
@@ -117,6 +118,18 @@ class _Demo:
             mock.patch.object(occurred_at, "_get_default", lambda: moment),
         ):
             yield
+
+    def later(self, day: date, hour: int, minute: int, action) -> None:
+        """Keep an action for `run_in_order`."""
+        self.plan.append(((day, hour, minute), len(self.plan), action))
+
+    def run_in_order(self) -> None:
+        """Run the kept actions in the order of their moments, so that every record's history and
+        case events follow each other as they happened."""
+        for (day, hour, minute), _index, action in sorted(self.plan, key=lambda planned: planned[:2]):
+            with self.at(day, hour, minute):
+                action()
+        self.plan.clear()
 
     def person(self, municipality: Municipality, who: tuple | None = None) -> Person:
         first, last, gender, birth, serial = who or next(self.persons)
@@ -197,8 +210,9 @@ class _Demo:
             )
         return referral
 
-    def meeting(self, code: str, day: date, starts: time = time(13, 0)) -> Meeting:
-        """A meeting of the group on `day`, which the coach planned four weeks before."""
+    def meeting(self, code: str, day: date, starts: time = time(13, 30)) -> Meeting:
+        """A meeting of the group on `day`, which the coach planned four weeks before (at 13.30: the
+        tests' own meetings are at 13.00, and a group has one meeting at a time)."""
         with self.at(self.ago((self.today - day).days + 28), 8, 30):
             return referral_services.create_extra_meeting(
                 actor=self.users[f"coach.{code}"],
@@ -225,7 +239,7 @@ class _Demo:
         """The meeting held on its day: attendance, the decisions in agenda order, then closed."""
         coach = self.users[f"coach.{meeting.referral_group.municipality.code}"]
         day = timezone.localdate(meeting.starts_at)
-        with self.at(day, 13, 5):
+        with self.at(day, 13, 35):
             referral_services.record_attendance(
                 actor=coach,
                 meeting=meeting,
@@ -234,7 +248,7 @@ class _Demo:
                     for seat in meeting.referral_group.seats.exclude(organisation__code__in=absent)
                 },
             )
-        with self.at(day, 14):
+        with self.at(day, 14, 30):
             for item, decision in decisions:
                 referral_services.record_decision(actor=coach, item=item, **decision)
         with self.at(day, 15, 30):
@@ -262,39 +276,69 @@ class _Demo:
                 )
 
 
-def _journal(demo: _Demo, coach: User, participant: Participant, entries: list[tuple[int, str, str]]) -> None:
-    for days_ago, kind, text in entries:
-        day = demo.ago(days_ago)
-        with demo.at(day, 16):
-            participant_services.add_journal_entry(actor=coach, participant=participant, date=day, kind=kind, text=text)
-
-
 def _create_nassjo_participants(demo: _Demo) -> None:
     """Nässjö's participants, meeting by meeting in the order they happened: the SE journey from
     enrolment to exit, an aftercare plan with a contact due, a change of income to review, exits to
-    de-register in SUS, a waiting transfer to Eksjö, then Nässjö filling up and a queue."""
+    de-register in SUS, a waiting transfer to Eksjö, then Nässjö filling up and a queue. What
+    follows each meeting is kept with `later` and run in the order of its moments."""
     users = demo.users
     coach = users["coach.nassjo"]
+    services = participant_services
+
+    def sus(participant: Participant) -> None:
+        """Registered in SUS the working day after the start."""
+        demo.later(
+            _workday_on_or_after(participant.started_on + timedelta(days=1)),
+            8,
+            45,
+            lambda: services.mark_sus(actor=coach, participant=participant, registered=True, on=participant.started_on),
+        )
+
+    def steps(participant: Participant, days_ago: list[int]) -> None:
+        """Step 2, 3, … reached on the working days that many days ago."""
+        for step, days in enumerate(days_ago, start=2):
+            day = demo.ago(days)
+            demo.later(
+                day,
+                15,
+                0,
+                lambda p=participant, s=step, d=day: services.change_step(
+                    actor=coach, participant=p, step=s, changed_on=d
+                ),
+            )
+
+    def journal(participant: Participant, days: int, kind: str, text: str) -> None:
+        day = demo.ago(days)
+        demo.later(
+            day,
+            16,
+            0,
+            lambda: services.add_journal_entry(actor=coach, participant=participant, date=day, kind=kind, text=text),
+        )
 
     # Enrolled about 200 days ago: one exited to work (SUS de-registration now due), one moved away.
     to_work, moved_away = demo.enrolled("nassjo", days_ago=200, count=2)
     demo.assign([to_work, moved_away], "coach.nassjo")
-    for participant in (to_work, moved_away):
-        with demo.at(participant.started_on, 16, 30):
-            participant_services.mark_sus(
-                actor=coach, participant=participant, registered=True, on=participant.started_on
-            )
-    with demo.at(demo.ago(150), 15):
-        participant_services.register_employment(
+    sus(to_work)
+    sus(moved_away)
+    demo.later(
+        demo.ago(150),
+        15,
+        0,
+        lambda: services.register_employment(
             actor=coach,
             participant=to_work,
             employer="Höglandets Trädgård AB",
             kind=Employment.Kind.EMPLOYMENT,
             starts_on=demo.ago(150),
             hours_per_week=Decimal("30"),
-        )
-    with demo.at(demo.ago(100), 15):
-        participant_services.exit_participant(
+        ),
+    )
+    demo.later(
+        demo.ago(100),
+        15,
+        0,
+        lambda: services.exit_participant(
             actor=coach,
             participant=to_work,
             exited_on=demo.ago(100),
@@ -302,61 +346,78 @@ def _create_nassjo_participants(demo: _Demo) -> None:
             occupation_after=Occupation.WORK,
             income_after=IncomeSource.SALARY,
             note="Tillsvidareanställd efter provanställningen.",
-        )
+        ),
+    )
+    demo.run_in_order()
 
     # Enrolled six weeks ago: one at each step, an aftercare plan, a transfer on its way to Eksjö.
     step1, step2, step3, step4, working, moving = demo.enrolled("nassjo", days_ago=42, count=6)
     demo.assign([step1, step2, step3, step4, working, moving], "coach.nassjo")
-    for participant, step in ((step2, 2), (step3, 3), (step4, 4), (working, 5), (moving, 2)):
-        for reached in range(2, step + 1):
-            day = demo.ago(42 - 7 * reached)
-            with demo.at(day, 15):
-                participant_services.change_step(actor=coach, participant=participant, step=reached, changed_on=day)
-    _journal(
-        demo,
-        coach,
-        step2,
-        [
-            (35, JournalEntry.Kind.MEETING, "Första samtalet. Vill arbeta med djur eller natur."),
-            (21, JournalEntry.Kind.STUDY_VISIT, "Studiebesök på ett stall i Malmbäck, mycket positiv."),
-        ],
-    )
-    _journal(demo, coach, step3, [(14, JournalEntry.Kind.MEETING, "Yrkesprofilen klar. Söker lager och logistik.")])
-    _journal(demo, coach, step4, [(5, JournalEntry.Kind.EMPLOYER_CONTACT, "Träffade Nässjö Byggvaror, intresserade.")])
-    with demo.at(demo.ago(20), 11):
-        participant_services.record_income(
+    for participant in (step1, step2, step3, step4, working, moving):
+        sus(participant)
+    steps(step2, [28])
+    steps(step3, [28, 21])
+    steps(step4, [28, 21, 14])
+    steps(working, [35, 30, 25, 22])
+    steps(moving, [28])
+    journal(step2, 35, JournalEntry.Kind.MEETING, "Första samtalet. Vill arbeta med djur eller natur.")
+    journal(step2, 21, JournalEntry.Kind.STUDY_VISIT, "Studiebesök på ett stall i Malmbäck, mycket positiv.")
+    journal(step3, 14, JournalEntry.Kind.MEETING, "Yrkesprofilen klar. Söker lager och logistik.")
+    journal(step4, 5, JournalEntry.Kind.EMPLOYER_CONTACT, "Träffade Nässjö Byggvaror, intresserade.")
+    demo.later(
+        demo.ago(20),
+        11,
+        0,
+        lambda: services.record_income(
             actor=coach,
             participant=step3,
             source=IncomeSource.SICKNESS_BENEFIT,
             valid_from=demo.ago(20),
             review_on=demo.ahead(14),
-        )
-    with demo.at(demo.ago(21), 9):
-        participant_services.register_employment(
+        ),
+    )
+    job_start = demo.ago(21)
+    demo.later(
+        job_start,
+        9,
+        0,
+        lambda: services.register_employment(
             actor=coach,
             participant=working,
             employer="Nässjö Byggvaror AB",
             kind=Employment.Kind.SUBSIDISED_EMPLOYMENT,
-            starts_on=demo.ago(21),
+            starts_on=job_start,
             hours_per_week=Decimal("25"),
+        ),
+    )
+    for days in (7, 14):  # the first two visits of the aftercare plan, done; the next are to come
+        done_on = _workday_on_or_before(job_start + timedelta(days=days))
+        demo.later(
+            done_on,
+            14,
+            0,
+            lambda d=done_on: services.mark_visit(
+                actor=coach,
+                visit=working.aftercare_visits.filter(status=AftercareVisit.Status.PLANNED).earliest("due_on"),
+                status=AftercareVisit.Status.DONE,
+                done_on=d,
+            ),
         )
-    for visit in working.aftercare_visits.filter(due_on__lt=demo.today).order_by("due_on"):
-        done_on = max(_workday_on_or_before(visit.due_on), demo.ago(21))
-        with demo.at(done_on, 14):
-            participant_services.mark_visit(
-                actor=coach, visit=visit, status=AftercareVisit.Status.DONE, done_on=done_on
-            )
-
     # Moved away a month ago, which frees a place.
-    with demo.at(demo.ago(30), 15):
-        participant_services.exit_participant(
+    demo.later(
+        demo.ago(30),
+        15,
+        0,
+        lambda: services.exit_participant(
             actor=coach,
             participant=moved_away,
             exited_on=demo.ago(30),
             reason=ExitReason.MOVED,
             occupation_after=Occupation.JOB_SEEKING,
             income_after=IncomeSource.ACTIVITY_SUPPORT,
-        )
+        ),
+    )
+    demo.run_in_order()
 
     # Three weeks ago Nässjö fills up: its last places, and one more, who waits in the queue. Maja
     # (a full post, 20 places) and Ali (80 %, 16 places) share the 36 places (docs/domain.md#capacity).
@@ -367,12 +428,9 @@ def _create_nassjo_participants(demo: _Demo) -> None:
     demo.assign(filled[:coach_share], "coach.nassjo")
     demo.assign([*filled[coach_share:], older_in_queue], "coach2.nassjo")
     # The coach registers in SUS as people start; the two who started last are still to do.
-    for participant in [step1, step2, step3, step4, working, moving, *filled[:-2]]:
-        participant.refresh_from_db()
-        with demo.at(_workday_on_or_after(participant.started_on + timedelta(days=1)), 8, 45):
-            participant_services.mark_sus(
-                actor=coach, participant=participant, registered=True, on=participant.started_on
-            )
+    for participant in filled[:-2]:
+        sus(participant)
+    demo.run_in_order()
 
     # Moving to Eksjö: the transfer meeting is next week.
     with demo.at(demo.ago(3), 10):
