@@ -27,6 +27,7 @@ from .models import (
     ReferralGroup,
     ReferralGroupMember,
     ReferralGroupSeat,
+    Role,
 )
 
 
@@ -161,9 +162,12 @@ class MembershipAdmin(ServiceBackedAdmin):
     autocomplete_fields = ["user"]
 
     def save_model(self, request, obj, form, change):
-        obj.pk = services.add_membership(
+        membership = services.add_membership(
             actor=request.user, user=obj.user, organisation=obj.organisation, role=obj.role
-        ).pk
+        )
+        if membership.role == Role.COACH:
+            services.set_coach_share(actor=request.user, membership=membership, fte_percent=obj.fte_percent)
+        obj.pk = membership.pk
 
     def delete_model(self, request, obj):
         services.remove_membership(actor=request.user, membership=obj)

@@ -41,6 +41,7 @@ class CoreEvent(models.TextChoices):
     REGISTER_EXTRACT_MADE = "person.register_extract_made", gettext_lazy("Register extract made")
     REFERENCE_DATA_LOADED = "reference_data.loaded", gettext_lazy("Reference data loaded")
     FTE_CHANGED = "municipality.fte_changed", gettext_lazy("Coach FTE changed")
+    COACH_SHARE_CHANGED = "membership.share_changed", gettext_lazy("Coach's share of a post changed")
     ROLE_GIVEN = "membership.added", gettext_lazy("Role given")
     ROLE_REMOVED = "membership.removed", gettext_lazy("Role removed")
     SEAT_GIVEN = "seat.member_added", gettext_lazy("Seat in referral group given")

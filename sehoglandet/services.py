@@ -266,6 +266,30 @@ def add_membership(*, actor: User, user: User, organisation: Organisation, role:
 
 
 @transaction.atomic
+def set_coach_share(*, actor: User, membership: Membership, fte_percent: int) -> Membership:
+    """Set a coach's share of a full-time post (0–100 %), which sets the participants they carry
+    (20 per full-time post, docs/domain.md#capacity). Only a coach's membership has a share."""
+    _check(access.may_administer(actor))
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role != Role.COACH:
+        raise ValidationError({"fte_percent": _("Only a coach has a share of a post.")})
+    before = membership.fte_percent
+    if before == fte_percent:
+        return membership
+    membership.fte_percent = fte_percent
+    membership.full_clean()
+    track(membership, actor, CoreEvent.COACH_SHARE_CHANGED)
+    membership.save(update_fields=["fte_percent"])
+    events.record(
+        actor=actor,
+        code=CoreEvent.COACH_SHARE_CHANGED,
+        record=membership,
+        payload={**_role_payload(membership), "from": before, "to": fte_percent},
+    )
+    return membership
+
+
+@transaction.atomic
 def create_administrator(*, actor: User, username: str, email: str = "", first_name: str = "", last_name: str = ""):
     """The first administrator of an install, or one more: a new user (without a password until one
     is set with `manage.py changepassword`) or an existing one, given the administrator role in the

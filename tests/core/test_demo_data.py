@@ -8,11 +8,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from participants.models import Participant, Transfer
+from participants.selectors import queue_of
+from referrals.models import Consultation, Meeting, PreMeeting, Referral
 from sehoglandet import demo
-from sehoglandet.models import Membership, Municipality, ReferralGroupMember, Role
+from sehoglandet.events import CoreEvent
+from sehoglandet.models import CaseEvent, Membership, Municipality, ReferralGroupMember, Role
 from tests.conftest import clear_database
 from tests.helpers import ROLE_PERSONAS
 
@@ -205,3 +208,133 @@ def test_a_transfer_from_nassjo_waits_for_eksjos_coach(demo_data):
     assert transfer.status == Transfer.Status.PENDING
     assert (transfer.from_municipality.code, transfer.to_municipality.code) == ("nassjo", "eksjo")
     assert transfer.meeting_at is not None
+
+
+# The story the demo tells (issue 13): dates in order, meetings on weekdays, coaches for everyone.
+
+
+def local(moment):
+    return timezone.localtime(moment)
+
+
+def in_working_hours(moment) -> bool:
+    moment = local(moment)
+    return moment.weekday() < 5 and 8 <= moment.hour < 17
+
+
+def test_every_demo_case_is_referred_before_its_pre_meeting_before_the_decision_before_the_start(demo_data):
+    referrals = Referral.objects.exclude(status=Referral.Status.DRAFT).prefetch_related("pre_meetings")
+    now = timezone.now()
+
+    assert referrals.count() > 40
+    for referral in referrals:
+        assert referral.created_at <= referral.submitted_at <= now, referral.reference
+        for pre_meeting in referral.pre_meetings.all():
+            assert local(referral.submitted_at).date() < local(pre_meeting.booked_for).date(), referral.reference
+            if pre_meeting.held_on:
+                assert pre_meeting.held_on <= local(referral.decided_at or now).date(), referral.reference
+        if referral.decided_at:
+            held = Meeting.objects.get(items__referral=referral, items__decision__isnull=False)
+            assert held.starts_at <= referral.decided_at <= now, referral.reference
+    for participant in Participant.objects.select_related("referral"):
+        assert participant.decided_on == local(participant.referral.decided_at).date()
+        assert participant.started_on is None or participant.decided_on <= participant.started_on
+        assert participant.exited_on is None or participant.started_on < participant.exited_on
+
+
+def test_meetings_and_pre_meetings_fall_on_weekdays_in_working_hours(demo_data):
+    moments = [
+        *Meeting.objects.values_list("starts_at", flat=True),
+        *PreMeeting.objects.values_list("booked_for", flat=True),
+        *Transfer.objects.values_list("meeting_at", flat=True),
+    ]
+
+    assert len(moments) > 50
+    assert [local(moment) for moment in moments if not in_working_hours(moment)] == []
+    assert [
+        day for day in PreMeeting.objects.exclude(held_on=None).values_list("held_on", flat=True) if day.weekday() >= 5
+    ] == []
+
+
+def test_what_the_demo_says_happened_has_happened_and_the_coming_meetings_are_to_come(demo_data):
+    now = timezone.now()
+
+    assert not CaseEvent.objects.filter(occurred_at__gt=now).exists()
+    assert not Meeting.objects.filter(status__in=[Meeting.Status.HELD], starts_at__gt=now).exists()
+    assert Meeting.objects.filter(status=Meeting.Status.PUBLISHED, starts_at__gt=now).exists()
+    assert Meeting.objects.filter(status=Meeting.Status.PLANNED, starts_at__gt=now).exists()
+
+
+def test_the_demo_cases_have_their_case_events_on_the_days_they_happened(demo_data):
+    for referral in Referral.objects.exclude(status=Referral.Status.DRAFT):
+        submitted = CaseEvent.objects.get(
+            code="referral.submitted", record_type="referrals.referral", record_id=str(referral.pk)
+        )
+        assert submitted.occurred_at == referral.submitted_at, referral.reference
+    for participant in Participant.objects.all():
+        enrolled = CaseEvent.objects.get(
+            code="participant.enrolled", record_type="participants.participant", record_id=str(participant.pk)
+        )
+        assert local(enrolled.occurred_at).date() == participant.decided_on
+
+
+def test_every_open_participant_has_a_responsible_coach(demo_data):
+    open_cases = Participant.objects.filter(
+        status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE, Participant.Status.QUEUED]
+    )
+
+    assert open_cases.count() > 30
+    assert list(open_cases.filter(responsible_coach=None)) == []
+
+
+def test_two_coaches_share_nassjos_places_and_carry_no_more_than_their_share(demo_data):
+    nassjo = Municipality.objects.get(code="nassjo")
+    coaches = Membership.objects.filter(organisation=nassjo.se_team, role=Role.COACH).select_related("user")
+
+    assert {c.user.username: c.fte_percent for c in coaches} == {"coach.nassjo": 100, "coach2.nassjo": 80}
+    assert sum(c.capacity for c in coaches) == nassjo.capacity == 36
+    for membership in coaches:
+        carried = membership.user.caseload.filter(
+            municipality=nassjo, status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE]
+        )
+        assert carried.count() == membership.capacity, membership.user.username
+
+
+def test_the_second_nassjo_coachs_share_was_set_through_the_service(demo_data):
+    membership = Membership.objects.get(user__username="coach2.nassjo")
+
+    assert membership.history.filter(history_change_reason=CoreEvent.COACH_SHARE_CHANGED).exists()
+    assert CaseEvent.objects.filter(
+        code=CoreEvent.COACH_SHARE_CHANGED, record_id=str(membership.pk), actor__username="system"
+    ).exists()
+
+
+def test_the_demo_only_coach_is_listed_and_signs_in_with_the_demo_password(demo_data):
+    assert "coach2.nassjo" in demo_data
+    assert User.objects.get(username="coach2.nassjo").check_password("demo-2026")
+    assert demo.is_demo_login("coach2.nassjo")
+    assert "coach2.nassjo" not in ROLE_PERSONAS
+
+
+def test_a_young_person_enrolled_later_is_first_in_nassjos_queue(demo_data):
+    young, older = queue_of(Municipality.objects.get(code="nassjo"))
+
+    assert young.is_young and not older.is_young
+    assert young.decided_on > older.decided_on
+
+
+def test_the_coming_meeting_has_a_consultation_question(demo_data):
+    consultation = Consultation.objects.get()
+
+    assert consultation.status == Consultation.Status.RAISED
+    assert consultation.meeting.status == Meeting.Status.PUBLISHED
+    assert consultation.meeting.starts_at > timezone.now()
+
+
+def test_running_it_twice_creates_no_second_set_of_cases(demo_data):
+    counts_before = (Referral.objects.count(), Participant.objects.count(), CaseEvent.objects.count())
+
+    output = run_demo_data()
+
+    assert (Referral.objects.count(), Participant.objects.count(), CaseEvent.objects.count()) == counts_before
+    assert "coach2.nassjo" in output

@@ -9,7 +9,7 @@ from sehoglandet import demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo users (password demo-2026) for every role. Only when DEBUG is on; idempotent."
+    help = "Create the demo users (password demo-2026) for every role, and the demo cases. DEBUG only; idempotent."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -20,5 +20,5 @@ class Command(BaseCommand):
         if create_demo_cases(personas):
             self.stdout.write(_("Demo cases created: referrals in every status, meetings and decisions."))
         self.stdout.write(_("Demo logins (password %(password)s):") % {"password": demo.DEMO_PASSWORD})
-        for username, description in users:
+        for username, description in [*users, *demo.create_demo_only_users()]:
             self.stdout.write(f"  {username:<14} {description}")
