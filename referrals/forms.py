@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sehoglandet import access, dates
-from sehoglandet.forms import Form, RecordsChoiceField, date_field
+from sehoglandet.forms import Form, RecordsChoiceField, date_field, identity_number_field
 from sehoglandet.identity import parse_identity_number
 from sehoglandet.models import Municipality, Organisation, Person, Role
 
@@ -103,13 +103,7 @@ class ReferralForm(Form):
 class NewReferralForm(ReferralForm):
     """A new referral: the person, where it goes and who refers, and what it says."""
 
-    identity_number = forms.CharField(
-        label=_("Personal identity number or coordination number"),
-        required=False,
-        max_length=20,
-        help_text=_("ÅÅÅÅMMDD-NNNN. A coordination number has 60 added to the day of birth."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+    identity_number = identity_number_field()
     no_number = forms.BooleanField(
         label=_("The person has neither a personal identity number nor a coordination number"),
         required=False,

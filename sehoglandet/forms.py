@@ -124,17 +124,23 @@ def errors_as_messages(request, errors: forms.Form | ValidationError, *, labelle
         messages.error(request, text)
 
 
-class PersonCorrectionForm(Form):
-    """Correct the person's identity and contact details (GDPR art. 16): the fields with their current
-    values, and why. Only what differs from the current value is a change (`changes`)."""
-
-    identity_number = forms.CharField(
+def identity_number_field() -> forms.CharField:
+    """The personnummer or samordningsnummer as the forms that take one ask for it (a new referral, a
+    correction); checked with identity.parse_identity_number by the form that uses it."""
+    return forms.CharField(
         label=_("Personal identity number or coordination number"),
         required=False,
         max_length=20,
         help_text=_("ÅÅÅÅMMDD-NNNN. A coordination number has 60 added to the day of birth."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+class PersonCorrectionForm(Form):
+    """Correct the person's identity and contact details (GDPR art. 16): the fields with their current
+    values, and why. Only what differs from the current value is a change (`changes`)."""
+
+    identity_number = identity_number_field()
     reason = forms.CharField(
         label=_("Reason for the correction"),
         max_length=2000,
