@@ -1,9 +1,9 @@
 """The report as its reader sees it, and its PDF, XLSX and CSV files.
 
-`present(report)` turns a `reporting.report.Report` into rows of figures ready to show. Counts go
-through `Cell.display`, so the masking decided in report.py holds everywhere; a share or a median of
-a group of 1 to `REPORT_MASK_MAX` people is left out below the total, since it would give the
-masked count (or one person's figure) back; numbers get Swedish formatting. The page, the PDF, the
+`present(report)` turns a `reporting.report.Report` into rows of figures ready to show, and is the
+only way a figure leaves the app: every count is randomly rounded to base 3 with its cell's key, and
+the shares and medians of small groups are held back (reporting/disclosure.py,
+docs/domain.md#disclosure-control); numbers get Swedish formatting. The page, the PDF, the
 spreadsheet and the CSV are all made from it, so they show the same figures.
 
 A spreadsheet cell is a number or plain text, never a formula: text is stored as a string cell
@@ -26,7 +26,8 @@ from openpyxl.styles import Font
 
 from sehoglandet.spreadsheets import csv_safe
 
-from .report import GENDERS, Report, Row, Share
+from . import disclosure, selectors
+from .report import GENDERS, Report, Share, definitions
 
 # How the access log names a report shown or exported.
 OBJECT_TYPE = "reporting.report"
@@ -50,12 +51,20 @@ class Figure:
     text: str
     number: int | Decimal | None = None
     kind: str = TEXT
-    hidden: bool = False  # masked, or left out as too few
+    hidden: bool = False  # held back as too few
 
     @property
     def plain(self) -> str:
         """For the CSV: a count without grouping, anything else as shown with ordinary spaces."""
         return str(self.number) if self.kind == COUNT and self.number is not None else self.text.replace("\xa0", " ")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What a figure counts, in words (docs/domain.md#report-definitions)."""
+
+    term: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -89,8 +98,10 @@ class ShownShare:
     def verdict(self) -> str:
         if self.goal is None:
             return ""
+        if self.total.hidden:
+            return _("Too few exits in the period to judge the goal")
         if self.met is None:
-            return _("The goal cannot be judged: there is no one to count in the period.")
+            return _("The goal cannot be judged: there is no one to count in the period")
         return _("The goal is met") if self.met else _("The goal is not met")
 
 
@@ -115,6 +126,8 @@ class SurveyRow:
 
     @property
     def verdict(self) -> str:
+        if self.shares[-1].hidden:
+            return _("Too few answers to judge")
         if self.met is None:
             return _("No answers")
         return _("The goal is met") if self.met else _("The goal is not met")
@@ -188,13 +201,14 @@ class ShownReport:
     scope: str
     generated_by: str
     generated_at: datetime
-    masked: bool
-    mask_notice: str
+    protection_notice: str
+    definitions: list[Definition]
     tables: list[ShownTable]
     exit_goal: ShownShare
     youth_share: ShownShare
     median_months: list[Figure]
     caseload: list[CaseloadRow]
+    survey_note: str
     survey_responses: list[Figure]
     survey_goal: Figure
     survey: list[SurveyRow]
@@ -214,16 +228,13 @@ def access_purpose(shown: ShownReport) -> str:
     return _("Statistics for %(period)s, %(scope)s") % {"period": shown.period, "scope": shown.scope}
 
 
-# Figures
+# Figures: every count rounded, shares and medians of small groups held back (reporting/disclosure.py)
 
 
-def count_figure(cell, limit: int) -> Figure:
-    """A count as `Cell.display` shows it (a range when masked), grouped the Swedish way."""
-    text = cell.display(limit)
-    if text.isdigit():
-        number = int(text)
-        return Figure(formats.number_format(number), number, COUNT)
-    return Figure(text, hidden=True)
+def count_figure(count: int, key: str) -> Figure:
+    """A count as published: randomly rounded to base 3 for its cell `key`, grouped the Swedish way."""
+    number = disclosure.rounded(count, key)
+    return Figure(formats.number_format(number), number, COUNT)
 
 
 def percent_figure(value: Decimal | None, *, decimals: int = 1) -> Figure:
@@ -242,24 +253,50 @@ def _too_few() -> Figure:
     return Figure(_("too few"), hidden=True)
 
 
-def _is_small(n: int, limit: int) -> bool:
-    return 1 <= n <= limit
+class _Counts:
+    """Rounds the counts of one report: each cell's key is its period, scope, figure and column. A
+    figure about the period's last day (active, in aftercare or queued at the end) is keyed by that
+    day, so the year and its second half show the same rounding of the same people."""
+
+    def __init__(self, report: Report):
+        self.report = report
+
+    def _key(self, figure: str, column: str, scope: str | None) -> str:
+        period = self.report.period
+        when = period.end.isoformat() if figure.split(":")[0] in disclosure.AT_THE_END else period.code
+        return disclosure.cell_key(when, scope or self.report.scope, figure, column)
+
+    def row(self, figure: str, counts: dict[str, int], scope: str | None = None) -> list[Figure]:
+        """Women, men, other or not stated, and the total, each rounded on its own."""
+        values = [counts.get(gender, 0) for gender in GENDERS]
+        return [
+            count_figure(value, self._key(figure, column, scope))
+            for value, column in zip([*values, sum(values)], disclosure.COLUMNS, strict=True)
+        ]
+
+    def total(self, figure: str, value: int, scope: str | None = None) -> Figure:
+        """The total column of `figure` alone (the caseload's active participants)."""
+        return count_figure(value, self._key(figure, "total", scope))
 
 
-def _counts(counts: dict[str, int], limit: int) -> list[Figure]:
-    """Women, men, other and an exact total, masked below the total like every table row."""
-    return [count_figure(cell, limit) for cell in Row("", counts, is_total=True).cells()]
-
-
-def share_figures(share: Share, limit: int) -> list[Figure]:
-    """Women, men, other and total; a share whose part or whole is 1 to `limit` is left out."""
+def share_figures(share: Share) -> list[Figure]:
+    """Women, men, other and total, from the true counts; "too few" for a small group."""
     figures = []
-    for gender in GENDERS:
-        part, whole = share.parts.get(gender, 0), share.wholes.get(gender, 0)
-        small = _is_small(part, limit) or _is_small(whole, limit)
-        figures.append(_too_few() if small else percent_figure(share.of(gender)))
-    figures.append(percent_figure(share.of()))
+    for gender in [*GENDERS, None]:
+        part, whole = share.part(gender), share.whole(gender)
+        shown = not whole or disclosure.share_may_show(part, whole)
+        figures.append(percent_figure(share.of(gender)) if shown else _too_few())
     return figures
+
+
+def median_figures(report: Report) -> list[Figure]:
+    exits = report.table("exits").rows[-1].counts
+    sizes = [*(exits.get(gender, 0) for gender in GENDERS), sum(exits.values())]
+    medians = [report.median_months.get(gender) for gender in [*GENDERS, "total"]]
+    return [
+        months_figure(median) if not size or disclosure.group_may_show(size) else _too_few()
+        for size, median in zip(sizes, medians, strict=True)
+    ]
 
 
 def describe_period(period) -> str:
@@ -285,8 +322,9 @@ def _filename_stem(report: Report) -> str:
 
 
 def present(report: Report) -> ShownReport:
-    """The report's figures as shown on the page and in every export."""
-    limit = report.mask_limit
+    """The report's figures as shown on the page and in every export: every count rounded, the
+    shares and medians of small groups held back (docs/domain.md#disclosure-control)."""
+    counts = _Counts(report)
     tables = [
         ShownTable(
             table.key,
@@ -294,7 +332,7 @@ def present(report: Report) -> ShownReport:
             [
                 ShownRow(
                     row.label,
-                    [count_figure(cell, limit) for cell in row.cells()],
+                    counts.row(row.key, row.counts),
                     row.is_total,
                     row.is_total and any(not other.is_total for other in table.rows),
                 )
@@ -304,31 +342,11 @@ def present(report: Report) -> ShownReport:
         )
         for table in report.tables
     ]
-    exits = report.table("exits").rows[-1].counts
-    median = [
-        _too_few() if _is_small(exits.get(gender, 0), limit) else months_figure(report.median_months.get(gender))
-        for gender in GENDERS
-    ]
-    median.append(months_figure(report.median_months.get("total")))
     exit_goal, youth = report.exit_goal, report.youth_share
     goal = ShownShare(
-        str(exit_goal.label),
-        share_figures(exit_goal, limit),
-        percent_figure(exit_goal.goal, decimals=0),
-        exit_goal.met,
+        str(exit_goal.label), share_figures(exit_goal), percent_figure(exit_goal.goal, decimals=0), exit_goal.met
     )
-    youth_share = ShownShare(str(youth.label), share_figures(youth, limit))
     survey = report.survey
-    responses = _counts(_without_total(survey.responses), limit)
-    questions = [_survey_row(number, question, limit) for number, question in enumerate(survey.questions, start=1)]
-    shown = [
-        *(figure for table in tables for row in table.rows for figure in row.figures),
-        *median,
-        *goal.figures,
-        *youth_share.figures,
-        *responses,
-        *(figure for row in questions for figure in [*row.answered, *row.shares]),
-    ]
     return ShownReport(
         title=_("Statistics for SE-Höglandet"),
         period=describe_period(report.period),
@@ -336,20 +354,29 @@ def present(report: Report) -> ShownReport:
         scope=report.municipality.name if report.municipality else _("All municipalities"),
         generated_by=report.generated_by,
         generated_at=timezone.localtime(report.generated_at),
-        masked=report.masked or any(figure.hidden for figure in shown),
-        mask_notice=_(
-            "Counts from 1 to %(limit)s are shown as the range 1–%(limit)s below the totals, so that no one can "
-            "be singled out; totals are exact. Shares and medians of groups that small are not shown."
+        protection_notice=_(
+            "Every count is rounded at random to a multiple of 3, totals too, so that no one can be singled out: "
+            "a row need not add up to its total. Shares and medians of groups under %(group)s people are not "
+            "shown."
         )
-        % {"limit": limit},
+        % {"group": disclosure.share_min_group()},
+        definitions=[Definition(term, text) for term, text in definitions()],
         tables=tables,
         exit_goal=goal,
-        youth_share=youth_share,
-        median_months=median,
-        caseload=[_caseload_row(row) for row in report.caseload],
-        survey_responses=responses,
-        survey_goal=percent_figure(survey.goal, decimals=0),
-        survey=questions,
+        youth_share=ShownShare(str(youth.label), share_figures(youth)),
+        median_months=median_figures(report),
+        caseload=[_caseload_row(row, counts) for row in report.caseload],
+        survey_note=""
+        if survey
+        else _(
+            "The indicator survey is reported for Höglandet as a whole, never per municipality (service "
+            "description 003): see the report for all municipalities."
+        ),
+        survey_responses=counts.row("survey:forms", _without_total(survey.responses)) if survey else [],
+        survey_goal=percent_figure(selectors.SURVEY_GOAL, decimals=0),
+        survey=[_survey_row(number, question, counts) for number, question in enumerate(survey.questions, start=1)]
+        if survey
+        else [],
         certifications=[_certification_row(certification) for certification in report.certifications],
         filename_stem=_filename_stem(report),
     )
@@ -359,27 +386,39 @@ def _without_total(counts: dict[str, int]) -> dict[str, int]:
     return {gender: counts.get(gender, 0) for gender in GENDERS}
 
 
-def _caseload_row(row: dict) -> CaseloadRow:
-    active, capacity = row["active"], row["capacity"]
-    use = (Decimal(active) / Decimal(capacity)).quantize(Decimal("0.001")) if capacity else None
+def _caseload_row(row: dict, counts: _Counts) -> CaseloadRow:
+    """A municipality's active participants at the end, the same rounded figure as the total of
+    "active at the end" in its own report; the use of the places is worked out from that figure."""
+    active = counts.total("active_end", row["active"], scope=row["code"])
+    capacity = row["capacity"]
+    use = (Decimal(active.number) / Decimal(capacity)).quantize(Decimal("0.001")) if capacity else None
     return CaseloadRow(
         municipality=row["municipality"],
-        active=Figure(formats.number_format(active), active, COUNT),
+        active=active,
         capacity=Figure(formats.number_format(capacity), capacity, COUNT),
         fte=Figure(f"{formats.number_format(row['fte'])}\xa0%", Decimal(row["fte"]) / 100, SHARE),
         use=percent_figure(use),
-        over=active > capacity,
+        over=active.number > capacity,
     )
 
 
-def _survey_row(number: int, question, limit: int) -> SurveyRow:
-    answered = _counts(_without_total(question.answered), limit)
+def _survey_row(number: int, question, counts: _Counts) -> SurveyRow:
+    answered = _without_total(question.answered)
+    top = _without_total(question.top)
     shares = []
-    for gender in GENDERS:
-        small = _is_small(question.answered.get(gender, 0), limit) or _is_small(question.top.get(gender, 0), limit)
-        shares.append(_too_few() if small else percent_figure(question.share(gender)))
-    shares.append(percent_figure(question.share("total")))
-    return SurveyRow(number, str(question.question), str(question.scale), answered, shares, question.met)
+    for gender in [*GENDERS, None]:
+        part = sum(top.values()) if gender is None else top[gender]
+        whole = sum(answered.values()) if gender is None else answered[gender]
+        shown = not whole or disclosure.share_may_show(part, whole)
+        shares.append(percent_figure(question.share(gender or "total")) if shown else _too_few())
+    return SurveyRow(
+        number,
+        str(question.question),
+        str(question.scale),
+        counts.row(f"survey:{question.field}:answered", answered),
+        shares,
+        question.met,
+    )
 
 
 def _certification_row(certification) -> CertificationRow:
@@ -528,8 +567,8 @@ def _about_rows(shown: ShownReport) -> list[list]:
         [_("Generated by"), shown.generated_by],
         [_("Generated"), formats.date_format(shown.generated_at, "Y-m-d H:i")],
     ]
-    if shown.masked:
-        rows.append([_("Masking"), shown.mask_notice])
+    rows.append([_("Rounding"), shown.protection_notice])
+    rows.extend([definition.term, definition.text] for definition in shown.definitions)
     return rows
 
 

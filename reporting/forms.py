@@ -7,27 +7,25 @@ from django.utils.translation import gettext_lazy as _
 
 from sehoglandet.forms import Form
 
-from .report import period_from_code, period_from_dates
-
-DATE_MESSAGE = _("Write the date as YYYY-MM-DD, for example 2026-01-31.")
+from .report import period_from_code
 
 
 class PeriodKind:
     FIRST_HALF = "H1"
     SECOND_HALF = "H2"
     YEAR = "year"
-    DATES = "dates"
 
     CHOICES = [
         (FIRST_HALF, _("First half-year (January–June)")),
         (SECOND_HALF, _("Second half-year (July–December)")),
         (YEAR, _("Full year")),
-        (DATES, _("Own dates")),
     ]
 
 
 class ReportForm(Form):
-    """The period (a half-year, a year or own dates) and the scope (all municipalities, or one).
+    """The period (a half-year or a year) and the scope (all municipalities, or one). There are no
+    own dates: two ranges a day apart would set figures against each other and single out the
+    events between them (docs/domain.md#disclosure-control).
 
     `municipalities` are those the user may choose; with `allow_all` the choice may be left empty
     for all of them, otherwise an empty choice means the first (a manager's own municipality).
@@ -43,23 +41,8 @@ class ReportForm(Form):
     year = forms.IntegerField(
         label=_("Year"),
         required=False,
-        help_text=_("For a half-year or a full year."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={"invalid": _("Write the year with four digits, for example 2026.")},
-    )
-    start = forms.DateField(
-        label=_("From"),
-        required=False,
-        help_text=_("For own dates: the first day."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": DATE_MESSAGE},
-    )
-    end = forms.DateField(
-        label=_("Until"),
-        required=False,
-        help_text=_("For own dates: the last day."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": DATE_MESSAGE},
     )
     # A text field with a list: an unknown code gets the message of clean_municipality.
     municipality = forms.CharField(label=_("Municipality"), required=False, widget=forms.Select)
@@ -82,44 +65,17 @@ class ReportForm(Form):
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        self._forget_fields_that_do_not_apply(kind, data)
-        if kind == PeriodKind.DATES:
-            self._clean_dates(data)
-        elif kind is not None:
+        if kind is not None and "year" not in self.errors:
             self._clean_year(kind, data)
         return data
 
-    def _forget_fields_that_do_not_apply(self, kind: str | None, data: dict) -> None:
-        """The page hides the year for own dates and the dates for the others, so what they hold
-        (an old value, a half-typed date) must not stop the report with an error the user cannot see."""
-        if kind is None:
-            return
-        hidden = ("year",) if kind == PeriodKind.DATES else ("start", "end")
-        for name in hidden:
-            self.errors.pop(name, None)
-            data.pop(name, None)
-
-    def _clean_dates(self, data: dict) -> None:
-        if "start" in self.errors or "end" in self.errors:
-            return
-        missing = [name for name in ("start", "end") if data.get(name) is None]
-        for name in missing:
-            self.add_error(name, _("Fill in the date for own dates."))
-        if not missing:
-            self._set_period(data, "end", lambda: period_from_dates(data["start"], data["end"]))
-
     def _clean_year(self, kind: str, data: dict) -> None:
-        if "year" in self.errors:
-            return
         year = data.get("year")
         if year is None:
             self.add_error("year", _("Fill in the year."))
             return
         code = {PeriodKind.FIRST_HALF: f"{year}H1", PeriodKind.SECOND_HALF: f"{year}H2"}.get(kind, str(year))
-        self._set_period(data, "year", lambda: period_from_code(code))
-
-    def _set_period(self, data: dict, field: str, make) -> None:
         try:
-            data["period"] = make()
+            data["period"] = period_from_code(code)
         except ValidationError as error:
-            self.add_error(field, error)
+            self.add_error("year", error)

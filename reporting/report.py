@@ -8,8 +8,11 @@ participant counts in the municipality they belonged to on the date that matters
 last day they were active in the period, the decision, the period's end or the exit. Nothing here
 carries a name, a personnummer or free text about a person.
 
-Small-number protection: in every row below a table's total, a count from 1 to
-`settings.REPORT_MASK_MAX` is shown as a range, so no one can be singled out; totals stay exact.
+The figures here are true counts. They are never shown as they are: reporting.exports.present rounds
+every count at random to base 3 and holds back the shares and medians of small groups
+(reporting/disclosure.py, docs/domain.md#disclosure-control). Which breakdowns a report for one
+municipality carries at all is decided here (docs/domain.md#municipality-breakdowns), and so is what
+each figure counts (docs/domain.md#report-definitions).
 """
 
 import re
@@ -18,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
@@ -30,7 +32,7 @@ from participants.models import Employment, IncomeRecord, Occupation
 from referrals.models import DECISION_RESULTS, EXITS_TO_WORK_OR_STUDIES, Decision, ExitReason, IncomeSource, Referral
 from sehoglandet.models import Municipality, Organisation, Person
 
-from . import selectors
+from . import disclosure, selectors
 from .models import (
     EnrolmentEmployment,
     EnrolmentIncome,
@@ -44,6 +46,8 @@ GENDERS = [Person.Gender.WOMAN, Person.Gender.MAN, Person.Gender.OTHER]
 EXIT_GOAL = Decimal("0.35")
 YOUTH_LABEL = gettext_lazy("18–29 years")
 DAYS_PER_MONTH = Decimal("30.4375")
+ALL_MUNICIPALITIES = "all"
+NOT_RECORDED = "not_recorded"
 
 
 @dataclass(frozen=True)
@@ -74,23 +78,13 @@ def period_from_code(code: str) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31), str(year))
 
 
-def period_from_dates(start: date, end: date) -> Period:
-    if end < start:
-        raise ValidationError(_("The period ends before it starts."))
-    return Period(start, end, f"{start.isoformat()}–{end.isoformat()}")
-
-
-@dataclass
-class Cell:
-    value: int
-    masked: bool = False
-
-    def display(self, limit: int) -> str:
-        return f"1–{limit}" if self.masked else str(self.value)
-
-
 @dataclass
 class Row:
+    """One figure by gender. `key` names the figure itself, so the same figure has the same key in
+    every table that shows it (docs/domain.md#disclosure-control): the exits table's total is the
+    participants table's "exited"."""
+
+    key: str
     label: str
     counts: dict[str, int]
     is_total: bool = False
@@ -98,15 +92,6 @@ class Row:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
-
-    def cells(self) -> list[Cell]:
-        """Women, men, other or not stated, total. The split by gender is a breakdown, so small
-        counts there are always masked; the total is exact on a total row (a table's total, or a
-        figure of its own) and masked like the rest on a row that breaks a total down."""
-        limit = mask_limit()
-        cells = [Cell(n, masked=1 <= n <= limit) for n in (self.counts.get(gender, 0) for gender in GENDERS)]
-        cells.append(Cell(self.total, masked=not self.is_total and 1 <= self.total <= limit))
-        return cells
 
 
 @dataclass
@@ -119,10 +104,6 @@ class Table:
     def row(self, label: str) -> Row:
         return next(row for row in self.rows if row.label == label)
 
-    @property
-    def masked(self) -> bool:
-        return any(cell.masked for row in self.rows for cell in row.cells())
-
 
 @dataclass
 class Share:
@@ -133,9 +114,14 @@ class Share:
     wholes: dict[str, int]
     goal: Decimal | None = None
 
+    def part(self, gender: str | None = None) -> int:
+        return sum(self.parts.values()) if gender is None else self.parts.get(gender, 0)
+
+    def whole(self, gender: str | None = None) -> int:
+        return sum(self.wholes.values()) if gender is None else self.wholes.get(gender, 0)
+
     def of(self, gender: str | None = None) -> Decimal | None:
-        part = sum(self.parts.values()) if gender is None else self.parts.get(gender, 0)
-        whole = sum(self.wholes.values()) if gender is None else self.wholes.get(gender, 0)
+        part, whole = self.part(gender), self.whole(gender)
         if not whole:
             return None
         return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
@@ -148,6 +134,10 @@ class Share:
 
 @dataclass
 class Report:
+    """The true figures of a period. They are never shown as they are: reporting.exports.present
+    rounds every count and holds back the shares and medians of small groups
+    (docs/domain.md#disclosure-control)."""
+
     period: Period
     municipality: Municipality | None
     generated_at: datetime
@@ -156,6 +146,7 @@ class Report:
     exit_goal: Share | None = None
     youth_share: Share | None = None
     median_months: dict[str, Decimal | None] = field(default_factory=dict)
+    exits_by_gender: dict[str, int] = field(default_factory=dict)
     caseload: list[dict] = field(default_factory=list)
     survey: object = None
     certifications: list = field(default_factory=list)
@@ -164,16 +155,9 @@ class Report:
         return next(table for table in self.tables if table.key == key)
 
     @property
-    def masked(self) -> bool:
-        return any(table.masked for table in self.tables)
-
-    @property
-    def mask_limit(self) -> int:
-        return mask_limit()
-
-
-def mask_limit() -> int:
-    return settings.REPORT_MASK_MAX
+    def scope(self) -> str:
+        """The scope's code in the rounding's cell keys: a municipality's code, or `all`."""
+        return self.municipality.code if self.municipality else ALL_MUNICIPALITIES
 
 
 # Which municipality a participant belonged to on a day.
@@ -198,6 +182,49 @@ def _in_scope(participants: QuerySet, day_field: str, municipality: Municipality
     )
 
 
+# What one municipality's report breaks down (docs/domain.md#municipality-breakdowns): exit reasons,
+# income sources and occupations that are health data (relapse, worse health, sickness benefit, sick
+# leave) point at a person where a municipality has a handful of participants, so there they are
+# shown in these groups only. The report for all municipalities shows every category.
+EXIT_GROUPS = {
+    "work_or_studies": (gettext_lazy("Work or studies"), list(EXITS_TO_WORK_OR_STUDIES)),
+    "other": (
+        gettext_lazy("Other reasons"),
+        [reason for reason in ExitReason.values if reason not in EXITS_TO_WORK_OR_STUDIES],
+    ),
+}
+INCOME_GROUPS = {
+    "salary": (gettext_lazy("Salary"), [IncomeSource.SALARY]),
+    "student_finance": (gettext_lazy("Student finance (studiemedel)"), [IncomeSource.STUDENT_FINANCE]),
+    "benefit": (
+        gettext_lazy("Compensation, benefit or allowance"),
+        [
+            IncomeSource.ACTIVITY_COMPENSATION,
+            IncomeSource.SICKNESS_COMPENSATION,
+            IncomeSource.SICKNESS_BENEFIT,
+            IncomeSource.ACTIVITY_SUPPORT,
+            IncomeSource.SOCIAL_ASSISTANCE,
+            IncomeSource.UNEMPLOYMENT_INSURANCE,
+        ],
+    ),
+    "none_or_other": (gettext_lazy("None or other"), [IncomeSource.NONE, IncomeSource.OTHER]),
+}
+OCCUPATION_GROUPS = {
+    "work": (gettext_lazy("Work, with or without support"), [Occupation.WORK, Occupation.SUBSIDISED_WORK]),
+    "studies": (gettext_lazy("Studies"), [Occupation.STUDIES]),
+    "other": (
+        gettext_lazy("Other or unknown"),
+        [
+            Occupation.JOB_SEEKING,
+            Occupation.OTHER_PROGRAMME,
+            Occupation.SICK_LEAVE,
+            Occupation.NONE,
+            Occupation.UNKNOWN,
+        ],
+    ),
+}
+
+
 def _by_gender(queryset: QuerySet, gender_field: str = "gender") -> dict[str, int]:
     rows = queryset.values(gender_field).annotate(n=Count("pk", distinct=True)).values_list(gender_field, "n")
     counts = dict.fromkeys(GENDERS, 0)
@@ -207,65 +234,101 @@ def _by_gender(queryset: QuerySet, gender_field: str = "gender") -> dict[str, in
 
 
 def _by_category_and_gender(
-    queryset: QuerySet, category: str, labels: dict, *, gender_field: str = "gender", missing: str = ""
+    queryset: QuerySet, category: str, labels: dict, key: str, *, not_recorded: bool = True
 ) -> list[Row]:
-    """One row per category in `labels` order (plus `missing` for an empty category), by gender."""
-    counts: dict[str, dict[str, int]] = {key: dict.fromkeys(GENDERS, 0) for key in labels}
-    rows = queryset.values(category, gender_field).annotate(n=Count("pk", distinct=True))
-    for row in rows:
-        key = row[category] if row[category] in counts else ""
-        if key == "" and "" not in counts:
-            counts[""] = dict.fromkeys(GENDERS, 0)
-        gender = row[gender_field] if row[gender_field] in GENDERS else Person.Gender.OTHER
-        counts[key][gender] += row["n"]
-    result = [Row(str(labels[key]), counts[key]) for key in labels]
-    if "" in counts and "" not in labels:
-        result.append(Row(missing or _("Not recorded"), counts[""]))
+    """One row per category in `labels` order and, with `not_recorded`, one for an empty category,
+    by gender; each row's key is `key:<category>`. Every row is there whatever the data, since a row
+    shown only when it holds someone would say so (docs/domain.md#disclosure-control)."""
+    counts: dict[str, dict[str, int]] = {name: dict.fromkeys(GENDERS, 0) for name in labels}
+    if not_recorded:
+        counts[NOT_RECORDED] = dict.fromkeys(GENDERS, 0)
+    for row in queryset.values(category, "gender").annotate(n=Count("pk", distinct=True)):
+        gender = row["gender"] if row["gender"] in GENDERS else Person.Gender.OTHER
+        counts[row[category] if row[category] in labels else NOT_RECORDED][gender] += row["n"]
+    result = [Row(f"{key}:{name}", str(labels[name]), counts[name]) for name in labels]
+    if not_recorded:
+        result.append(Row(f"{key}:{NOT_RECORDED}", _("Not recorded"), counts[NOT_RECORDED]))
     return result
 
 
-def _with_total(rows: list[Row]) -> list[Row]:
+def _by_group_and_gender(queryset: QuerySet, category: str, groups: dict, key: str) -> list[Row]:
+    """As `_by_category_and_gender`, with the categories gathered into `groups`."""
+    group = Case(
+        *[When(**{f"{category}__in": values}, then=Value(name)) for name, (_label, values) in groups.items()],
+        default=Value(""),
+        output_field=CharField(),
+    )
+    labels = {name: label for name, (label, _values) in groups.items()}
+    return _by_category_and_gender(queryset.annotate(report_group=group), "report_group", labels, key)
+
+
+def _with_total(rows: list[Row], key: str) -> list[Row]:
+    """The rows and their total, whose key is the figure it equals (`exited`, `started`, ...)."""
     total = dict.fromkeys(GENDERS, 0)
     for row in rows:
         for gender in GENDERS:
             total[gender] += row.counts[gender]
-    return [*rows, Row(_("Total"), total, is_total=True)]
+    return [*rows, Row(key, _("Total"), total, is_total=True)]
+
+
+def _once_per_person(records: QuerySet, day_field: str) -> QuerySet:
+    """Each person once among `records`: by their latest record by `day_field` (then by id), so a
+    person who exits, comes back and exits again in a period is one person who exited
+    (docs/domain.md#report-definitions)."""
+    later = records.filter(person_key=OuterRef("person_key")).filter(
+        Q(**{f"{day_field}__gt": OuterRef(day_field)}) | Q(**{day_field: OuterRef(day_field), "pk__gt": OuterRef("pk")})
+    )
+    return records.exclude(Exists(later))
 
 
 def build_report(period: Period, *, municipality: Municipality | None = None, generated_by: str = "") -> Report:
-    """Every figure of the period, for all municipalities or one."""
+    """Every figure of the period, for all municipalities or one (docs/domain.md#report-definitions)."""
     end = Value(period.end, output_field=DateField())
+    in_period = (period.start, period.end)
     base = EnrolmentStatistic.objects.all()
     report = Report(period, municipality, timezone.now(), generated_by)
+    one_municipality = municipality is not None
 
-    # Active at any time in the period: each person once, by their latest enrolment active in it,
-    # counted in the municipality of their last active day in the period.
+    # Active at any time in the period: by their latest enrolment active in it, counted in the
+    # municipality of their last active day in the period.
     active = base.filter(started_on__lte=period.end).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=period.start))
-    later_enrolment = active.filter(person_key=OuterRef("person_key"), decided_on__gt=OuterRef("decided_on"))
     active_in_period = _in_scope(
-        active.exclude(Exists(later_enrolment)).annotate(report_day=Least(Coalesce("exited_on", end), end)),
+        _once_per_person(active, "decided_on").annotate(report_day=Least(Coalesce("exited_on", end), end)),
         "report_day",
         municipality,
     )
-    new = _in_scope(base.filter(decided_on__range=(period.start, period.end)), "decided_on", municipality)
+    decided = _in_scope(
+        _once_per_person(base.filter(decided_on__range=in_period), "decided_on"), "decided_on", municipality
+    )
+    started = _in_scope(
+        _once_per_person(base.filter(started_on__range=in_period), "started_on"), "started_on", municipality
+    )
     at_end = base.annotate(report_day=end)
-    active_at_end = _in_scope(
+    all_active_at_end = _once_per_person(
         at_end.filter(started_on__lte=period.end).filter(Q(exited_on__isnull=True) | Q(exited_on__gt=period.end)),
-        "report_day",
-        municipality,
+        "decided_on",
     )
+    active_at_end = _in_scope(all_active_at_end, "report_day", municipality)
     working_at_end = EnrolmentEmployment.objects.filter(
         enrolment=OuterRef("pk"), kind__in=Employment.AFTERCARE_KINDS, starts_on__lte=period.end
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=period.end))
     queued_at_end = _in_scope(
-        at_end.filter(decided_on__lte=period.end)
-        .filter(Q(started_on__isnull=True) | Q(started_on__gt=period.end))
-        .filter(Q(exited_on__isnull=True) | Q(exited_on__gt=period.end)),
+        _once_per_person(
+            at_end.filter(decided_on__lte=period.end)
+            .filter(Q(started_on__isnull=True) | Q(started_on__gt=period.end))
+            .filter(Q(exited_on__isnull=True) | Q(exited_on__gt=period.end)),
+            "decided_on",
+        ),
         "report_day",
         municipality,
     )
+    income_changed = EnrolmentIncome.objects.filter(
+        enrolment=OuterRef("pk"), phase=IncomeRecord.Phase.DURING, valid_from__range=in_period
+    )
     exits = _in_scope(
-        base.filter(started_on__isnull=False, exited_on__range=(period.start, period.end)), "exited_on", municipality
+        _once_per_person(base.filter(started_on__isnull=False, exited_on__range=in_period), "exited_on"),
+        "exited_on",
+        municipality,
     )
 
     report.tables.append(
@@ -273,89 +336,106 @@ def build_report(period: Period, *, municipality: Municipality | None = None, ge
             "participants",
             _("Participants"),
             [
-                Row(_("Active at any time in the period"), _by_gender(active_in_period), is_total=True),
-                Row(_("New enrolments"), _by_gender(new), is_total=True),
-                Row(_("Active at the end of the period"), _by_gender(active_at_end), is_total=True),
+                Row("active_any", _("Active at any time in the period"), _by_gender(active_in_period), True),
+                Row("decided", _("Decided on enrolment in the period"), _by_gender(decided), True),
+                Row("started", _("Started in the period"), _by_gender(started), True),
+                Row("active_end", _("Active at the end of the period"), _by_gender(active_at_end), True),
                 Row(
+                    "aftercare_end",
                     _("Of whom in aftercare at the end"),
                     _by_gender(active_at_end.filter(Exists(working_at_end))),
-                    is_total=True,
+                    True,
                 ),
-                Row(_("In the queue at the end of the period"), _by_gender(queued_at_end), is_total=True),
-                Row(_("Exited in the period"), _by_gender(exits), is_total=True),
+                Row("queued_end", _("In the queue at the end of the period"), _by_gender(queued_at_end), True),
+                Row(
+                    "income_changed",
+                    _("Changed income during the period"),
+                    _by_gender(active_in_period.filter(Exists(income_changed))),
+                    True,
+                ),
+                Row("exited", _("Exited in the period"), _by_gender(exits), True),
             ],
-            note=_("Each row counts people once; the rows are separate figures, not parts of a whole."),
+            note=_(
+                "Each row counts people: a person counts once in a row, however many times it happened to them "
+                "in the period. The rows are separate figures, not parts of a whole."
+            ),
         )
     )
 
     report.tables.append(_referrals_table(period, municipality))
 
-    exit_rows = _by_category_and_gender(exits, "exit_reason", dict(ExitReason.choices))
-    report.tables.append(Table("exits", _("Exits by reason"), _with_total(exit_rows)))
+    if one_municipality:
+        exit_rows = _by_group_and_gender(exits, "exit_reason", EXIT_GROUPS, "exited:group")
+        to_work_keys = {"exited:group:work_or_studies"}
+    else:
+        exit_rows = _by_category_and_gender(exits, "exit_reason", dict(ExitReason.choices), "exited:reason")
+        to_work_keys = {f"exited:reason:{reason}" for reason in EXITS_TO_WORK_OR_STUDIES}
+    exit_rows = _with_total(exit_rows, "exited")
+    report.tables.append(Table("exits", _("Exits by reason"), exit_rows))
     # The exits that count toward the goal are named, not found by their place in the table.
-    toward_goal = {str(ExitReason(reason).label) for reason in EXITS_TO_WORK_OR_STUDIES}
-    to_work = {gender: sum(row.counts[gender] for row in exit_rows if row.label in toward_goal) for gender in GENDERS}
-    report.exit_goal = Share(_("Exits to work or studies"), to_work, _with_total(exit_rows)[-1].counts, goal=EXIT_GOAL)
+    to_work = {gender: sum(row.counts[gender] for row in exit_rows if row.key in to_work_keys) for gender in GENDERS}
+    report.exit_goal = Share(_("Exits to work or studies"), to_work, exit_rows[-1].counts, goal=EXIT_GOAL)
 
-    ages = _by_category_and_gender(
-        new, "age_band", {"young": YOUTH_LABEL, "adult": _("30–64 years"), "other": _("Other ages")}
+    ages = _with_total(
+        _by_category_and_gender(
+            started,
+            "age_band",
+            {"young": YOUTH_LABEL, "adult": _("30–64 years"), "other": _("Other ages")},
+            "started:age",
+            not_recorded=False,
+        ),
+        "started",
     )
-    ages = [row for row in ages if row.total or row.label != _("Other ages")]
-    report.tables.append(Table("ages", _("Age at enrolment (new enrolments)"), _with_total(ages)))
-    report.youth_share = Share(_("Share of young people (18–29)"), ages[0].counts, _with_total(ages)[-1].counts)
+    report.tables.append(Table("ages", _("Age at enrolment (started in the period)"), ages))
+    report.youth_share = Share(_("Share of young people (18–29)"), ages[0].counts, ages[-1].counts)
 
     report.tables.append(
         Table(
             "referring_party",
-            _("Referring party (new enrolments)"),
-            _with_total(_by_category_and_gender(new, "referring_kind", dict(Organisation.Kind.choices))),
+            _("Referring party (started in the period)"),
+            _with_total(
+                _by_category_and_gender(started, "referring_kind", dict(Organisation.Kind.choices), "started:referrer"),
+                "started",
+            ),
         )
     )
+
+    def by_income(records: QuerySet, key: str) -> list[Row]:
+        if one_municipality:
+            return _by_group_and_gender(records, "source", INCOME_GROUPS, f"{key}:group")
+        return _by_category_and_gender(records, "source", dict(IncomeSource.choices), key)
 
     report.tables.append(
         Table(
             "income_before",
-            _("Income at enrolment (new enrolments)"),
-            _with_total(
-                _by_category_and_gender(
-                    new.annotate(source=_income_source(before=True)), "source", dict(IncomeSource.choices)
-                )
-            ),
+            _("Income at enrolment (started in the period)"),
+            _with_total(by_income(started.annotate(source=_income_source(before=True)), "started:income"), "started"),
         )
     )
     report.tables.append(
         Table(
             "income_during",
-            _("Income during the support (active in the period, on their last active day)"),
-            _with_total(
-                _by_category_and_gender(
-                    active_in_period.annotate(source=_income_source()), "source", dict(IncomeSource.choices)
-                )
-            ),
+            _("Income at the end of the period (active at the end)"),
+            _with_total(by_income(active_at_end.annotate(source=_income_source()), "active_end:income"), "active_end"),
         )
     )
     report.tables.append(
         Table(
             "income_after",
             _("Income after exit"),
-            _with_total(
-                _by_category_and_gender(
-                    exits.annotate(source=_income_source(after=True)), "source", dict(IncomeSource.choices)
-                )
-            ),
+            _with_total(by_income(exits.annotate(source=_income_source(after=True)), "exited:income"), "exited"),
         )
     )
-    report.tables.append(
-        Table(
-            "occupation_after",
-            _("Occupation after exit"),
-            _with_total(_by_category_and_gender(exits, "occupation_after", dict(Occupation.choices))),
-        )
-    )
+    if one_municipality:
+        occupations = _by_group_and_gender(exits, "occupation_after", OCCUPATION_GROUPS, "exited:occupation:group")
+    else:
+        occupations = _by_category_and_gender(exits, "occupation_after", dict(Occupation.choices), "exited:occupation")
+    report.tables.append(Table("occupation_after", _("Occupation after exit"), _with_total(occupations, "exited")))
 
     report.median_months = _median_months(exits)
-    report.caseload = _caseload(period, municipality)
-    report.survey = selectors.survey_results(period, municipality)
+    report.caseload = _caseload(all_active_at_end, municipality)
+    # The survey is reported for Höglandet as a whole only (docs/domain.md#survey).
+    report.survey = selectors.survey_results(period) if not one_municipality else None
     report.certifications = selectors.certifications_in(period, municipality)
     return report
 
@@ -388,25 +468,31 @@ def _median_months(exits: QuerySet) -> dict[str, Decimal | None]:
     return {**{gender: median(values) for gender, values in durations.items()}, "total": median(everyone)}
 
 
-def _caseload(period: Period, municipality: Municipality | None) -> list[dict]:
-    """Active participants per municipality at the period's end against 20 per full-time post."""
+def _caseload(active_at_end: QuerySet, municipality: Municipality | None) -> list[dict]:
+    """Active participants per municipality at the period's end against 20 per full-time post: the
+    same people as each municipality's "active at the end"."""
     municipalities = [municipality] if municipality else list(Municipality.objects.order_by("name"))
-    at_end = (
-        EnrolmentStatistic.objects.annotate(report_day=Value(period.end, output_field=DateField()))
-        .filter(started_on__lte=period.end)
-        .filter(Q(exited_on__isnull=True) | Q(exited_on__gt=period.end))
-        .annotate(report_municipality=_municipality_on("report_day"))
+    per_municipality = (
+        active_at_end.annotate(report_municipality=_municipality_on("report_day"))
         .values("report_municipality")
         .annotate(n=Count("pk"))
     )
-    counts = {row["report_municipality"]: row["n"] for row in at_end}
+    counts = {row["report_municipality"]: row["n"] for row in per_municipality}
     return [
-        {"municipality": m.name, "active": counts.get(m.pk, 0), "capacity": m.capacity, "fte": m.coach_fte_percent}
+        {
+            "municipality": m.name,
+            "code": m.code,
+            "active": counts.get(m.pk, 0),
+            "capacity": m.capacity,
+            "fte": m.coach_fte_percent,
+        }
         for m in municipalities
     ]
 
 
 def _referrals_table(period: Period, municipality: Municipality | None) -> Table:
+    """The referrals that came in the period, by their outcome as it stood at the period's end: one
+    decided later is "not yet decided" here, whenever the report is run."""
     # Local midnights as instants, so the index on submitted_at is used.
     first = timezone.make_aware(datetime.combine(period.start, time.min))
     after = timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min))
@@ -419,12 +505,90 @@ def _referrals_table(period: Period, municipality: Municipality | None) -> Table
         Referral.Status.DECLINED: DECISION_RESULTS[Decision.Outcome.DECLINE],
         Referral.Status.SENT_BACK: DECISION_RESULTS[Decision.Outcome.SEND_BACK],
         Referral.Status.WITHDRAWN: _("Withdrawn"),
-        "open": _("Not yet decided"),
+        "open": _("Not yet decided at the end of the period"),
     }
-    grouped = referrals.annotate(report_outcome=Coalesce(_outcome_case(list(outcomes)[:4]), Value("open")))
-    rows = _by_category_and_gender(grouped, "report_outcome", outcomes)
-    return Table("referrals", _("Referrals received in the period, by outcome"), _with_total(rows))
+    at_end = Case(
+        *[When(outcome=status, outcome_at__lt=after, then=Value(status)) for status in list(outcomes)[:4]],
+        default=Value("open"),
+        output_field=CharField(),
+    )
+    rows = _by_category_and_gender(
+        referrals.annotate(report_outcome=at_end), "report_outcome", outcomes, "referrals", not_recorded=False
+    )
+    return Table(
+        "referrals", _("Referrals received in the period, by outcome at its end"), _with_total(rows, "referrals")
+    )
 
 
-def _outcome_case(decided: list[str]):
-    return Case(*[When(outcome=status, then=Value(status)) for status in decided], output_field=CharField())
+def definitions() -> list[tuple[str, str]]:
+    """What each figure counts, as the page, the files and the guide state it
+    (docs/domain.md#report-definitions)."""
+    return [
+        (
+            _("People, not events"),
+            _(
+                "Every count is of people. A person counts once in a row even if it happened to them twice in the "
+                "period (two exits, two decisions): by the last time."
+            ),
+        ),
+        (
+            _("Decided on enrolment"),
+            _(
+                "People the referral group decided to enrol in the period, including those who then wait in the "
+                "queue and those who never start."
+            ),
+        ),
+        (
+            _("Started"),
+            _(
+                "People whose support started in the period. Age, referring party and income at enrolment are "
+                "of these people."
+            ),
+        ),
+        (
+            _("Active"),
+            _(
+                "Started and not exited. Active at any time in the period counts each person in the municipality of "
+                "their last active day in it; active at the end, in the municipality they belonged to on the last day."
+            ),
+        ),
+        (
+            # xgettext:no-python-format
+            _("Exits to work or studies (the 35 % goal)"),
+            _(
+                # xgettext:no-python-format
+                "The goal (service description 003, 4.0): “35 % of the participants who are discharged shall "
+                "find, get and keep a job on the open labour market or go on to studies”. Counted as: the people "
+                "who exited in the period with the exit reason work or studies, of everyone who exited in the period "
+                "after their support had started. Whether they keep the job is not followed up after the exit."
+            ),
+        ),
+        (
+            _("Income at the end of the period"),
+            _(
+                "For the people active on the period's last day, the income in force that day. Changed income "
+                "during the period counts the people active in the period who recorded a new income in it."
+            ),
+        ),
+        (
+            _("Referral outcomes"),
+            _(
+                "The referrals that came in the period, by how they stood on the period's last day: a referral "
+                "decided after the period is counted as not yet decided, whenever the report is run."
+            ),
+        ),
+        (
+            _("Median months in the service"),
+            _("From the start of the support to the exit, for the people who exited in the period."),
+        ),
+        (
+            _("Rounding and small groups"),
+            _(
+                "Every count, totals included, is rounded at random to a multiple of 3 (0, 3, 6, …); a count "
+                "that already is one is exact. The same figure is always rounded the same way, so rows need not add "
+                "up to their totals. Shares and medians come from the exact counts and are shown only for groups "
+                "of at least %(group)s people in which neither part is 1 to %(small)s."
+            )
+            % {"group": disclosure.share_min_group(), "small": disclosure.protected_max()},
+        ),
+    ]

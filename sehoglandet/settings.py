@@ -317,9 +317,10 @@ if env_bool("BEHIND_TLS_PROXY", False):
 # check refuses a production install without it, or with a local address (sehoglandet/checks.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
-# Reports: in breakdowns below a total, counts from 1 to this are masked so no one can be singled out
-# (docs/domain.md#masking).
+# Reports (docs/domain.md#disclosure-control): no published figure may give back a count from 1 to
+# REPORT_MASK_MAX; a share or a median is shown only for a group of at least REPORT_SHARE_MIN_GROUP.
 REPORT_MASK_MAX = env_int("REPORT_MASK_MAX", 3)
+REPORT_SHARE_MIN_GROUP = env_int("REPORT_SHARE_MIN_GROUP", 10)
 
 # The retention purge (docs/domain.md#retention, `manage.py purge_expired`): a person's file is
 # destroyed once every case of theirs is closed and has been closed this many months. No seed gives

@@ -7,7 +7,6 @@ same directory and renamed at the end, so bad input or a failure leaves nothing 
 
 import os
 import tempfile
-from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -17,34 +16,20 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from reporting import exports
-from reporting.report import Period, build_report, period_from_code, period_from_dates
+from reporting.report import Period, build_report, period_from_code
 from sehoglandet.models import AccessLog, Municipality
 from sehoglandet.services import get_system_user
-
-
-def _parse_date(value: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise CommandError(
-            _("%(value)s is not a date: write it as YYYY-MM-DD, for example 2025-10-01.") % {"value": value}
-        ) from None
-
-
-def _refuse(error: ValidationError) -> CommandError:
-    return CommandError(" ".join(error.messages))
 
 
 class Command(BaseCommand):
     help = (
         "Write the statistics report for a period as PDF, XLSX or CSV: --period 2026H1 (or 2026H2, or 2026 "
-        "for the year), or --from YYYY-MM-DD --to YYYY-MM-DD; all municipalities, or one with --municipality."
+        "for the year); all municipalities, or one with --municipality. There are no own dates "
+        "(docs/domain.md#disclosure-control)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--period", help="2026H1, 2026H2 or 2026.")
-        parser.add_argument("--from", dest="start", help="First day of own dates (YYYY-MM-DD).")
-        parser.add_argument("--to", dest="end", help="Last day of own dates (YYYY-MM-DD).")
         parser.add_argument("--format", dest="file_format", required=True, help="pdf, xlsx or csv.")
         parser.add_argument("--output", required=True, help="The file to write.")
         parser.add_argument("--municipality", help="A municipality's code (e.g. nassjo); default all.")
@@ -80,17 +65,13 @@ class Command(BaseCommand):
 
     @staticmethod
     def _period(options) -> Period:
-        code, start, end = options["period"], options["start"], options["end"]
-        if code and (start or end):
-            raise CommandError(_("Give either --period or --from and --to, not both."))
+        code = options["period"]
+        if not code:
+            raise CommandError(_("Give the period: --period 2026H1 (or 2026H2, or 2026)."))
         try:
-            if code:
-                return period_from_code(code)
-            if start and end:
-                return period_from_dates(_parse_date(start), _parse_date(end))
+            return period_from_code(code)
         except ValidationError as error:
-            raise _refuse(error) from None
-        raise CommandError(_("Give the period: --period 2026H1 (or 2026H2, or 2026), or --from and --to."))
+            raise CommandError(" ".join(error.messages)) from None
 
     @staticmethod
     def _municipality(code: str | None) -> Municipality | None:

@@ -1,0 +1,76 @@
+"""The attack on the published statistics (tests/reporting/attack.py) recovers no count from 1 to 3
+from everything a förbundschef can download: every half-year and year with data, for all
+municipalities and each one (docs/domain.md#disclosure-control). A manager sees a subset of that."""
+
+from decimal import Decimal
+
+from reporting import disclosure, exports
+from reporting.report import build_report, period_from_code
+from sehoglandet.models import Municipality
+
+from .attack import Attack, build_attack
+from .population import build_population
+
+PERIODS = ["2025H1", "2025H2", "2025", "2026H1", "2026H2", "2026"]
+
+
+def every_report() -> dict:
+    scopes = [None, *Municipality.objects.order_by("code")]
+    reports = {}
+    for code in PERIODS:
+        for municipality in scopes:
+            report = build_report(period_from_code(code), municipality=municipality)
+            reports[(code, report.scope)] = (report, exports.present(report))
+    return reports
+
+
+def test_no_small_count_can_be_solved_from_every_report_a_forbundschef_can_download(people):
+    population = build_population(people, size=240, seed=12)
+    assert population.participants > 180
+
+    attack = build_attack(every_report())
+    attack.check_truth_is_feasible()
+
+    # Enough small counts to attack, or the test proves nothing.
+    assert attack.small_counts > 300, attack.small_counts
+    assert attack.recovered() == []
+
+
+def published(value: int) -> exports.Figure:
+    return exports.Figure(str(value), value, exports.COUNT)
+
+
+def test_the_attack_recovers_counts_the_rounding_does_not_hide():
+    """A total rounded down to 0 (so at most 2) over two parts rounded up to 3 (so at least 1 each):
+    both parts are 1. The attack must find that, or its finding nothing elsewhere means nothing."""
+    attack = Attack()
+    total = attack.count(("p", "s", "f", "total"), published(0), 2)
+    first = attack.count(("p", "s", "f", "woman"), published(3), 1)
+    second = attack.count(("p", "s", "f", "man"), published(3), 1)
+    attack.equal([total], [first, second])
+    attack.check_truth_is_feasible()
+
+    assert sorted(attack.recovered()) == [("p", "s", "f", "man"), ("p", "s", "f", "total"), ("p", "s", "f", "woman")]
+
+
+def test_the_attack_uses_a_shown_share_against_its_whole():
+    """36,4 % to work of a whole published as 12 (10 to 14), with at least 4 to work: only 4 of 11
+    gives that share, so the share gives both counts back exactly (neither is small, so it may)."""
+    attack = Attack()
+    whole = attack.count(("p", "s", "exited", "total"), published(12), 11)
+    part = attack.count(("p", "s", "work", "total"), published(3), 4)
+    attack.share([part], whole, exports.Figure("36,4 %", Decimal("0.364"), exports.SHARE))
+    attack.check_truth_is_feasible()
+
+    assert attack.range_of(("p", "s", "exited", "total")) == (11, 11)
+    assert attack.range_of(("p", "s", "work", "total")) == (4, 4)
+
+
+def test_a_share_with_a_small_part_is_never_shown(settings):
+    settings.REPORT_MASK_MAX = 3
+    settings.REPORT_SHARE_MIN_GROUP = 10
+    assert not disclosure.share_may_show(2, 50)
+    assert not disclosure.share_may_show(48, 50)
+    assert not disclosure.share_may_show(5, 9)
+    assert disclosure.share_may_show(0, 50)
+    assert disclosure.share_may_show(4, 10)
