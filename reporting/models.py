@@ -309,3 +309,71 @@ class ReferralStatistic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submitted_at:%Y-%m-%d} {self.get_outcome_display()}"
+
+
+class AdoptedReport(models.Model):
+    """The förbundschef's adoption (fastställelse) of a half-year or year report
+    (docs/domain.md#adopted-reports): who adopted which period, and when. Its scopes hold the frozen
+    figures and the archived PDF. Aggregates only: no personal data about a participant is stored,
+    here or in a scope; the adopting user is the one person named."""
+
+    period_code = models.CharField(_("period"), max_length=10, unique=True, editable=False)
+    period_start = models.DateField(_("period from"), editable=False)
+    period_end = models.DateField(_("period until"), editable=False)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("adopted by")
+    )
+    adopted_at = models.DateTimeField(_("adopted"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("adopted report")
+        verbose_name_plural = _("adopted reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="adopted_report_period_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.period_code
+
+
+class AdoptedReportScope(models.Model):
+    """One scope of an adoption: the report for all municipalities (`municipality` empty) or for one,
+    as the page showed it (`figures`, reporting.archive.to_data of the ShownReport) and as its PDF.
+
+    Aggregates only, masked as shown: counts, shares and medians by gender, never a name, a
+    personnummer or a note about a person. Written once with its adoption and never changed, so it
+    keeps no history: a history table would hold a second copy of every archived PDF."""
+
+    adoption = models.ForeignKey(
+        AdoptedReport, on_delete=models.CASCADE, related_name="scopes", editable=False, verbose_name=_("adoption")
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("municipality"),
+        help_text=_("Empty for the report on all municipalities."),
+    )
+    figures = models.JSONField(_("figures"), editable=False)
+    pdf = models.BinaryField(_("PDF"), editable=False)
+
+    class Meta:
+        verbose_name = _("scope of an adopted report")
+        verbose_name_plural = _("scopes of adopted reports")
+        constraints = [
+            models.UniqueConstraint(fields=["adoption", "municipality"], name="one_adopted_scope_per_municipality"),
+            models.UniqueConstraint(
+                fields=["adoption"],
+                condition=Q(municipality__isnull=True),
+                name="one_adopted_scope_for_all_municipalities",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.adoption_id} {self.municipality_id or 'alla'}"

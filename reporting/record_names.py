@@ -1,4 +1,4 @@
-"""How reports, survey answers and certifications are named on the auditor's pages
+"""How reports, survey answers, certifications and adopted reports are named on the auditor's pages
 (sehoglandet.records). None of them belongs to a person. Registered from ReportingConfig.ready()."""
 
 from django.utils.text import capfirst
@@ -10,6 +10,8 @@ from sehoglandet.records import register_record_names
 
 from . import exports
 from .models import (
+    AdoptedReport,
+    AdoptedReportScope,
     Certification,
     EnrolmentEmployment,
     EnrolmentIncome,
@@ -53,6 +55,28 @@ def register() -> None:
                     "municipality": certification.municipality.name,
                     "start": certification.period_start.isoformat(),
                     "end": certification.period_end.isoformat(),
+                }
+            ),
+        ),
+    )
+    register_record_names(
+        AdoptedReport._meta.label_lower,
+        kind=gettext_lazy("Adopted report"),
+        namer=by_id(
+            AdoptedReport.objects.all(),
+            lambda adoption: _("Adopted report %(period)s") % {"period": adoption.period_code},
+        ),
+    )
+    register_record_names(
+        AdoptedReportScope._meta.label_lower,
+        kind=gettext_lazy("Adopted report"),
+        namer=by_id(
+            AdoptedReportScope.objects.defer("figures", "pdf").select_related("adoption", "municipality"),
+            lambda scope: (
+                _("Adopted report %(period)s, %(scope)s")
+                % {
+                    "period": scope.adoption.period_code,
+                    "scope": scope.municipality.name if scope.municipality else _("All municipalities"),
                 }
             ),
         ),

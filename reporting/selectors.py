@@ -1,15 +1,17 @@
-"""Read queries for the indicator survey and the managers' half-year certification.
+"""Read queries for the indicator survey, the managers' half-year certification and the adopted reports.
 
 `survey_results` and `certifications_in` feed the report (reporting/report.py); the rest scope the
-survey and certification pages to the asking user. Nothing here names a participant: a survey
-answer holds a municipality, a day, a stated gender and seven steps.
+survey, certification and adopted-report pages to the asking user. Nothing here names a participant:
+a survey answer holds a municipality, a day, a stated gender and seven steps, and an adopted report
+aggregates.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from sehoglandet import access
@@ -20,6 +22,8 @@ from .models import (
     FREQUENCY_STEPS,
     SURVEY_QUESTIONS,
     TOP_STEPS,
+    AdoptedReport,
+    AdoptedReportScope,
     Certification,
     SurveyResponse,
     SurveyScale,
@@ -247,3 +251,72 @@ def half_years_to_certify(municipalities: list[Municipality], today: date) -> li
         for municipality in municipalities
         if (municipality.pk, half_year.start) not in done
     ]
+
+
+# Adopted reports (docs/domain.md#adopted-reports). A scope is named in addresses by the
+# municipality's code, or ALL_SCOPE for the report on all municipalities.
+
+ALL_SCOPE = "alla"
+
+
+def scope_code(municipality: Municipality | None) -> str:
+    return municipality.code if municipality is not None else ALL_SCOPE
+
+
+def adopted_scope(
+    period_code: str, municipality: Municipality | None, *, with_pdf: bool = False
+) -> AdoptedReportScope | None:
+    """The adopted report of the period for all municipalities (`municipality` None) or one, with its
+    adoption and who adopted it; None when the period is not adopted. The PDF is read only when
+    asked for. One query."""
+    scopes = AdoptedReportScope.objects.filter(adoption__period_code=period_code, municipality=municipality)
+    if not with_pdf:
+        scopes = scopes.defer("pdf")
+    return scopes.select_related("adoption__adopted_by", "municipality").first()
+
+
+def is_adopted(period_code: str) -> bool:
+    """Whether the period has been adopted. One query."""
+    return AdoptedReport.objects.filter(period_code=period_code).exists()
+
+
+def _visible_scopes(user) -> QuerySet[AdoptedReportScope]:
+    """The scopes the user may see: the director every one, a manager their own municipality's."""
+    if access.may_report_on_every_municipality(user):
+        return AdoptedReportScope.objects.all()
+    managed = [municipality.pk for municipality in access.municipalities_managed_by(user)]
+    return AdoptedReportScope.objects.filter(municipality__in=managed)
+
+
+def adoptions_visible_to(user) -> QuerySet[AdoptedReport]:
+    """The adoptions with a scope the user may see, newest period first, each with who adopted it and
+    those scopes (all municipalities first, then by name; without their figures and PDF) prefetched:
+    two queries, whatever the number of adoptions."""
+    scopes = _visible_scopes(user)
+    return (
+        AdoptedReport.objects.filter(Exists(scopes.filter(adoption=OuterRef("pk"))))
+        .select_related("adopted_by")
+        .prefetch_related(
+            Prefetch(
+                "scopes",
+                queryset=scopes.defer("figures", "pdf")
+                .select_related("municipality")
+                .order_by(F("municipality__name").asc(nulls_first=True)),
+                to_attr="visible_scopes",
+            )
+        )
+        .order_by("-period_end", "period_start")
+    )
+
+
+def get_adopted_scope_for_user(user, pk: int, scope: str) -> AdoptedReportScope:
+    """The scope (ALL_SCOPE or a municipality's code) of the adoption `pk`, with its PDF, if the user
+    may see it; Http404 otherwise, as for an adoption or a scope that does not exist."""
+    scopes = _visible_scopes(user).filter(adoption=pk).select_related("adoption", "municipality")
+    if scope == ALL_SCOPE:
+        found = scopes.filter(municipality__isnull=True).first()
+    else:
+        found = scopes.filter(municipality__code=scope).first()
+    if found is None:
+        raise Http404
+    return found

@@ -1,5 +1,6 @@
-"""Entering the indicator survey's paper answers and the manager's half-year certification, and keeping
-the anonymous statistical records in step with the live enrolments and referrals.
+"""Entering the indicator survey's paper answers and the manager's half-year certification, the
+förbundschef's adoption of a report, and keeping the anonymous statistical records in step with the
+live enrolments and referrals.
 
 Every function that a user calls takes the acting user first, checks the policy, and writes in one
 transaction with the history's user and reason set.
@@ -9,12 +10,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.apps import apps as global_apps
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +24,10 @@ from sehoglandet import access, events
 from sehoglandet.history import track
 from sehoglandet.models import CaseEvent, Municipality
 
+from . import archive, exports
 from .events import ReportingEvent
-from .models import SCALE_STEPS, SURVEY_QUESTIONS, Certification, SurveyResponse
+from .models import SCALE_STEPS, SURVEY_QUESTIONS, AdoptedReport, AdoptedReportScope, Certification, SurveyResponse
+from .report import Period, build_report, period_from_code
 from .selectors import HalfYear
 
 QUESTION_FIELDS = [name for name, _question, _scale in SURVEY_QUESTIONS]
@@ -167,6 +170,88 @@ def certify_half_year(
         payload={"municipality": municipality.pk, "period_start": half_year.start},
     )
     return certification
+
+
+# Adopted reports (docs/domain.md#adopted-reports).
+
+def adoptable_period(period_code: str) -> Period:
+    """The half-year or year `period_code` names, if it may be adopted today; otherwise a
+    ValidationError with a message for the user and a code: `unknown` (no half-year or year by
+    that code), `not_ended` (the period ends today or later) or `adopted` (adopted already)."""
+    try:
+        period = period_from_code(period_code)
+    except ValidationError as error:
+        raise ValidationError(" ".join(error.messages), code="unknown") from error
+    name = exports.describe_period(period)
+    if period.end >= timezone.localdate():
+        raise ValidationError(
+            _("%(period)s has not ended yet: it can be adopted from %(date)s.")
+            % {"period": name, "date": (period.end + timedelta(days=1)).isoformat()},
+            code="not_ended",
+        )
+    existing = AdoptedReport.objects.filter(period_code=period.code).select_related("adopted_by").first()
+    if existing is not None:
+        raise _already_adopted(existing, name)
+    return period
+
+
+def _already_adopted(adoption: AdoptedReport, name: str) -> ValidationError:
+    user = adoption.adopted_by
+    return ValidationError(
+        _("%(period)s has already been adopted: by %(who)s on %(date)s.")
+        % {
+            "period": name,
+            "who": user.get_full_name() or user.username,
+            "date": timezone.localdate(adoption.adopted_at).isoformat(),
+        },
+        code="adopted",
+    )
+
+
+@transaction.atomic
+def adopt_report(*, actor: User, period_code: str) -> AdoptedReport:
+    """The förbundschef adopts (fastställer) a half-year or year report (docs/domain.md#adopted-reports):
+    the report for all municipalities and the report for each municipality are built as the page
+    shows them, and each is stored, its figures (reporting.archive.to_data) and its PDF, in one act.
+
+    Checks that the actor is the förbundschef, and refuses with a ValidationError (see
+    `adoptable_period`, nothing saved) an unknown code, a period that has not ended and a
+    period already adopted; the unique period code refuses the second of two adoptions at once.
+    Aggregates only: nothing about a person is stored. Renders seven PDFs, so it takes some seconds.
+    """
+    if not access.may_adopt_report(actor):
+        raise PermissionDenied
+    period = adoptable_period(period_code)
+    adoption = AdoptedReport(
+        period_code=period.code, period_start=period.start, period_end=period.end, adopted_by=actor
+    )
+    track(adoption, actor, ReportingEvent.REPORT_ADOPTED)
+    try:
+        with transaction.atomic():
+            adoption.save()
+    except IntegrityError:
+        existing = AdoptedReport.objects.select_related("adopted_by").get(period_code=period.code)
+        raise _already_adopted(existing, exports.describe_period(period)) from None
+    generated_by = actor.get_full_name() or actor.username
+    scopes = []
+    for municipality in [None, *Municipality.objects.order_by("name")]:
+        shown = exports.present(build_report(period, municipality=municipality, generated_by=generated_by))
+        scopes.append(
+            AdoptedReportScope(
+                adoption=adoption,
+                municipality=municipality,
+                figures=archive.to_data(shown),
+                pdf=exports.render_pdf(shown),
+            )
+        )
+    AdoptedReportScope.objects.bulk_create(scopes)
+    events.record(
+        actor=actor,
+        code=ReportingEvent.REPORT_ADOPTED,
+        record=adoption,
+        payload={"period": period.code, "scopes": len(scopes)},
+    )
+    return adoption
 
 
 # The anonymous statistical records (docs/domain.md#statistical-record).

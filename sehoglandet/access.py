@@ -521,6 +521,12 @@ def may_report_on_every_municipality(user) -> bool:
     return has_role(user, Role.DIRECTOR)
 
 
+def may_adopt_report(user) -> bool:
+    """The förbundschef adopts (fastställer) a half-year or year report, for every municipality at
+    once (docs/domain.md#adopted-reports)."""
+    return has_role(user, Role.DIRECTOR)
+
+
 def may_record_survey(user, municipality) -> bool:
     """The municipality's coaches and manager type in the paper survey answers."""
     return is_coach_of(user, municipality) or is_manager_of(user, municipality)

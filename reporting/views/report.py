@@ -2,7 +2,8 @@
 
 The förbundschef reports on every municipality or one; a manager on their own municipality only.
 The figures are aggregates from reporting/report.py, never a name, a personnummer or a note about a
-person; each page and each export writes an access-log row naming the period.
+person; each page and each export writes an access-log row naming the period. For an adopted half-year
+or year the page and the files show the adopted figures (reporting/views/adoption.py).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from sehoglandet.models import AccessLog, Municipality, Role
 from .. import exports
 from ..forms import ReportForm
 from ..report import build_report
+from . import adoption
 
 REPORT_ROLES = (Role.DIRECTOR, Role.MANAGER)
 
@@ -58,13 +60,20 @@ def _report(request, form: ReportForm) -> exports.ShownReport:
     return exports.present(report)
 
 
-def _page(request, form: ReportForm, shown: exports.ShownReport | None = None, *, status: int = 200):
+def _page(
+    request,
+    form: ReportForm,
+    shown: exports.ShownReport | None = None,
+    *,
+    status: int = 200,
+    version: adoption.Version | None = None,
+):
     query = request.GET.urlencode()
     links = [(name.upper(), f"{reverse(f'reporting:report_{name}')}?{query}") for name in exports.FORMAT_NAMES]
     return render(
         request,
         "reporting/report.html",
-        {"form": form, "report": shown, "links": links if shown else []},
+        {"form": form, "report": shown, "links": links if shown else [], "version": version},
         status=status,
     )
 
@@ -77,26 +86,26 @@ def report_page(request):
     form = _form(request)
     if not form.is_bound or not form.is_valid():
         return _page(request, form)
-    shown = _report(request, form)
-    log_access(
-        request, action=AccessLog.Action.LIST, object_type=exports.OBJECT_TYPE, purpose=exports.access_purpose(shown)
-    )
-    return _page(request, form, shown)
+    version = adoption.version_of(request, form, _report(request, form))
+    log_access(request, action=AccessLog.Action.LIST, object_type=exports.OBJECT_TYPE, purpose=version.purpose)
+    return _page(request, form, version.shown, version=version)
 
 
 def _export(request, file_format: str):
-    """The report as a file; with bad input the page again with the errors, and no file."""
+    """The report as a file (an adopted period's from its archive); with bad input the page again with
+    the errors, and no file."""
     form = _form(request, bound=True)
     if not form.is_valid():
         return _page(request, form, status=400)
-    shown = _report(request, form)
-    content, content_type, filename = exports.render(shown, file_format)
+    archived = adoption.archived_file(request, form, file_format)
+    if archived is None:
+        shown = _report(request, form)
+        content, content_type, filename = exports.render(shown, file_format)
+        purpose = exports.access_purpose(shown)
+    else:
+        content, content_type, filename, purpose = archived
     log_access(
-        request,
-        action=AccessLog.Action.EXPORT,
-        object_type=exports.OBJECT_TYPE,
-        object_id=file_format,
-        purpose=exports.access_purpose(shown),
+        request, action=AccessLog.Action.EXPORT, object_type=exports.OBJECT_TYPE, object_id=file_format, purpose=purpose
     )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)

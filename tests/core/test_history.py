@@ -7,6 +7,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalChanges, registered_models
 
 from reporting.models import (
+    AdoptedReportScope,
     EnrolmentEmployment,
     EnrolmentIncome,
     EnrolmentMunicipalityPeriod,
@@ -29,6 +30,11 @@ ANONYMOUS_STATISTICS = (
 )
 
 
+# A scope of an adopted report (docs/domain.md#adopted-reports) holds aggregates only and is written
+# once with its adoption, which keeps its history; a history table would copy every archived PDF.
+WRITTEN_ONCE = (AdoptedReportScope,)
+
+
 def models_that_need_history() -> list[type]:
     """Every concrete model of our apps, except the access log and the case events (append-only, each
     is its own record), the anonymous statistical records, guardian's object-permission rows and the
@@ -36,7 +42,7 @@ def models_that_need_history() -> list[type]:
     found = []
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
-            if model._meta.proxy or model in (AccessLog, CaseEvent, *ANONYMOUS_STATISTICS):
+            if model._meta.proxy or model in (AccessLog, CaseEvent, *ANONYMOUS_STATISTICS, *WRITTEN_ONCE):
                 continue
             if issubclass(model, UserObjectPermissionBase | GroupObjectPermissionBase | HistoricalChanges):
                 continue

@@ -5,12 +5,15 @@ exactly one `refused` access-log row naming the record, and no other change.
 A new URL that takes an object id fails here until its record kind is named in KIND_OF_URL.
 """
 
+from datetime import date
+
 import pytest
 from django.apps import apps
 
 from consent.models import Purpose
 from participants import services as participant_services
 from referrals import services as referral_services
+from reporting.models import AdoptedReport, AdoptedReportScope
 from sehoglandet.access import declared_roles
 from sehoglandet.models import AccessLog, ReferralGroup, Role
 from tests import factories
@@ -72,6 +75,7 @@ KIND_OF_URL = {
     "participants:transfer_accept_confirm": "transfer",
     "participants:transfer_cancel_confirm": "transfer",
     "participants:transfer_cancel": "transfer",
+    "reporting:adopted_pdf": "adopted_report",
 }
 
 
@@ -115,7 +119,17 @@ def nassjo(people) -> dict:
     transfer = participant_services.start_transfer(
         actor=coach, participant=participant, to_municipality=factories.municipality("tranas")
     )
+    adoption = AdoptedReport.objects.create(
+        period_code="2025H1",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 6, 30),
+        adopted_by=people["forbundschef"],
+    )
+    AdoptedReportScope.objects.create(
+        adoption=adoption, municipality=factories.municipality("nassjo"), figures={}, pdf=b"%PDF-1.7"
+    )
     return {
+        "adopted_report": adoption,
         "referral_group": ReferralGroup.objects.get(municipality__code="nassjo"),
         "person": referral.person,
         "consent": referral.person.consents.first(),

@@ -54,6 +54,7 @@ POST_ONLY = {
     "participants:transfer_cancel",
     "participants:sus_mark",
     "participants:sus_mark_many",
+    "reporting:report_adopt",
 }
 
 # The pages of the app that take GET only (a POST gets 405), by qualified URL name.
@@ -93,6 +94,9 @@ GET_ONLY = {
     "reporting:report_pdf",
     "reporting:report_xlsx",
     "reporting:report_csv",
+    "reporting:report_adopt_confirm",
+    "reporting:adopted_list",
+    "reporting:adopted_pdf",
     "reporting:survey_list",
     "reporting:certification_list",
 }
