@@ -7,7 +7,8 @@ masked count (or one person's figure) back; numbers get Swedish formatting. The 
 spreadsheet and the CSV are all made from it, so they show the same figures.
 
 A spreadsheet cell is a number or plain text, never a formula: text is stored as a string cell
-(quote-prefixed), and in the CSV text starting with = + - @ gets a leading apostrophe.
+(quote-prefixed), and in the CSV text starting with = + - @ gets a leading apostrophe. The PDF's
+charts are laid out here, where a test can check that no text crosses a bar, a line or another text.
 """
 
 import csv
@@ -129,55 +130,6 @@ class CertificationRow:
     certified_by: str
     certified_at: str
     comment: str
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar: `y` is the top of its row, `width` its length, `marker` the x of a line across it."""
-
-    label: str
-    value: str
-    y: float
-    width: float
-    marker: float | None = None
-
-    @property
-    def text_y(self) -> float:
-        return self.y + 11
-
-    @property
-    def value_x(self) -> float:
-        return Chart.BAR_START + self.width + 4
-
-    @property
-    def marker_bottom(self) -> float:
-        return self.y + Chart.BAR_HEIGHT + 3
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A horizontal bar chart, laid out here and drawn as inline SVG by the PDF template."""
-
-    title: str
-    description: str
-    bars: list[Bar]
-    goal: float | None = None
-    goal_label: str = ""
-
-    LABEL_WIDTH = 190
-    BAR_START = 200
-    BAR_SPACE = 250
-    ROW_HEIGHT = 24
-    BAR_HEIGHT = 14
-    WIDTH = 520
-
-    @property
-    def height(self) -> int:
-        return self.ROW_HEIGHT * len(self.bars) + 24
-
-    @property
-    def goal_x(self) -> float | None:
-        return None if self.goal is None else self.BAR_START + self.goal
 
 
 @dataclass(frozen=True)
@@ -397,63 +349,240 @@ def _certification_row(certification) -> CertificationRow:
 
 # Charts for the PDF
 
+# Text in the charts is DejaVu Sans (the stylesheet's font) at FONT_SIZE. Its width is estimated
+# per character, rounded up to the character's class in ems (tests hold the estimate against the
+# font's own metrics), so the layout can keep every text clear of the bars and lines.
+FONT_SIZE = 9
+NARROW_CHARACTERS = " \xa0,.:;/'ijlIJ"
+WIDE_CHARACTERS = "%mwMW"
+ASCENT, DESCENT = 0.93, 0.24  # of the font size, above and below the baseline
+GAP = 4  # between a bar's end or a line and the text beside it
 
-def _bar(chart_y: int, index: int, label: str, figure: Figure, width: float, marker: float | None = None) -> Bar:
-    return Bar(label, figure.text, chart_y + index * Chart.ROW_HEIGHT, round(width, 1), marker)
+
+def text_width(text: str, size: float = FONT_SIZE) -> float:
+    """An upper estimate of the width of `text` in DejaVu Sans at `size`."""
+    return size * sum(_character_width(character) for character in text)
+
+
+def _character_width(character: str) -> float:
+    if character in NARROW_CHARACTERS:
+        return 0.34
+    if character in WIDE_CHARACTERS:
+        return 1.0
+    return 0.8 if character.isupper() else 0.64
+
+
+@dataclass(frozen=True)
+class Box:
+    """What a text, a bar or a line covers in a chart, in the chart's coordinates."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def overlaps(self, other: "Box") -> bool:
+        return (
+            self.left < other.right and other.left < self.right and self.top < other.bottom and other.top < self.bottom
+        )
+
+
+def text_box(text: str, x: float, baseline: float, *, anchor: str = "start") -> Box:
+    """The box of `text` drawn at `x`, which is its start, middle or end as SVG's text-anchor says."""
+    width = text_width(text)
+    left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+    return Box(left, baseline - ASCENT * FONT_SIZE, left + width, baseline + DESCENT * FONT_SIZE)
+
+
+def line_box(x: float, top: float, bottom: float, stroke: float) -> Box:
+    return Box(x - stroke / 2, top, x + stroke / 2, bottom)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a chart: a label, a bar of `width` (None where the figure has none: too few or no
+    one) and the value as text starting at `value_x`. `y` is the row's top, `marker` the x of a line
+    across the bar."""
+
+    label: str
+    value: str
+    y: float
+    width: float | None
+    value_x: float
+    marker: float | None = None
+
+    @property
+    def text_y(self) -> float:
+        return self.y + 11
+
+    @property
+    def marker_top(self) -> float:
+        return self.y - 3
+
+    @property
+    def marker_bottom(self) -> float:
+        return self.y + Chart.BAR_HEIGHT + 3
+
+    def text_boxes(self) -> list[Box]:
+        return [
+            text_box(self.label, Chart.LABEL_END, self.text_y, anchor="end"),
+            text_box(self.value, self.value_x, self.text_y),
+        ]
+
+    def shapes(self) -> list[Box]:
+        """The bar and the marker, which no text may cross."""
+        shapes = []
+        if self.width:
+            shapes.append(Box(Chart.BAR_START, self.y, Chart.BAR_START + self.width, self.y + Chart.BAR_HEIGHT))
+        if self.marker is not None:
+            shapes.append(line_box(self.marker, self.marker_top, self.marker_bottom, Chart.MARKER_STROKE))
+        return shapes
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart, laid out here and drawn as inline SVG by the PDF template. `goal` is
+    the length of bar that reaches the goal; its line runs down the whole chart, its label below."""
+
+    title: str
+    description: str
+    bars: list[Bar]
+    goal: float | None = None
+    goal_label: str = ""
+
+    FONT_SIZE = FONT_SIZE
+    LABEL_END = 190
+    BAR_START = 200
+    BAR_SPACE = 250
+    TOP = 8
+    ROW_HEIGHT = 24
+    BAR_HEIGHT = 14
+    WIDTH = 520
+    MARKER_STROKE = 2
+    GOAL_STROKE = 1.5
+    GOAL_TOP = 4
+
+    @property
+    def height(self) -> int:
+        return self.TOP + self.ROW_HEIGHT * len(self.bars) + 16
+
+    @property
+    def goal_x(self) -> float | None:
+        return None if self.goal is None else self.BAR_START + self.goal
+
+    @property
+    def goal_bottom(self) -> float:
+        return self.height - 14
+
+    @property
+    def goal_label_y(self) -> float:
+        return self.height - 3
+
+    def text_boxes(self) -> list[Box]:
+        boxes = [box for bar in self.bars for box in bar.text_boxes()]
+        if self.goal_x is not None:
+            boxes.append(text_box(self.goal_label, self.goal_x, self.goal_label_y, anchor="middle"))
+        return boxes
+
+    def shapes(self) -> list[Box]:
+        """The bars, the markers and the goal line."""
+        shapes = [shape for bar in self.bars for shape in bar.shapes()]
+        if self.goal_x is not None:
+            shapes.append(line_box(self.goal_x, self.GOAL_TOP, self.goal_bottom, self.GOAL_STROKE))
+        return shapes
+
+
+def _value_x(text: str, end: float, lines: list[float]) -> float:
+    """Where a value's text starts: a gap past the bar's end, moved past any line it would cross."""
+    x, width = end + GAP, text_width(text)
+    for line in sorted(lines):
+        if x - GAP < line < x + width + GAP:
+            x = line + GAP
+    return x
+
+
+def _chart(title: str, description: str, rows: list[tuple], *, goal: float | None = None, goal_label: str = ""):
+    """A chart of `rows` (label, value text, bar width or None, marker x or None), each value's text
+    placed clear of its bar, its marker and the goal line."""
+    goal_x = None if goal is None else Chart.BAR_START + goal
+    bars = []
+    for index, (label, value, width, marker) in enumerate(rows):
+        lines = [x for x in (goal_x, marker) if x is not None]
+        x = _value_x(value, Chart.BAR_START + (width or 0), lines)
+        bars.append(Bar(label, value, Chart.TOP + index * Chart.ROW_HEIGHT, width, x, marker))
+    return Chart(title, description, bars, goal, goal_label)
+
+
+def _share_row(label: str, figure: Figure) -> tuple:
+    """A share as a bar; one left out (too few) or missing (no one) as its text alone."""
+    width = round(float(figure.number) * Chart.BAR_SPACE, 1) if figure.kind == SHARE else None
+    return (label, figure.text, width, None)
+
+
+def _exit_goal_chart(shown: ShownReport) -> Chart:
+    """Women, men and the total, each a bar or the text that says why not; other or not stated only
+    when it has a share to show."""
+    goal = shown.exit_goal
+    women, men, other, total = zip(shown.columns, goal.figures, strict=True)
+    rows = [women, men, *([other] if other[1].kind == SHARE else []), total]
+    return _chart(
+        goal.label,
+        _("Share of exits to work or studies, by gender, against the goal of %(goal)s.") % {"goal": goal.goal.text},
+        [_share_row(label, figure) for label, figure in rows],
+        goal=float(goal.goal.number) * Chart.BAR_SPACE,
+        goal_label=_("Goal %(goal)s") % {"goal": goal.goal.text},
+    )
+
+
+def _survey_chart(shown: ShownReport) -> Chart | None:
+    """Each question with answers, its share in the top three steps or the text that says why not."""
+    rows = [
+        _share_row(_("Question %(number)s") % {"number": row.number}, row.shares[-1])
+        for row in shown.survey
+        if row.shares[-1].kind == SHARE or row.shares[-1].hidden
+    ]
+    if not rows:
+        return None
+    return _chart(
+        _("Indicator survey"),
+        _("Share answering in the top three steps, per question, against the goal of %(goal)s.")
+        % {"goal": shown.survey_goal.text},
+        rows,
+        goal=float(shown.survey_goal.number) * Chart.BAR_SPACE,
+        goal_label=_("Goal %(goal)s") % {"goal": shown.survey_goal.text},
+    )
+
+
+def _caseload_chart(shown: ShownReport) -> Chart:
+    """Active participants per municipality as bars, the places as a marker, on one scale."""
+    numbers = [figure.number for row in shown.caseload for figure in (row.active, row.capacity)]
+    scale = max((number for number in numbers if number is not None), default=0) or 1
+
+    def length(figure: Figure) -> float | None:
+        return None if figure.number is None else round(figure.number / scale * Chart.BAR_SPACE, 1)
+
+    rows = []
+    for row in shown.caseload:
+        places = length(row.capacity)
+        marker = None if places is None else Chart.BAR_START + places
+        rows.append((row.municipality, f"{row.active.text} / {row.capacity.text}", length(row.active), marker))
+    return _chart(
+        _("Caseload at the end of the period"),
+        _("Active participants per municipality; the line marks the places (20 per full-time post)."),
+        rows,
+    )
 
 
 def charts(shown: ShownReport) -> list[Chart]:
-    """The key figures as bars: exits to work or studies and the survey against their goals, and the
-    caseload against the places. Figures left out for small numbers get no bar."""
-    space = Chart.BAR_SPACE
-    result = []
-    labels = shown.columns
-    goal = shown.exit_goal
-    bars = [(label, figure) for label, figure in zip(labels, goal.figures, strict=True) if figure.kind == SHARE]
-    result.append(
-        Chart(
-            goal.label,
-            _("Share of exits to work or studies, by gender, against the goal of %(goal)s.") % {"goal": goal.goal.text},
-            [_bar(8, i, label, figure, float(figure.number) * space) for i, (label, figure) in enumerate(bars)],
-            goal=float(goal.goal.number) * space,
-            goal_label=_("Goal %(goal)s") % {"goal": goal.goal.text},
-        )
-    )
-    survey_bars = [(row, row.shares[-1]) for row in shown.survey if row.shares[-1].kind == SHARE]
-    if survey_bars:
-        result.append(
-            Chart(
-                _("Indicator survey"),
-                _("Share answering in the top three steps, per question, against the goal of %(goal)s.")
-                % {"goal": shown.survey_goal.text},
-                [
-                    _bar(8, i, _("Question %(number)s") % {"number": row.number}, figure, float(figure.number) * space)
-                    for i, (row, figure) in enumerate(survey_bars)
-                ],
-                goal=float(shown.survey_goal.number) * space,
-                goal_label=_("Goal %(goal)s") % {"goal": shown.survey_goal.text},
-            )
-        )
-    if shown.caseload:
-        scale = max(max(row.capacity.number, row.active.number) for row in shown.caseload) or 1
-        result.append(
-            Chart(
-                _("Caseload at the end of the period"),
-                _("Active participants per municipality; the line marks the places (20 per full-time post)."),
-                [
-                    _bar(
-                        8,
-                        i,
-                        row.municipality,
-                        Figure(f"{row.active.text} / {row.capacity.text}"),
-                        row.active.number / scale * space,
-                        Chart.BAR_START + round(row.capacity.number / scale * space, 1),
-                    )
-                    for i, row in enumerate(shown.caseload)
-                ],
-            )
-        )
-    return result
+    """The key figures as bars: exits to work or studies by gender and the survey per question
+    against their goals, and the caseload against the places. A share left out for too few people
+    is a row with its text and no bar, never dropped."""
+    survey = _survey_chart(shown)
+    return [
+        _exit_goal_chart(shown),
+        *([survey] if survey is not None else []),
+        *([_caseload_chart(shown)] if shown.caseload else []),
+    ]
 
 
 # Files
