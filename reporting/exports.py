@@ -6,8 +6,8 @@ a group of 1 to `REPORT_MASK_MAX` people is left out below the total, since it w
 masked count (or one person's figure) back; numbers get Swedish formatting. The page, the PDF, the
 spreadsheet and the CSV are all made from it, so they show the same figures.
 
-A spreadsheet cell is a number or plain text, never a formula: text is stored as a string cell
-(quote-prefixed), and in the CSV text starting with = + - @ gets a leading apostrophe. The PDF's
+A spreadsheet cell is a number or plain text, never a formula: text starting with = + - @ gets a
+leading apostrophe in the workbook and the CSV alike, and the workbook stores text as string cells. The PDF's
 charts are laid out here, where a test can check that no text crosses a bar, a line or another text.
 """
 
@@ -610,7 +610,8 @@ def _number_of(value) -> tuple[int | float | None, str]:
 
 
 def _cell_value(sheet, row: int, column: int, value, *, bold: bool = False) -> None:
-    """A number, or plain text that can never become a formula."""
+    """A number, or text that can never become a formula: a string cell, and text starting with
+    = + - @ gets an apostrophe in front, as in the CSV."""
     cell = sheet.cell(row=row, column=column)
     number, number_format = _number_of(value)
     if number is not None:
@@ -620,7 +621,7 @@ def _cell_value(sheet, row: int, column: int, value, *, bold: bool = False) -> N
     else:
         text = value.text if isinstance(value, Figure) else str(value)
         if text:
-            cell.value = text
+            cell.value = csv_safe(text)
             cell.data_type = "s"
             cell.quotePrefix = True
     if bold:

@@ -182,12 +182,33 @@ def test_no_workbook_cell_can_become_a_formula(client_for, known, certified):
 
     workbook = load_workbook(io.BytesIO(content))
     comment = workbook["Intyganden"]["G4"]
-    assert (comment.value, comment.data_type) == (FORMULA, "s")
-    eksjo = next(row[0] for row in workbook["Beläggning"].iter_rows(min_row=4) if row[0].value == "=1+2")
+    assert (comment.value, comment.data_type) == (f"'{FORMULA}", "s")
+    eksjo = next(row[0] for row in workbook["Beläggning"].iter_rows(min_row=4) if row[0].value == "'=1+2")
     assert eksjo.data_type == "s"
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         sheets = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/")]
     assert not any("<f>" in sheet or "<f " in sheet for sheet in sheets)
+
+
+@pytest.mark.parametrize("comment", [FORMULA, "-1+2", "@SUM(A1)", "+1"])
+def test_workbook_text_starting_like_a_formula_gets_an_apostrophe_as_in_the_csv(client_for, known, people, comment):
+    Certification.objects.filter(municipality__code="nassjo").delete()
+    Certification.objects.create(
+        municipality=factories.municipality("nassjo"),
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 6, 30),
+        follows_description=True,
+        fte_as_agreed=True,
+        comment=comment,
+        certified_by=people["chef.nassjo"],
+    )
+
+    workbook = load_workbook(io.BytesIO(export(client_for("forbundschef"), "xlsx").content))
+
+    cell = workbook["Intyganden"]["G4"]
+    assert (cell.value, cell.data_type) == (csv_safe(comment), "s") == (f"'{comment}", "s")
+    participants = workbook["Deltagare"]["B4"]  # numbers stay numbers
+    assert (type(participants.value), participants.data_type) == (int, "n")
 
 
 # The CSV
