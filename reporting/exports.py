@@ -6,9 +6,10 @@ a group of 1 to `REPORT_MASK_MAX` people is left out below the total, since it w
 masked count (or one person's figure) back; numbers get Swedish formatting. The page, the PDF, the
 spreadsheet and the CSV are all made from it, so they show the same figures.
 
-A spreadsheet cell is a number or plain text, never a formula: text starting with = + - @ gets a
-leading apostrophe in the workbook and the CSV alike, and the workbook stores text as string cells. The PDF's
-charts are laid out here, where a test can check that no text crosses a bar, a line or another text.
+The workbook and the CSV label their rows and columns in the page's words. A spreadsheet cell is a
+number or plain text, never a formula: text starting with = + - @ gets a leading apostrophe in both,
+and the workbook stores text as string cells. The PDF's charts are laid out here, where a test can
+check that no text crosses a bar, a line or another text.
 """
 
 import csv
@@ -628,7 +629,8 @@ def _cell_value(sheet, row: int, column: int, value, *, bold: bool = False) -> N
         cell.font = Font(bold=True)
 
 
-def _sheet(workbook: Workbook, name: str, title: str, header: list[str], used: set[str]):
+def _sheet(workbook: Workbook, name: str, title: str, used: set[str]):
+    """A new sheet with a name Excel accepts and no other sheet has, and `title` in its first cell."""
     name = SHEET_NAME_FORBIDDEN.sub("", name)[:31].strip() or "Blad"
     base, number = name, 2
     while name.lower() in used:
@@ -637,18 +639,32 @@ def _sheet(workbook: Workbook, name: str, title: str, header: list[str], used: s
     used.add(name.lower())
     sheet = workbook.create_sheet(name)
     _cell_value(sheet, 1, 1, title, bold=True)
-    for column, text in enumerate(header, start=1):
-        _cell_value(sheet, 3, column, text, bold=True)
     sheet.column_dimensions["A"].width = 60
     for letter in "BCDEFG":
         sheet.column_dimensions[letter].width = 16
     return sheet
 
 
-def _put_rows(sheet, rows: list[list], first_row: int = 4) -> None:
+def _put_rows(sheet, rows: list[list], first_row: int) -> int:
+    """`rows` from `first_row` down; the row after the last."""
     for row_number, values in enumerate(rows, start=first_row):
         for column, value in enumerate(values, start=1):
             _cell_value(sheet, row_number, column, value)
+    return first_row + len(rows)
+
+
+def _put_table(sheet, header: list[str], rows: list[list], first_row: int = 3) -> int:
+    """A bold header row and `rows` below it; the row after the last."""
+    for column, text in enumerate(header, start=1):
+        _cell_value(sheet, first_row, column, text, bold=True)
+    return _put_rows(sheet, rows, first_row + 1)
+
+
+# The rows of the workbook and the CSV, labelled in the page's words (templates/reporting/report.html).
+
+
+def _figure_header(shown: ShownReport) -> list[str]:
+    return [_("Figure"), *shown.columns]
 
 
 def _about_rows(shown: ShownReport) -> list[list]:
@@ -663,27 +679,76 @@ def _about_rows(shown: ShownReport) -> list[list]:
     return rows
 
 
+def _goal_judgement(goal: ShownShare) -> str:
+    """The page's words under the exit goal: the judgement, and the share against the goal where
+    there is a share to tell."""
+    if goal.total.kind != SHARE:
+        return goal.verdict
+    sentence = _("%(share)s of those who exited went to work or studies; the goal is %(target)s.") % {
+        "share": goal.total.text,
+        "target": goal.goal.text,
+    }
+    return f"{goal.verdict.rstrip('.')}. {sentence}"
+
+
 def _goal_rows(shown: ShownReport) -> list[list]:
+    """Label, women, men, other or not stated, total, and the goal's judgement where there is one."""
     goal, youth = shown.exit_goal, shown.youth_share
     return [
-        [goal.label, *goal.figures],
-        [_("Goal"), "", "", "", goal.goal],
-        [_("Judgement"), "", "", "", goal.verdict],
+        [goal.label, *goal.figures, _goal_judgement(goal)],
         [youth.label, *youth.figures],
-        [_("Median months in the service (those who exited)"), *shown.median_months],
+        [_("Median months in the service, for those who exited in the period"), *shown.median_months],
     ]
+
+
+def _caseload_caption() -> str:
+    return _("Active participants at the end of the period against the places: 20 per full-time coach post")
+
+
+def _caseload_header() -> list[str]:
+    return [_("Municipality"), _("Active at the end"), _("Places"), _("Coach posts"), _("Use of the places")]
 
 
 def _caseload_rows(shown: ShownReport) -> list[list]:
     return [[row.municipality, row.active, row.capacity, row.fte, row.use] for row in shown.caseload]
 
 
+def _survey_intro(shown: ShownReport) -> str:
+    return _(
+        "Share answering in the top three steps of the scale (often, most of the time, always; to a large extent, "
+        "to a very large extent, completely), against the goal of %(goal)s. %(total)s answered the survey in the "
+        "period."
+    ) % {"goal": shown.survey_goal.text, "total": shown.survey_responses[-1].text}
+
+
+def _survey_header(shown: ShownReport) -> list[str]:
+    return [_("Question"), *shown.columns, _("Answers"), _("Goal")]
+
+
 def _survey_rows(shown: ShownReport) -> list[list]:
-    rows = [[_("Answers"), *shown.survey_responses]]
-    for row in shown.survey:
-        rows.append([f"{row.number}. {row.question}", *row.shares, row.verdict])
-        rows.append([_("Number of answers to question %(number)s") % {"number": row.number}, *row.answered])
-    return rows
+    """Per question: women, men, other or not stated and total in the top three steps, the number of
+    answers and the judgement."""
+    return [[f"{row.number}. {row.question}", *row.shares, row.answered[-1], row.verdict] for row in shown.survey]
+
+
+def _answer_rows(shown: ShownReport) -> list[list]:
+    """The number of answers by gender: to the survey, then to each question."""
+    return [
+        [_("Answered the survey"), *shown.survey_responses],
+        *([_("Answered question %(number)s") % {"number": row.number}, *row.answered] for row in shown.survey),
+    ]
+
+
+def _certification_header() -> list[str]:
+    return [
+        _("Municipality"),
+        _("Period"),
+        _("The service follows the service description"),
+        _("The coaches worked the agreed share of a post"),
+        _("Certified by"),
+        _("Certified"),
+        _("Comment"),
+    ]
 
 
 def _certification_rows(shown: ShownReport) -> list[list]:
@@ -715,77 +780,81 @@ def _sheet_names() -> dict[str, str]:
     }
 
 
-def render_xlsx(shown: ShownReport) -> bytes:
-    """A sheet about the report (period, scope, who and when), one per table, and one each for the
-    goals, the caseload, the survey and the certifications."""
-    workbook = Workbook()
+def _about_sheet(workbook: Workbook, shown: ShownReport) -> set[str]:
+    """The first sheet: the report's title, period, scope, who made it and when; the sheet names used."""
     about = workbook.active
     about.title = _("About the report")[:31]
-    used = {about.title.lower()}
     _cell_value(about, 1, 1, shown.title, bold=True)
     _put_rows(about, _about_rows(shown), first_row=3)
     about.column_dimensions["A"].width = 20
     about.column_dimensions["B"].width = 100
-    columns = shown.columns
+    return {about.title.lower()}
+
+
+def _survey_sheet(workbook: Workbook, shown: ShownReport, used: set[str]) -> None:
+    """The page's two survey tables: shares, answers and judgement per question; answers by gender."""
+    sheet = _sheet(workbook, _("Survey"), _("Indicator survey"), used)
+    _cell_value(sheet, 2, 1, _survey_intro(shown))
+    next_row = _put_table(sheet, _survey_header(shown), _survey_rows(shown))
+    _cell_value(sheet, next_row + 1, 1, _("Number of answers, by gender"), bold=True)
+    _put_table(sheet, _figure_header(shown), _answer_rows(shown), first_row=next_row + 2)
+
+
+def render_xlsx(shown: ShownReport) -> bytes:
+    """A sheet about the report (period, scope, who and when), one per table, and one each for the
+    goals, the caseload, the survey and the certifications, with the page's labels."""
+    workbook = Workbook()
+    used = _about_sheet(workbook, shown)
     names = _sheet_names()
     for table in shown.tables:
-        sheet = _sheet(workbook, names.get(table.key, table.title), table.title, ["", *columns], used)
-        _put_rows(sheet, [[row.label, *row.figures] for row in table.rows])
+        sheet = _sheet(workbook, names.get(table.key, table.title), table.title, used)
+        next_row = _put_table(sheet, _figure_header(shown), [[row.label, *row.figures] for row in table.rows])
         if table.note:
-            _cell_value(sheet, len(table.rows) + 5, 1, table.note)
-    sheet = _sheet(workbook, _("Goals"), _("Goals and time in the service"), ["", *columns], used)
-    _put_rows(sheet, _goal_rows(shown))
-    header = [_("Municipality"), _("Active at the end"), _("Places"), _("Coach posts"), _("Use of the places")]
-    sheet = _sheet(workbook, _("Caseload"), _("Caseload at the end of the period"), header, used)
-    _put_rows(sheet, _caseload_rows(shown))
-    survey_title = _("Indicator survey: share answering in the top three steps (goal %(goal)s)") % {
-        "goal": shown.survey_goal.text
-    }
-    sheet = _sheet(workbook, _("Survey"), survey_title, ["", *columns, _("Judgement")], used)
-    _put_rows(sheet, _survey_rows(shown))
-    header = [
-        _("Municipality"),
-        _("Half-year"),
-        _("The service follows the service description"),
-        _("The coaches worked the agreed share of a post"),
-        _("Certified by"),
-        _("Certified"),
-        _("Comment"),
-    ]
-    sheet = _sheet(workbook, _("Certifications"), _("Managers' half-year certifications"), header, used)
-    _put_rows(sheet, _certification_rows(shown))
+            _cell_value(sheet, next_row + 1, 1, table.note)
+    sheet = _sheet(workbook, _("Goals"), _("Goals and key figures"), used)
+    _put_table(sheet, [*_figure_header(shown), _("Goal")], _goal_rows(shown))
+    sheet = _sheet(workbook, _("Caseload"), _("Caseload"), used)
+    _cell_value(sheet, 2, 1, _caseload_caption())
+    _put_table(sheet, _caseload_header(), _caseload_rows(shown))
+    _survey_sheet(workbook, shown, used)
+    sheet = _sheet(workbook, _("Certifications"), _("Managers' half-year certifications"), used)
+    _put_table(sheet, _certification_header(), _certification_rows(shown))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 def render_csv(shown: ShownReport) -> bytes:
-    """One file of figures: table; row; women; men; other or not stated; total. Semicolons and a
-    UTF-8 byte-order mark, as Swedish Excel expects."""
+    """One file of figures: table; figure; women; men; other or not stated; total; answers; goal, with
+    the page's labels. Semicolons and a UTF-8 byte-order mark, as Swedish Excel expects."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    header = [_("Table"), *_figure_header(shown), _("Answers"), _("Goal")]
 
-    def write(table: str, label: str, values: list) -> None:
-        cells = [value.plain if isinstance(value, Figure) else str(value) for value in values]
+    def write(table: str, label: str, figures: list, *, answers="", goal="") -> None:
+        values = [*figures, *[""] * (4 - len(figures)), answers, goal]
+        cells = [value.plain if isinstance(value, Figure) else str(value).replace("\xa0", " ") for value in values]
         writer.writerow([csv_safe(str(table)), csv_safe(str(label)), *map(csv_safe, cells)])
 
-    writer.writerow([_("Table"), _("Row"), *shown.columns])
+    writer.writerow(header)
     about = _("About the report")
     for label, value in _about_rows(shown):
         write(about, label, ["", "", "", value])
     for table in shown.tables:
         for row in table.rows:
             write(table.title, row.label, row.figures)
-    goals = _("Goals and time in the service")
+    goals = _("Goals and key figures")
     for label, *figures in _goal_rows(shown):
-        write(goals, label, figures)
-    caseload = _("Caseload at the end of the period")
-    for row in shown.caseload:
-        write(caseload, _("%(municipality)s: active") % {"municipality": row.municipality}, ["", "", "", row.active])
-        write(caseload, _("%(municipality)s: places") % {"municipality": row.municipality}, ["", "", "", row.capacity])
+        write(goals, label, figures[:4], goal=figures[4] if len(figures) > 4 else "")
+    caseload = _("Caseload")
+    for municipality, *figures in _caseload_rows(shown):
+        for column, figure in zip(_caseload_header()[1:], figures, strict=True):
+            write(caseload, f"{municipality}: {column}", ["", "", "", figure])
     survey = _("Indicator survey")
-    for label, *figures in _survey_rows(shown):
-        write(survey, label, figures[:4])
+    for label, *shares, answers, verdict in _survey_rows(shown):
+        write(survey, label, shares, answers=answers, goal=verdict)
+    for label, *figures in _answer_rows(shown):
+        write(survey, label, figures)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
