@@ -6,8 +6,10 @@ the shares and medians of small groups are held back (reporting/disclosure.py,
 docs/domain.md#disclosure-control); numbers get Swedish formatting. The page, the PDF, the
 spreadsheet and the CSV are all made from it, so they show the same figures.
 
-A spreadsheet cell is a number or plain text, never a formula: text is stored as a string cell
-(quote-prefixed), and in the CSV text starting with = + - @ gets a leading apostrophe.
+The workbook and the CSV label their rows and columns in the page's words. A spreadsheet cell is a
+number or plain text, never a formula: text starting with = + - @ gets a leading apostrophe in both,
+and the workbook stores text as string cells. The PDF's charts are laid out here, where a test can
+check that no text crosses a bar, a line or another text.
 """
 
 import csv
@@ -142,55 +144,6 @@ class CertificationRow:
     certified_by: str
     certified_at: str
     comment: str
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar: `y` is the top of its row, `width` its length, `marker` the x of a line across it."""
-
-    label: str
-    value: str
-    y: float
-    width: float
-    marker: float | None = None
-
-    @property
-    def text_y(self) -> float:
-        return self.y + 11
-
-    @property
-    def value_x(self) -> float:
-        return Chart.BAR_START + self.width + 4
-
-    @property
-    def marker_bottom(self) -> float:
-        return self.y + Chart.BAR_HEIGHT + 3
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A horizontal bar chart, laid out here and drawn as inline SVG by the PDF template."""
-
-    title: str
-    description: str
-    bars: list[Bar]
-    goal: float | None = None
-    goal_label: str = ""
-
-    LABEL_WIDTH = 190
-    BAR_START = 200
-    BAR_SPACE = 250
-    ROW_HEIGHT = 24
-    BAR_HEIGHT = 14
-    WIDTH = 520
-
-    @property
-    def height(self) -> int:
-        return self.ROW_HEIGHT * len(self.bars) + 24
-
-    @property
-    def goal_x(self) -> float | None:
-        return None if self.goal is None else self.BAR_START + self.goal
 
 
 @dataclass(frozen=True)
@@ -436,63 +389,240 @@ def _certification_row(certification) -> CertificationRow:
 
 # Charts for the PDF
 
+# Text in the charts is DejaVu Sans (the stylesheet's font) at FONT_SIZE. Its width is estimated
+# per character, rounded up to the character's class in ems (tests hold the estimate against the
+# font's own metrics), so the layout can keep every text clear of the bars and lines.
+FONT_SIZE = 9
+NARROW_CHARACTERS = " \xa0,.:;/'ijlIJ"
+WIDE_CHARACTERS = "%mwMW"
+ASCENT, DESCENT = 0.93, 0.24  # of the font size, above and below the baseline
+GAP = 4  # between a bar's end or a line and the text beside it
 
-def _bar(chart_y: int, index: int, label: str, figure: Figure, width: float, marker: float | None = None) -> Bar:
-    return Bar(label, figure.text, chart_y + index * Chart.ROW_HEIGHT, round(width, 1), marker)
+
+def text_width(text: str, size: float = FONT_SIZE) -> float:
+    """An upper estimate of the width of `text` in DejaVu Sans at `size`."""
+    return size * sum(_character_width(character) for character in text)
+
+
+def _character_width(character: str) -> float:
+    if character in NARROW_CHARACTERS:
+        return 0.34
+    if character in WIDE_CHARACTERS:
+        return 1.0
+    return 0.8 if character.isupper() else 0.64
+
+
+@dataclass(frozen=True)
+class Box:
+    """What a text, a bar or a line covers in a chart, in the chart's coordinates."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def overlaps(self, other: "Box") -> bool:
+        return (
+            self.left < other.right and other.left < self.right and self.top < other.bottom and other.top < self.bottom
+        )
+
+
+def text_box(text: str, x: float, baseline: float, *, anchor: str = "start") -> Box:
+    """The box of `text` drawn at `x`, which is its start, middle or end as SVG's text-anchor says."""
+    width = text_width(text)
+    left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+    return Box(left, baseline - ASCENT * FONT_SIZE, left + width, baseline + DESCENT * FONT_SIZE)
+
+
+def line_box(x: float, top: float, bottom: float, stroke: float) -> Box:
+    return Box(x - stroke / 2, top, x + stroke / 2, bottom)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a chart: a label, a bar of `width` (None where the figure has none: too few or no
+    one) and the value as text starting at `value_x`. `y` is the row's top, `marker` the x of a line
+    across the bar."""
+
+    label: str
+    value: str
+    y: float
+    width: float | None
+    value_x: float
+    marker: float | None = None
+
+    @property
+    def text_y(self) -> float:
+        return self.y + 11
+
+    @property
+    def marker_top(self) -> float:
+        return self.y - 3
+
+    @property
+    def marker_bottom(self) -> float:
+        return self.y + Chart.BAR_HEIGHT + 3
+
+    def text_boxes(self) -> list[Box]:
+        return [
+            text_box(self.label, Chart.LABEL_END, self.text_y, anchor="end"),
+            text_box(self.value, self.value_x, self.text_y),
+        ]
+
+    def shapes(self) -> list[Box]:
+        """The bar and the marker, which no text may cross."""
+        shapes = []
+        if self.width:
+            shapes.append(Box(Chart.BAR_START, self.y, Chart.BAR_START + self.width, self.y + Chart.BAR_HEIGHT))
+        if self.marker is not None:
+            shapes.append(line_box(self.marker, self.marker_top, self.marker_bottom, Chart.MARKER_STROKE))
+        return shapes
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart, laid out here and drawn as inline SVG by the PDF template. `goal` is
+    the length of bar that reaches the goal; its line runs down the whole chart, its label below."""
+
+    title: str
+    description: str
+    bars: list[Bar]
+    goal: float | None = None
+    goal_label: str = ""
+
+    FONT_SIZE = FONT_SIZE
+    LABEL_END = 190
+    BAR_START = 200
+    BAR_SPACE = 250
+    TOP = 8
+    ROW_HEIGHT = 24
+    BAR_HEIGHT = 14
+    WIDTH = 520
+    MARKER_STROKE = 2
+    GOAL_STROKE = 1.5
+    GOAL_TOP = 4
+
+    @property
+    def height(self) -> int:
+        return self.TOP + self.ROW_HEIGHT * len(self.bars) + 16
+
+    @property
+    def goal_x(self) -> float | None:
+        return None if self.goal is None else self.BAR_START + self.goal
+
+    @property
+    def goal_bottom(self) -> float:
+        return self.height - 14
+
+    @property
+    def goal_label_y(self) -> float:
+        return self.height - 3
+
+    def text_boxes(self) -> list[Box]:
+        boxes = [box for bar in self.bars for box in bar.text_boxes()]
+        if self.goal_x is not None:
+            boxes.append(text_box(self.goal_label, self.goal_x, self.goal_label_y, anchor="middle"))
+        return boxes
+
+    def shapes(self) -> list[Box]:
+        """The bars, the markers and the goal line."""
+        shapes = [shape for bar in self.bars for shape in bar.shapes()]
+        if self.goal_x is not None:
+            shapes.append(line_box(self.goal_x, self.GOAL_TOP, self.goal_bottom, self.GOAL_STROKE))
+        return shapes
+
+
+def _value_x(text: str, end: float, lines: list[float]) -> float:
+    """Where a value's text starts: a gap past the bar's end, moved past any line it would cross."""
+    x, width = end + GAP, text_width(text)
+    for line in sorted(lines):
+        if x - GAP < line < x + width + GAP:
+            x = line + GAP
+    return x
+
+
+def _chart(title: str, description: str, rows: list[tuple], *, goal: float | None = None, goal_label: str = ""):
+    """A chart of `rows` (label, value text, bar width or None, marker x or None), each value's text
+    placed clear of its bar, its marker and the goal line."""
+    goal_x = None if goal is None else Chart.BAR_START + goal
+    bars = []
+    for index, (label, value, width, marker) in enumerate(rows):
+        lines = [x for x in (goal_x, marker) if x is not None]
+        x = _value_x(value, Chart.BAR_START + (width or 0), lines)
+        bars.append(Bar(label, value, Chart.TOP + index * Chart.ROW_HEIGHT, width, x, marker))
+    return Chart(title, description, bars, goal, goal_label)
+
+
+def _share_row(label: str, figure: Figure) -> tuple:
+    """A share as a bar; one left out (too few) or missing (no one) as its text alone."""
+    width = round(float(figure.number) * Chart.BAR_SPACE, 1) if figure.kind == SHARE else None
+    return (label, figure.text, width, None)
+
+
+def _exit_goal_chart(shown: ShownReport) -> Chart:
+    """Women, men and the total, each a bar or the text that says why not; other or not stated only
+    when it has a share to show."""
+    goal = shown.exit_goal
+    women, men, other, total = zip(shown.columns, goal.figures, strict=True)
+    rows = [women, men, *([other] if other[1].kind == SHARE else []), total]
+    return _chart(
+        goal.label,
+        _("Share of exits to work or studies, by gender, against the goal of %(goal)s.") % {"goal": goal.goal.text},
+        [_share_row(label, figure) for label, figure in rows],
+        goal=float(goal.goal.number) * Chart.BAR_SPACE,
+        goal_label=_("Goal %(goal)s") % {"goal": goal.goal.text},
+    )
+
+
+def _survey_chart(shown: ShownReport) -> Chart | None:
+    """Each question with answers, its share in the top three steps or the text that says why not."""
+    rows = [
+        _share_row(_("Question %(number)s") % {"number": row.number}, row.shares[-1])
+        for row in shown.survey
+        if row.shares[-1].kind == SHARE or row.shares[-1].hidden
+    ]
+    if not rows:
+        return None
+    return _chart(
+        _("Indicator survey"),
+        _("Share answering in the top three steps, per question, against the goal of %(goal)s.")
+        % {"goal": shown.survey_goal.text},
+        rows,
+        goal=float(shown.survey_goal.number) * Chart.BAR_SPACE,
+        goal_label=_("Goal %(goal)s") % {"goal": shown.survey_goal.text},
+    )
+
+
+def _caseload_chart(shown: ShownReport) -> Chart:
+    """Active participants per municipality as bars, the places as a marker, on one scale."""
+    numbers = [figure.number for row in shown.caseload for figure in (row.active, row.capacity)]
+    scale = max((number for number in numbers if number is not None), default=0) or 1
+
+    def length(figure: Figure) -> float | None:
+        return None if figure.number is None else round(figure.number / scale * Chart.BAR_SPACE, 1)
+
+    rows = []
+    for row in shown.caseload:
+        places = length(row.capacity)
+        marker = None if places is None else Chart.BAR_START + places
+        rows.append((row.municipality, f"{row.active.text} / {row.capacity.text}", length(row.active), marker))
+    return _chart(
+        _("Caseload at the end of the period"),
+        _("Active participants per municipality; the line marks the places (20 per full-time post)."),
+        rows,
+    )
 
 
 def charts(shown: ShownReport) -> list[Chart]:
-    """The key figures as bars: exits to work or studies and the survey against their goals, and the
-    caseload against the places. Figures left out for small numbers get no bar."""
-    space = Chart.BAR_SPACE
-    result = []
-    labels = shown.columns
-    goal = shown.exit_goal
-    bars = [(label, figure) for label, figure in zip(labels, goal.figures, strict=True) if figure.kind == SHARE]
-    result.append(
-        Chart(
-            goal.label,
-            _("Share of exits to work or studies, by gender, against the goal of %(goal)s.") % {"goal": goal.goal.text},
-            [_bar(8, i, label, figure, float(figure.number) * space) for i, (label, figure) in enumerate(bars)],
-            goal=float(goal.goal.number) * space,
-            goal_label=_("Goal %(goal)s") % {"goal": goal.goal.text},
-        )
-    )
-    survey_bars = [(row, row.shares[-1]) for row in shown.survey if row.shares[-1].kind == SHARE]
-    if survey_bars:
-        result.append(
-            Chart(
-                _("Indicator survey"),
-                _("Share answering in the top three steps, per question, against the goal of %(goal)s.")
-                % {"goal": shown.survey_goal.text},
-                [
-                    _bar(8, i, _("Question %(number)s") % {"number": row.number}, figure, float(figure.number) * space)
-                    for i, (row, figure) in enumerate(survey_bars)
-                ],
-                goal=float(shown.survey_goal.number) * space,
-                goal_label=_("Goal %(goal)s") % {"goal": shown.survey_goal.text},
-            )
-        )
-    if shown.caseload:
-        scale = max(max(row.capacity.number, row.active.number) for row in shown.caseload) or 1
-        result.append(
-            Chart(
-                _("Caseload at the end of the period"),
-                _("Active participants per municipality; the line marks the places (20 per full-time post)."),
-                [
-                    _bar(
-                        8,
-                        i,
-                        row.municipality,
-                        Figure(f"{row.active.text} / {row.capacity.text}"),
-                        row.active.number / scale * space,
-                        Chart.BAR_START + round(row.capacity.number / scale * space, 1),
-                    )
-                    for i, row in enumerate(shown.caseload)
-                ],
-            )
-        )
-    return result
+    """The key figures as bars: exits to work or studies by gender and the survey per question
+    against their goals, and the caseload against the places. A share left out for too few people
+    is a row with its text and no bar, never dropped."""
+    survey = _survey_chart(shown)
+    return [
+        _exit_goal_chart(shown),
+        *([survey] if survey is not None else []),
+        *([_caseload_chart(shown)] if shown.caseload else []),
+    ]
 
 
 # Files
@@ -520,7 +650,8 @@ def _number_of(value) -> tuple[int | float | None, str]:
 
 
 def _cell_value(sheet, row: int, column: int, value, *, bold: bool = False) -> None:
-    """A number, or plain text that can never become a formula."""
+    """A number, or text that can never become a formula: a string cell, and text starting with
+    = + - @ gets an apostrophe in front, as in the CSV."""
     cell = sheet.cell(row=row, column=column)
     number, number_format = _number_of(value)
     if number is not None:
@@ -530,14 +661,15 @@ def _cell_value(sheet, row: int, column: int, value, *, bold: bool = False) -> N
     else:
         text = value.text if isinstance(value, Figure) else str(value)
         if text:
-            cell.value = text
+            cell.value = csv_safe(text)
             cell.data_type = "s"
             cell.quotePrefix = True
     if bold:
         cell.font = Font(bold=True)
 
 
-def _sheet(workbook: Workbook, name: str, title: str, header: list[str], used: set[str]):
+def _sheet(workbook: Workbook, name: str, title: str, used: set[str]):
+    """A new sheet with a name Excel accepts and no other sheet has, and `title` in its first cell."""
     name = SHEET_NAME_FORBIDDEN.sub("", name)[:31].strip() or "Blad"
     base, number = name, 2
     while name.lower() in used:
@@ -546,18 +678,32 @@ def _sheet(workbook: Workbook, name: str, title: str, header: list[str], used: s
     used.add(name.lower())
     sheet = workbook.create_sheet(name)
     _cell_value(sheet, 1, 1, title, bold=True)
-    for column, text in enumerate(header, start=1):
-        _cell_value(sheet, 3, column, text, bold=True)
     sheet.column_dimensions["A"].width = 60
     for letter in "BCDEFG":
         sheet.column_dimensions[letter].width = 16
     return sheet
 
 
-def _put_rows(sheet, rows: list[list], first_row: int = 4) -> None:
+def _put_rows(sheet, rows: list[list], first_row: int) -> int:
+    """`rows` from `first_row` down; the row after the last."""
     for row_number, values in enumerate(rows, start=first_row):
         for column, value in enumerate(values, start=1):
             _cell_value(sheet, row_number, column, value)
+    return first_row + len(rows)
+
+
+def _put_table(sheet, header: list[str], rows: list[list], first_row: int = 3) -> int:
+    """A bold header row and `rows` below it; the row after the last."""
+    for column, text in enumerate(header, start=1):
+        _cell_value(sheet, first_row, column, text, bold=True)
+    return _put_rows(sheet, rows, first_row + 1)
+
+
+# The rows of the workbook and the CSV, labelled in the page's words (templates/reporting/report.html).
+
+
+def _figure_header(shown: ShownReport) -> list[str]:
+    return [_("Figure"), *shown.columns]
 
 
 def _about_rows(shown: ShownReport) -> list[list]:
@@ -572,27 +718,76 @@ def _about_rows(shown: ShownReport) -> list[list]:
     return rows
 
 
+def _goal_judgement(goal: ShownShare) -> str:
+    """The page's words under the exit goal: the judgement, and the share against the goal where
+    there is a share to tell."""
+    if goal.total.kind != SHARE:
+        return goal.verdict
+    sentence = _("%(share)s of those who exited went to work or studies; the goal is %(target)s.") % {
+        "share": goal.total.text,
+        "target": goal.goal.text,
+    }
+    return f"{goal.verdict.rstrip('.')}. {sentence}"
+
+
 def _goal_rows(shown: ShownReport) -> list[list]:
+    """Label, women, men, other or not stated, total, and the goal's judgement where there is one."""
     goal, youth = shown.exit_goal, shown.youth_share
     return [
-        [goal.label, *goal.figures],
-        [_("Goal"), "", "", "", goal.goal],
-        [_("Judgement"), "", "", "", goal.verdict],
+        [goal.label, *goal.figures, _goal_judgement(goal)],
         [youth.label, *youth.figures],
-        [_("Median months in the service (those who exited)"), *shown.median_months],
+        [_("Median months in the service, for those who exited in the period"), *shown.median_months],
     ]
+
+
+def _caseload_caption() -> str:
+    return _("Active participants at the end of the period against the places: 20 per full-time coach post")
+
+
+def _caseload_header() -> list[str]:
+    return [_("Municipality"), _("Active at the end"), _("Places"), _("Coach posts"), _("Use of the places")]
 
 
 def _caseload_rows(shown: ShownReport) -> list[list]:
     return [[row.municipality, row.active, row.capacity, row.fte, row.use] for row in shown.caseload]
 
 
+def _survey_intro(shown: ShownReport) -> str:
+    return _(
+        "Share answering in the top three steps of the scale (often, most of the time, always; to a large extent, "
+        "to a very large extent, completely), against the goal of %(goal)s. %(total)s answered the survey in the "
+        "period."
+    ) % {"goal": shown.survey_goal.text, "total": shown.survey_responses[-1].text}
+
+
+def _survey_header(shown: ShownReport) -> list[str]:
+    return [_("Question"), *shown.columns, _("Answers"), _("Goal")]
+
+
 def _survey_rows(shown: ShownReport) -> list[list]:
-    rows = [[_("Answers"), *shown.survey_responses]]
-    for row in shown.survey:
-        rows.append([f"{row.number}. {row.question}", *row.shares, row.verdict])
-        rows.append([_("Number of answers to question %(number)s") % {"number": row.number}, *row.answered])
-    return rows
+    """Per question: women, men, other or not stated and total in the top three steps, the number of
+    answers and the judgement."""
+    return [[f"{row.number}. {row.question}", *row.shares, row.answered[-1], row.verdict] for row in shown.survey]
+
+
+def _answer_rows(shown: ShownReport) -> list[list]:
+    """The number of answers by gender: to the survey, then to each question."""
+    return [
+        [_("Answered the survey"), *shown.survey_responses],
+        *([_("Answered question %(number)s") % {"number": row.number}, *row.answered] for row in shown.survey),
+    ]
+
+
+def _certification_header() -> list[str]:
+    return [
+        _("Municipality"),
+        _("Period"),
+        _("The service follows the service description"),
+        _("The coaches worked the agreed share of a post"),
+        _("Certified by"),
+        _("Certified"),
+        _("Comment"),
+    ]
 
 
 def _certification_rows(shown: ShownReport) -> list[list]:
@@ -624,77 +819,81 @@ def _sheet_names() -> dict[str, str]:
     }
 
 
-def render_xlsx(shown: ShownReport) -> bytes:
-    """A sheet about the report (period, scope, who and when), one per table, and one each for the
-    goals, the caseload, the survey and the certifications."""
-    workbook = Workbook()
+def _about_sheet(workbook: Workbook, shown: ShownReport) -> set[str]:
+    """The first sheet: the report's title, period, scope, who made it and when; the sheet names used."""
     about = workbook.active
     about.title = _("About the report")[:31]
-    used = {about.title.lower()}
     _cell_value(about, 1, 1, shown.title, bold=True)
     _put_rows(about, _about_rows(shown), first_row=3)
     about.column_dimensions["A"].width = 20
     about.column_dimensions["B"].width = 100
-    columns = shown.columns
+    return {about.title.lower()}
+
+
+def _survey_sheet(workbook: Workbook, shown: ShownReport, used: set[str]) -> None:
+    """The page's two survey tables: shares, answers and judgement per question; answers by gender."""
+    sheet = _sheet(workbook, _("Survey"), _("Indicator survey"), used)
+    _cell_value(sheet, 2, 1, _survey_intro(shown))
+    next_row = _put_table(sheet, _survey_header(shown), _survey_rows(shown))
+    _cell_value(sheet, next_row + 1, 1, _("Number of answers, by gender"), bold=True)
+    _put_table(sheet, _figure_header(shown), _answer_rows(shown), first_row=next_row + 2)
+
+
+def render_xlsx(shown: ShownReport) -> bytes:
+    """A sheet about the report (period, scope, who and when), one per table, and one each for the
+    goals, the caseload, the survey and the certifications, with the page's labels."""
+    workbook = Workbook()
+    used = _about_sheet(workbook, shown)
     names = _sheet_names()
     for table in shown.tables:
-        sheet = _sheet(workbook, names.get(table.key, table.title), table.title, ["", *columns], used)
-        _put_rows(sheet, [[row.label, *row.figures] for row in table.rows])
+        sheet = _sheet(workbook, names.get(table.key, table.title), table.title, used)
+        next_row = _put_table(sheet, _figure_header(shown), [[row.label, *row.figures] for row in table.rows])
         if table.note:
-            _cell_value(sheet, len(table.rows) + 5, 1, table.note)
-    sheet = _sheet(workbook, _("Goals"), _("Goals and time in the service"), ["", *columns], used)
-    _put_rows(sheet, _goal_rows(shown))
-    header = [_("Municipality"), _("Active at the end"), _("Places"), _("Coach posts"), _("Use of the places")]
-    sheet = _sheet(workbook, _("Caseload"), _("Caseload at the end of the period"), header, used)
-    _put_rows(sheet, _caseload_rows(shown))
-    survey_title = _("Indicator survey: share answering in the top three steps (goal %(goal)s)") % {
-        "goal": shown.survey_goal.text
-    }
-    sheet = _sheet(workbook, _("Survey"), survey_title, ["", *columns, _("Judgement")], used)
-    _put_rows(sheet, _survey_rows(shown))
-    header = [
-        _("Municipality"),
-        _("Half-year"),
-        _("The service follows the service description"),
-        _("The coaches worked the agreed share of a post"),
-        _("Certified by"),
-        _("Certified"),
-        _("Comment"),
-    ]
-    sheet = _sheet(workbook, _("Certifications"), _("Managers' half-year certifications"), header, used)
-    _put_rows(sheet, _certification_rows(shown))
+            _cell_value(sheet, next_row + 1, 1, table.note)
+    sheet = _sheet(workbook, _("Goals"), _("Goals and key figures"), used)
+    _put_table(sheet, [*_figure_header(shown), _("Goal")], _goal_rows(shown))
+    sheet = _sheet(workbook, _("Caseload"), _("Caseload"), used)
+    _cell_value(sheet, 2, 1, _caseload_caption())
+    _put_table(sheet, _caseload_header(), _caseload_rows(shown))
+    _survey_sheet(workbook, shown, used)
+    sheet = _sheet(workbook, _("Certifications"), _("Managers' half-year certifications"), used)
+    _put_table(sheet, _certification_header(), _certification_rows(shown))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 def render_csv(shown: ShownReport) -> bytes:
-    """One file of figures: table; row; women; men; other or not stated; total. Semicolons and a
-    UTF-8 byte-order mark, as Swedish Excel expects."""
+    """One file of figures: table; figure; women; men; other or not stated; total; answers; goal, with
+    the page's labels. Semicolons and a UTF-8 byte-order mark, as Swedish Excel expects."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    header = [_("Table"), *_figure_header(shown), _("Answers"), _("Goal")]
 
-    def write(table: str, label: str, values: list) -> None:
-        cells = [value.plain if isinstance(value, Figure) else str(value) for value in values]
+    def write(table: str, label: str, figures: list, *, answers="", goal="") -> None:
+        values = [*figures, *[""] * (4 - len(figures)), answers, goal]
+        cells = [value.plain if isinstance(value, Figure) else str(value).replace("\xa0", " ") for value in values]
         writer.writerow([csv_safe(str(table)), csv_safe(str(label)), *map(csv_safe, cells)])
 
-    writer.writerow([_("Table"), _("Row"), *shown.columns])
+    writer.writerow(header)
     about = _("About the report")
     for label, value in _about_rows(shown):
         write(about, label, ["", "", "", value])
     for table in shown.tables:
         for row in table.rows:
             write(table.title, row.label, row.figures)
-    goals = _("Goals and time in the service")
+    goals = _("Goals and key figures")
     for label, *figures in _goal_rows(shown):
-        write(goals, label, figures)
-    caseload = _("Caseload at the end of the period")
-    for row in shown.caseload:
-        write(caseload, _("%(municipality)s: active") % {"municipality": row.municipality}, ["", "", "", row.active])
-        write(caseload, _("%(municipality)s: places") % {"municipality": row.municipality}, ["", "", "", row.capacity])
+        write(goals, label, figures[:4], goal=figures[4] if len(figures) > 4 else "")
+    caseload = _("Caseload")
+    for municipality, *figures in _caseload_rows(shown):
+        for column, figure in zip(_caseload_header()[1:], figures, strict=True):
+            write(caseload, f"{municipality}: {column}", ["", "", "", figure])
     survey = _("Indicator survey")
-    for label, *figures in _survey_rows(shown):
-        write(survey, label, figures[:4])
+    for label, *shares, answers, verdict in _survey_rows(shown):
+        write(survey, label, shares, answers=answers, goal=verdict)
+    for label, *figures in _answer_rows(shown):
+        write(survey, label, figures)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -157,3 +157,16 @@ def test_the_forbundschef_reports_the_first_half_year_and_downloads_it(login, ha
     workbook = load_workbook(io.BytesIO(Path(xlsx.path()).read_bytes()))
     assert [cell.value for cell in workbook["Deltagare"][4]] == ["Aktiva någon gång under perioden", 6, 4, 0, 10]
     assert [cell.value for cell in workbook["Avslut"][4]] == ["Arbete", 4, 0, 0, 4]
+    # Labelled as on the page, and the survey keeps its column of answers per question.
+    assert [cell.value for cell in workbook["Mål"][6]][:1] == [
+        "Median antal månader i insatsen, för dem som avslutades under perioden"
+    ]
+    assert [cell.value for cell in workbook["Enkät"][3]] == [
+        "Fråga",
+        "Kvinnor",
+        "Män",
+        "Annat eller ej angivet",
+        "Totalt",
+        "Svar",
+        "Mål",
+    ]

