@@ -1,19 +1,23 @@
 """Disclosure control for the published statistics (docs/domain.md#disclosure-control).
 
-The method is **unbiased random rounding to base 3**, as Statistics New Zealand, Statistics Canada and
-the UK's Office for National Statistics use it for census tables:
+The method is **unbiased random rounding to base 3** (as Statistics New Zealand, Statistics Canada
+and the UK's Office for National Statistics use it for census tables), with the draw made by the
+**cell key method** of the Australian Bureau of Statistics:
 
 - every published count, totals included, is rounded to a multiple of 3: a multiple of 3 stays as it
   is, and otherwise the count goes to the multiple below or above it with the probabilities that keep
   its expected value (4 becomes 3 with probability 2/3 and 6 with 1/3);
-- the draw is not random at each request but fixed per cell: it comes from a keyed hash of the cell's
-  identity (period, scope, figure, column), so the same figure is rounded the same way every time and
-  in every place it is shown, and no one can average repeated requests;
+- the draw is fixed by the records the count counts: each statistical record has a random key
+  (`rounding_key`, one per person for enrolments), and a count's draw is a keyed hash of the sum of
+  its records' keys. The same records are always rounded the same way, wherever and whenever they
+  are counted: the year and its second half-year, all municipalities and the only municipality with
+  such people, a total and its only non-empty row show the same figure, so setting two figures of
+  the same people against each other gives nothing away, and repeated requests cannot be averaged;
 - shares and medians are computed from the true counts and shown only for a group of at least
   `settings.REPORT_SHARE_MIN_GROUP` people in which neither the part nor the rest is a small count
   (1 to `settings.REPORT_MASK_MAX`).
 
-Rounded figures do not add up exactly, which is what stops a reader from solving a masked count from
+Rounded figures do not add up exactly, which is what stops a reader from solving a small count from
 the totals around it. tests/reporting/test_disclosure_attack.py is the attack: it solves the linear
 relations between every figure a förbundschef can download and finds no count from 1 to 3.
 """
@@ -25,8 +29,7 @@ BASE = 3
 # The keyed hash's purpose, so that its values are of no use anywhere else.
 ROUNDING_SALT = "reporting.disclosure.rounding"
 COLUMNS = ("woman", "man", "other", "total")
-# Figures about the period's last day: their cells are keyed by that day, not by the period.
-AT_THE_END = ("active_end", "aftercare_end", "queued_end")
+KEY_LIMIT = 2**31
 
 
 def protected_max() -> int:
@@ -38,29 +41,22 @@ def share_min_group() -> int:
     return settings.REPORT_SHARE_MIN_GROUP
 
 
-def cell_key(when: str, scope: str, figure: str, column: str) -> str:
-    """The identity a count's rounding is drawn from: the same figure has the same key wherever it is
-    shown (a table's total row and the participants table, the caseload and a municipality's report,
-    the year's and the second half-year's figures about 31 December). `when` is the period's code,
-    or the day for a figure about one day."""
-    return f"{when}|{scope}|{figure}|{column}"
-
-
-def _draw(key: str) -> float:
-    """A number in [0, 1) fixed by `key` and the installation's secret."""
-    digest = salted_hmac(ROUNDING_SALT, key, algorithm="sha256").digest()
+def _draw(key_sum: int) -> float:
+    """A number in [0, 1) fixed by the records' keys and the installation's secret."""
+    digest = salted_hmac(ROUNDING_SALT, str(key_sum % KEY_LIMIT), algorithm="sha256").digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def rounded(value: int, key: str) -> int:
-    """`value` randomly rounded to a multiple of `BASE`, the same way every time for `key`."""
+def rounded(value: int, key_sum: int) -> int:
+    """`value` randomly rounded to a multiple of `BASE`, the same way every time for the same records
+    (`key_sum`, the sum of their rounding keys)."""
     if value < 0:
         raise ValueError("A count is never negative.")
     remainder = value % BASE
     if remainder == 0:
         return value
     down = value - remainder
-    return down + BASE if _draw(key) < remainder / BASE else down
+    return down + BASE if _draw(key_sum) < remainder / BASE else down
 
 
 def is_small(count: int) -> bool:

@@ -15,7 +15,7 @@ check that no text crosses a bar, a line or another text.
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -29,7 +29,8 @@ from openpyxl.styles import Font
 from sehoglandet.spreadsheets import csv_safe
 
 from . import disclosure, selectors
-from .report import GENDERS, Report, Share, definitions
+from .report import EXIT_GOAL, GENDERS, Report, Share, Tally, definitions, share_of
+from .selectors import SURVEY_GOAL
 
 # How the access log names a report shown or exported.
 OBJECT_TYPE = "reporting.report"
@@ -54,6 +55,7 @@ class Figure:
     number: int | Decimal | None = None
     kind: str = TEXT
     hidden: bool = False  # held back as too few
+    derived: bool = False  # a count worked out from other published figures, not rounded on its own
 
     @property
     def plain(self) -> str:
@@ -125,6 +127,7 @@ class SurveyRow:
     answered: list[Figure]
     shares: list[Figure]
     met: bool | None
+    top: list[Figure] = field(default_factory=list)  # published answers in the top steps, by gender
 
     @property
     def verdict(self) -> str:
@@ -184,9 +187,10 @@ def access_purpose(shown: ShownReport) -> str:
 # Figures: every count rounded, shares and medians of small groups held back (reporting/disclosure.py)
 
 
-def count_figure(count: int, key: str) -> Figure:
-    """A count as published: randomly rounded to base 3 for its cell `key`, grouped the Swedish way."""
-    number = disclosure.rounded(count, key)
+def count_figure(count: int, key_sum: int) -> Figure:
+    """A count as published: randomly rounded to base 3 by its records' keys (`key_sum`), grouped
+    the Swedish way."""
+    number = disclosure.rounded(count, key_sum)
     return Figure(formats.number_format(number), number, COUNT)
 
 
@@ -206,48 +210,48 @@ def _too_few() -> Figure:
     return Figure(_("too few"), hidden=True)
 
 
-class _Counts:
-    """Rounds the counts of one report: each cell's key is its period, scope, figure and column. A
-    figure about the period's last day (active, in aftercare or queued at the end) is keyed by that
-    day, so the year and its second half show the same rounding of the same people."""
-
-    def __init__(self, report: Report):
-        self.report = report
-
-    def _key(self, figure: str, column: str, scope: str | None) -> str:
-        period = self.report.period
-        when = period.end.isoformat() if figure.split(":")[0] in disclosure.AT_THE_END else period.code
-        return disclosure.cell_key(when, scope or self.report.scope, figure, column)
-
-    def row(self, figure: str, counts: dict[str, int], scope: str | None = None) -> list[Figure]:
-        """Women, men, other or not stated, and the total, each rounded on its own."""
-        values = [counts.get(gender, 0) for gender in GENDERS]
-        return [
-            count_figure(value, self._key(figure, column, scope))
-            for value, column in zip([*values, sum(values)], disclosure.COLUMNS, strict=True)
-        ]
-
-    def total(self, figure: str, value: int, scope: str | None = None) -> Figure:
-        """The total column of `figure` alone (the caseload's active participants)."""
-        return count_figure(value, self._key(figure, "total", scope))
+def tally_figures(tally: Tally) -> list[Figure]:
+    """Women, men, other or not stated, and the total, each rounded by the records it counts."""
+    counts = [tally.counts.get(gender, 0) for gender in GENDERS]
+    keys = [tally.keys.get(gender, 0) for gender in GENDERS]
+    return [
+        count_figure(count, key_sum) for count, key_sum in zip([*counts, sum(counts)], [*keys, sum(keys)], strict=True)
+    ]
 
 
-def share_figures(share: Share) -> list[Figure]:
-    """Women, men, other and total, from the true counts; "too few" for a small group."""
+def published_shares(parts: list[list[Figure]], whole: list[Figure]) -> list[Figure]:
+    """Per column, the share the published counts give: the sum of the parts' published counts over
+    the whole's, at most 100 %. Worked out from published figures only, a share tells no one more
+    than the counts do (docs/domain.md#disclosure-control); "too few" where the published whole is
+    under `REPORT_SHARE_MIN_GROUP`."""
     figures = []
-    for gender in [*GENDERS, None]:
-        part, whole = share.part(gender), share.whole(gender)
-        shown = not whole or disclosure.share_may_show(part, whole)
-        figures.append(percent_figure(share.of(gender)) if shown else _too_few())
+    for column, total in enumerate(whole):
+        part = sum(figures_of[column].number for figures_of in parts)
+        if total.number and not disclosure.group_may_show(total.number):
+            figures.append(_too_few())
+        else:
+            share = share_of(part, total.number)
+            figures.append(percent_figure(None if share is None else min(share, Decimal(1))))
     return figures
 
 
+def share_figures(share: Share) -> list[Figure]:
+    """Women, men, other and total of a share of the report's rows, from their published counts."""
+    return published_shares([tally_figures(row.tally) for row in share.parts], tally_figures(share.whole.tally))
+
+
+def goal_met(figure: Figure, goal: Decimal) -> bool | None:
+    """Whether a published share reaches the goal; None where it is not shown."""
+    return None if figure.kind != SHARE else figure.number >= goal
+
+
 def median_figures(report: Report) -> list[Figure]:
-    exits = report.table("exits").rows[-1].counts
-    sizes = [*(exits.get(gender, 0) for gender in GENDERS), sum(exits.values())]
+    """The medians of the exits by gender and in total, where the published number of exits is at
+    least `REPORT_SHARE_MIN_GROUP`."""
+    sizes = tally_figures(report.table("exits").rows[-1].tally)
     medians = [report.median_months.get(gender) for gender in [*GENDERS, "total"]]
     return [
-        months_figure(median) if not size or disclosure.group_may_show(size) else _too_few()
+        months_figure(median) if not size.number or disclosure.group_may_show(size.number) else _too_few()
         for size, median in zip(sizes, medians, strict=True)
     ]
 
@@ -274,30 +278,51 @@ def _filename_stem(report: Report) -> str:
     return f"statistik-{code}-{scope}"
 
 
+def _shown_table(table) -> ShownTable:
+    """The table's counts, rounded, and broken down only where the published figure broken down is
+    at least `REPORT_SHARE_MIN_GROUP`: in a table of rows and their total, a gender's column under a
+    total that small shows "too few" (or 0 under a total of 0); in a table of separate figures, so
+    does a figure's split by gender. What is held back follows from published figures only
+    (docs/domain.md#disclosure-control)."""
+    figures = [tally_figures(row.tally) for row in table.rows]
+    if table.rows[-1].is_total and not any(row.is_total for row in table.rows[:-1]):
+        totals = figures[-1]
+        figures = [
+            [_broken_down(figure, totals[column]) for column, figure in enumerate(row)] for row in figures[:-1]
+        ] + [totals]
+    else:
+        figures = [[*(_broken_down(figure, row[-1]) for figure in row[:-1]), row[-1]] for row in figures]
+    return ShownTable(
+        table.key,
+        table.title,
+        [
+            ShownRow(
+                row.label, row_figures, row.is_total, row.is_total and any(not other.is_total for other in table.rows)
+            )
+            for row, row_figures in zip(table.rows, figures, strict=True)
+        ],
+        table.note,
+    )
+
+
+def _broken_down(figure: Figure, whole: Figure) -> Figure:
+    """A part of `whole` as published: itself, or held back when the published whole is small."""
+    if not whole.number:
+        return Figure("0", 0, COUNT, derived=True)
+    return figure if disclosure.group_may_show(whole.number) else _too_few()
+
+
 def present(report: Report) -> ShownReport:
     """The report's figures as shown on the page and in every export: every count rounded, the
     shares and medians of small groups held back (docs/domain.md#disclosure-control)."""
-    counts = _Counts(report)
-    tables = [
-        ShownTable(
-            table.key,
-            table.title,
-            [
-                ShownRow(
-                    row.label,
-                    counts.row(row.key, row.counts),
-                    row.is_total,
-                    row.is_total and any(not other.is_total for other in table.rows),
-                )
-                for row in table.rows
-            ],
-            table.note,
-        )
-        for table in report.tables
-    ]
+    tables = [_shown_table(table) for table in report.tables]
     exit_goal, youth = report.exit_goal, report.youth_share
+    goal_figures = share_figures(exit_goal)
     goal = ShownShare(
-        str(exit_goal.label), share_figures(exit_goal), percent_figure(exit_goal.goal, decimals=0), exit_goal.met
+        str(exit_goal.label),
+        goal_figures,
+        percent_figure(exit_goal.goal, decimals=0),
+        goal_met(goal_figures[-1], EXIT_GOAL),
     )
     survey = report.survey
     return ShownReport(
@@ -318,16 +343,18 @@ def present(report: Report) -> ShownReport:
         exit_goal=goal,
         youth_share=ShownShare(str(youth.label), share_figures(youth)),
         median_months=median_figures(report),
-        caseload=[_caseload_row(row, counts) for row in report.caseload],
+        caseload=[_caseload_row(row) for row in report.caseload],
         survey_note=""
         if survey
         else _(
             "The indicator survey is reported for Höglandet as a whole, never per municipality (service "
             "description 003): see the report for all municipalities."
         ),
-        survey_responses=counts.row("survey:forms", _without_total(survey.responses)) if survey else [],
+        survey_responses=tally_figures(Tally(_without_total(survey.responses), _without_total(survey.responses_keys)))
+        if survey
+        else [],
         survey_goal=percent_figure(selectors.SURVEY_GOAL, decimals=0),
-        survey=[_survey_row(number, question, counts) for number, question in enumerate(survey.questions, start=1)]
+        survey=[_survey_row(number, question) for number, question in enumerate(survey.questions, start=1)]
         if survey
         else [],
         certifications=[_certification_row(certification) for certification in report.certifications],
@@ -339,10 +366,10 @@ def _without_total(counts: dict[str, int]) -> dict[str, int]:
     return {gender: counts.get(gender, 0) for gender in GENDERS}
 
 
-def _caseload_row(row: dict, counts: _Counts) -> CaseloadRow:
+def _caseload_row(row: dict) -> CaseloadRow:
     """A municipality's active participants at the end, the same rounded figure as the total of
     "active at the end" in its own report; the use of the places is worked out from that figure."""
-    active = counts.total("active_end", row["active"], scope=row["code"])
+    active = count_figure(row["active"], row["key_sum"])
     capacity = row["capacity"]
     use = (Decimal(active.number) / Decimal(capacity)).quantize(Decimal("0.001")) if capacity else None
     return CaseloadRow(
@@ -355,22 +382,14 @@ def _caseload_row(row: dict, counts: _Counts) -> CaseloadRow:
     )
 
 
-def _survey_row(number: int, question, counts: _Counts) -> SurveyRow:
-    answered = _without_total(question.answered)
-    top = _without_total(question.top)
-    shares = []
-    for gender in [*GENDERS, None]:
-        part = sum(top.values()) if gender is None else top[gender]
-        whole = sum(answered.values()) if gender is None else answered[gender]
-        shown = not whole or disclosure.share_may_show(part, whole)
-        shares.append(percent_figure(question.share(gender or "total")) if shown else _too_few())
+def _survey_row(number: int, question) -> SurveyRow:
+    """A question's published answers, its published answers in the top three steps, and the share
+    these give."""
+    answered = tally_figures(Tally(_without_total(question.answered), _without_total(question.answered_keys)))
+    top = tally_figures(Tally(_without_total(question.top), _without_total(question.top_keys)))
+    shares = published_shares([top], answered)
     return SurveyRow(
-        number,
-        str(question.question),
-        str(question.scale),
-        counts.row(f"survey:{question.field}:answered", answered),
-        shares,
-        question.met,
+        number, str(question.question), str(question.scale), answered, shares, goal_met(shares[-1], SURVEY_GOAL), top
     )
 
 

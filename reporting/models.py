@@ -6,6 +6,8 @@ day and the respondent's stated gender only; a statistical record holds categori
 its link to the live enrolment or referral is cut when the retention purge deletes that.
 """
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,6 +21,30 @@ from referrals.models import ExitReason, IncomeSource, Referral
 from sehoglandet.models import Municipality, Organisation, Person
 
 SCALE_STEPS = 6
+# Record keys for the rounding of published counts (reporting/disclosure.py): 0 to 2**31 - 1.
+ROUNDING_KEY_LIMIT = 2**31
+
+
+def new_rounding_key() -> int:
+    """A random record key: the same record keeps it, so a count of the same records is always
+    rounded the same way (docs/domain.md#disclosure-control)."""
+    return secrets.randbelow(ROUNDING_KEY_LIMIT)
+
+
+def rounding_key_of(person_key) -> int:
+    """A person's record key, from their random person key: each person counts once in a figure."""
+    return person_key.int % ROUNDING_KEY_LIMIT
+
+
+def _rounding_key_field():
+    return models.PositiveIntegerField(
+        _("rounding key"),
+        default=new_rounding_key,
+        editable=False,
+        help_text=_("Random; decides with the other records of a count how that count is rounded."),
+    )
+
+
 # Steps 4-6 of either scale count towards the goal: "ofta / för det mesta / alltid" and
 # "till stor del / till mycket stor del / helt och hållet" (docs/domain.md#survey).
 TOP_STEPS = (4, 5, 6)
@@ -96,6 +122,7 @@ class SurveyResponse(models.Model):
     )
     answered_on = models.DateField(_("answered on"))
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    rounding_key = _rounding_key_field()
     q1 = _answer(1)
     q2 = _answer(2)
     q3 = _answer(3)
@@ -187,6 +214,7 @@ class EnrolmentStatistic(models.Model):
         editable=False,
         help_text=_("Random, shared by the enrolments of one person so that each person counts once."),
     )
+    rounding_key = _rounding_key_field()
     gender = models.CharField(_("gender"), max_length=10, choices=Person.Gender.choices, editable=False)
     age_band = models.CharField(_("age at the decision"), max_length=10, choices=AgeBand.choices, editable=False)
     referring_kind = models.CharField(
@@ -292,6 +320,7 @@ class ReferralStatistic(models.Model):
         Municipality, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("municipality")
     )
     gender = models.CharField(_("gender"), max_length=10, choices=Person.Gender.choices, editable=False)
+    rounding_key = _rounding_key_field()
     submitted_at = models.DateTimeField(_("submitted"), editable=False)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Referral.Status.choices, editable=False)
     outcome_at = models.DateTimeField(

@@ -22,7 +22,20 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,15 +92,39 @@ def period_from_code(code: str) -> Period:
 
 
 @dataclass
+class Tally:
+    """A count by gender, with the sum of the counted records' rounding keys by gender, from which
+    the published rounding is drawn (reporting/disclosure.py)."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GENDERS, 0))
+    keys: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GENDERS, 0))
+
+    def add(self, gender: str, count: int, key_sum: int) -> None:
+        gender = gender if gender in GENDERS else Person.Gender.OTHER
+        self.counts[gender] += count
+        self.keys[gender] += key_sum
+
+    def __add__(self, other: "Tally") -> "Tally":
+        total = Tally()
+        for tally in (self, other):
+            for gender in GENDERS:
+                total.add(gender, tally.counts[gender], tally.keys[gender])
+        return total
+
+
+@dataclass
 class Row:
-    """One figure by gender. `key` names the figure itself, so the same figure has the same key in
-    every table that shows it (docs/domain.md#disclosure-control): the exits table's total is the
-    participants table's "exited"."""
+    """One figure by gender. `key` names the figure (docs/domain.md#report-definitions): the exits
+    table's total is the participants table's "exited"."""
 
     key: str
     label: str
-    counts: dict[str, int]
+    tally: Tally
     is_total: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.tally.counts
 
     @property
     def total(self) -> int:
@@ -107,29 +144,30 @@ class Table:
 
 @dataclass
 class Share:
-    """A share of a whole, by gender and in total; None where the whole is empty."""
+    """A share of a whole, by gender and in total: the part is the sum of the `parts` rows. `of` is
+    the true share; what is published is worked out from the published counts of the rows
+    (reporting.exports.share_figures, docs/domain.md#disclosure-control)."""
 
     label: str
-    parts: dict[str, int]
-    wholes: dict[str, int]
+    parts: list[Row]
+    whole: Row
     goal: Decimal | None = None
 
-    def part(self, gender: str | None = None) -> int:
-        return sum(self.parts.values()) if gender is None else self.parts.get(gender, 0)
+    def part_count(self, gender: str | None = None) -> int:
+        return sum(row.total if gender is None else row.counts.get(gender, 0) for row in self.parts)
 
-    def whole(self, gender: str | None = None) -> int:
-        return sum(self.wholes.values()) if gender is None else self.wholes.get(gender, 0)
+    def whole_count(self, gender: str | None = None) -> int:
+        return self.whole.total if gender is None else self.whole.counts.get(gender, 0)
 
     def of(self, gender: str | None = None) -> Decimal | None:
-        part, whole = self.part(gender), self.whole(gender)
-        if not whole:
-            return None
-        return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+        return share_of(self.part_count(gender), self.whole_count(gender))
 
-    @property
-    def met(self) -> bool | None:
-        share = self.of()
-        return None if share is None or self.goal is None else share >= self.goal
+
+def share_of(part: int, whole: int) -> Decimal | None:
+    """`part` of `whole` to three decimals, rounded half up; None where the whole is empty."""
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -225,12 +263,11 @@ OCCUPATION_GROUPS = {
 }
 
 
-def _by_gender(queryset: QuerySet, gender_field: str = "gender") -> dict[str, int]:
-    rows = queryset.values(gender_field).annotate(n=Count("pk", distinct=True)).values_list(gender_field, "n")
-    counts = dict.fromkeys(GENDERS, 0)
-    for gender, n in rows:
-        counts[gender if gender in counts else Person.Gender.OTHER] += n
-    return counts
+def _by_gender(queryset: QuerySet) -> Tally:
+    tally = Tally()
+    for row in queryset.values("gender").annotate(n=Count("pk"), k=Sum("rounding_key")):
+        tally.add(row["gender"], row["n"], row["k"])
+    return tally
 
 
 def _by_category_and_gender(
@@ -239,15 +276,12 @@ def _by_category_and_gender(
     """One row per category in `labels` order and, with `not_recorded`, one for an empty category,
     by gender; each row's key is `key:<category>`. Every row is there whatever the data, since a row
     shown only when it holds someone would say so (docs/domain.md#disclosure-control)."""
-    counts: dict[str, dict[str, int]] = {name: dict.fromkeys(GENDERS, 0) for name in labels}
+    tallies = {name: Tally() for name in [*labels, *([NOT_RECORDED] if not_recorded else [])]}
+    for row in queryset.values(category, "gender").annotate(n=Count("pk"), k=Sum("rounding_key")):
+        tallies[row[category] if row[category] in labels else NOT_RECORDED].add(row["gender"], row["n"], row["k"])
+    result = [Row(f"{key}:{name}", str(labels[name]), tallies[name]) for name in labels]
     if not_recorded:
-        counts[NOT_RECORDED] = dict.fromkeys(GENDERS, 0)
-    for row in queryset.values(category, "gender").annotate(n=Count("pk", distinct=True)):
-        gender = row["gender"] if row["gender"] in GENDERS else Person.Gender.OTHER
-        counts[row[category] if row[category] in labels else NOT_RECORDED][gender] += row["n"]
-    result = [Row(f"{key}:{name}", str(labels[name]), counts[name]) for name in labels]
-    if not_recorded:
-        result.append(Row(f"{key}:{NOT_RECORDED}", _("Not recorded"), counts[NOT_RECORDED]))
+        result.append(Row(f"{key}:{NOT_RECORDED}", _("Not recorded"), tallies[NOT_RECORDED]))
     return result
 
 
@@ -264,10 +298,9 @@ def _by_group_and_gender(queryset: QuerySet, category: str, groups: dict, key: s
 
 def _with_total(rows: list[Row], key: str) -> list[Row]:
     """The rows and their total, whose key is the figure it equals (`exited`, `started`, ...)."""
-    total = dict.fromkeys(GENDERS, 0)
+    total = Tally()
     for row in rows:
-        for gender in GENDERS:
-            total[gender] += row.counts[gender]
+        total += row.tally
     return [*rows, Row(key, _("Total"), total, is_total=True)]
 
 
@@ -373,8 +406,8 @@ def build_report(period: Period, *, municipality: Municipality | None = None, ge
     exit_rows = _with_total(exit_rows, "exited")
     report.tables.append(Table("exits", _("Exits by reason"), exit_rows))
     # The exits that count toward the goal are named, not found by their place in the table.
-    to_work = {gender: sum(row.counts[gender] for row in exit_rows if row.key in to_work_keys) for gender in GENDERS}
-    report.exit_goal = Share(_("Exits to work or studies"), to_work, exit_rows[-1].counts, goal=EXIT_GOAL)
+    to_work = [row for row in exit_rows if row.key in to_work_keys]
+    report.exit_goal = Share(_("Exits to work or studies"), to_work, exit_rows[-1], goal=EXIT_GOAL)
 
     ages = _with_total(
         _by_category_and_gender(
@@ -387,7 +420,7 @@ def build_report(period: Period, *, municipality: Municipality | None = None, ge
         "started",
     )
     report.tables.append(Table("ages", _("Age at enrolment (started in the period)"), ages))
-    report.youth_share = Share(_("Share of young people (18–29)"), ages[0].counts, ages[-1].counts)
+    report.youth_share = Share(_("Share of young people (18–29)"), [ages[0]], ages[-1])
 
     report.tables.append(
         Table(
@@ -475,14 +508,15 @@ def _caseload(active_at_end: QuerySet, municipality: Municipality | None) -> lis
     per_municipality = (
         active_at_end.annotate(report_municipality=_municipality_on("report_day"))
         .values("report_municipality")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=Sum("rounding_key"))
     )
-    counts = {row["report_municipality"]: row["n"] for row in per_municipality}
+    counts = {row["report_municipality"]: (row["n"], row["k"]) for row in per_municipality}
     return [
         {
             "municipality": m.name,
             "code": m.code,
-            "active": counts.get(m.pk, 0),
+            "active": counts.get(m.pk, (0, 0))[0],
+            "key_sum": counts.get(m.pk, (0, 0))[1],
             "capacity": m.capacity,
             "fte": m.coach_fte_percent,
         }

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -48,6 +48,9 @@ class QuestionResult:
     scale: str
     answered: dict[str, int] = field(default_factory=dict)
     top: dict[str, int] = field(default_factory=dict)
+    # The sums of the answers' rounding keys by gender, for the rounding of `answered` (reporting/disclosure.py).
+    answered_keys: dict[str, int] = field(default_factory=dict)
+    top_keys: dict[str, int] = field(default_factory=dict)
 
     @property
     def number(self) -> int:
@@ -84,6 +87,7 @@ class QuestionResult:
 class SurveyResults:
     questions: list[QuestionResult]
     responses: dict[str, int]
+    responses_keys: dict[str, int] = field(default_factory=dict)
     goal: Decimal = SURVEY_GOAL
 
 
@@ -97,8 +101,13 @@ def survey_results(period, municipality: Municipality | None = None) -> SurveyRe
     aggregates = {}
     for gender in GENDERS:
         aggregates[f"forms_{gender}"] = Count("pk", filter=Q(gender=gender))
+        aggregates[f"formkeys_{gender}"] = Sum("rounding_key", filter=Q(gender=gender))
         for name, _question, _scale in SURVEY_QUESTIONS:
-            aggregates[f"{name}_answered_{gender}"] = Count("pk", filter=Q(gender=gender, **{f"{name}__isnull": False}))
+            answered = Q(gender=gender, **{f"{name}__isnull": False})
+            aggregates[f"{name}_answered_{gender}"] = Count("pk", filter=answered)
+            aggregates[f"{name}_keys_{gender}"] = Sum("rounding_key", filter=answered)
+            top = Q(gender=gender, **{f"{name}__in": TOP_STEPS})
+            aggregates[f"{name}_topkeys_{gender}"] = Sum("rounding_key", filter=top)
             aggregates[f"{name}_top_{gender}"] = Count("pk", filter=Q(gender=gender, **{f"{name}__in": TOP_STEPS}))
     counts = responses.aggregate(**aggregates)
 
@@ -113,10 +122,12 @@ def survey_results(period, municipality: Municipality | None = None) -> SurveyRe
             scale=scale.value,
             answered=by_gender(f"{name}_answered"),
             top=by_gender(f"{name}_top"),
+            answered_keys=by_gender(f"{name}_keys"),
+            top_keys=by_gender(f"{name}_topkeys"),
         )
         for name, question, scale in SURVEY_QUESTIONS
     ]
-    return SurveyResults(questions=questions, responses=by_gender("forms"))
+    return SurveyResults(questions=questions, responses=by_gender("forms"), responses_keys=by_gender("formkeys"))
 
 
 def certifications_in(period, municipality: Municipality | None = None) -> list[Certification]:

@@ -26,7 +26,15 @@ from sehoglandet.models import CaseEvent, Municipality
 
 from . import archive, exports
 from .events import ReportingEvent
-from .models import SCALE_STEPS, SURVEY_QUESTIONS, AdoptedReport, AdoptedReportScope, Certification, SurveyResponse
+from .models import (
+    SCALE_STEPS,
+    SURVEY_QUESTIONS,
+    AdoptedReport,
+    AdoptedReportScope,
+    Certification,
+    SurveyResponse,
+    rounding_key_of,
+)
 from .report import Period, build_report, period_from_code
 from .selectors import HalfYear
 
@@ -173,6 +181,7 @@ def certify_half_year(
 
 
 # Adopted reports (docs/domain.md#adopted-reports).
+
 
 def adoptable_period(period_code: str) -> Period:
     """The half-year or year `period_code` names, if it may be adopted today; otherwise a
@@ -423,8 +432,10 @@ def _refresh_enrolments(apps, person_ids: list[int]) -> Refreshed:
 
     created, updated, rewrite = [], [], defaultdict(list)
     for pk, person_id, gender, age, kind, decided_on, started_on, exited_on, reason, occupation in live:
+        person_key = keys.setdefault(person_id, uuid.uuid4())
         wanted = {
-            "person_key": keys.setdefault(person_id, uuid.uuid4()),
+            "person_key": person_key,
+            "rounding_key": rounding_key_of(person_key),
             "gender": gender,
             "age_band": age_band(age),
             "referring_kind": kind or "",
@@ -454,7 +465,7 @@ def _refresh_enrolments(apps, person_ids: list[int]) -> Refreshed:
             rewrite[name].append((stat, live_children[name][pk]))
 
     statistic_model.objects.bulk_create(created)
-    statistic_model.objects.bulk_update(updated, ["person_key", *ENROLMENT_FIELDS])
+    statistic_model.objects.bulk_update(updated, ["person_key", "rounding_key", *ENROLMENT_FIELDS])
     for name, (_app, _live, stat_name, fields) in ENROLMENT_CHILDREN.items():
         if not rewrite[name]:
             continue

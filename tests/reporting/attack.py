@@ -12,9 +12,11 @@ definition:
 - a year counts no one who is in neither half-year, and everyone the second half-year counts by
   their latest event; the referrals received in a year are those of its two halves;
 - within a report: in aftercare, active at the end and exited are among the active in the period;
-- a share shown to 0.1 % bounds its part against its whole; a shown share or median says its group
-  has at least 10 people and that neither the part nor the rest is 1 to 3; a "–" says the group is
-  empty.
+  the answers in the survey's top steps are among the answers.
+
+Shares are worked out from the published counts and medians are shown by the published size of
+their group, so they tell the attacker nothing the counts do not. `Attack.share` models a share of
+the true counts, to show what such a share would give away.
 
 A count is *recovered* when its true value is 1 to 3 and the integer program's minimum and maximum
 of it are equal. The truth is one feasible point; random objectives give more, so most counts are
@@ -45,6 +47,8 @@ GROUPED = [
 ]
 # Figures counting each person by their latest event in the period (docs/domain.md#report-definitions).
 BY_LATEST_EVENT = ("decided", "started", "exited", "active_any")
+# Figures about the period's last day: the year's are its second half-year's.
+AT_THE_END = ("active_end", "aftercare_end", "queued_end")
 
 
 @dataclass
@@ -61,7 +65,16 @@ class Attack:
     # Variables
 
     def count(self, identity: tuple, figure: exports.Figure, truth: int) -> int:
-        """The true value behind a published count: within its rounding of the published one."""
+        """The true value behind a published count: within its rounding of the published one; any
+        value for one held back or worked out from other figures."""
+        if figure.hidden or figure.derived:
+            return self.index.get(identity) or self.unknown(identity, truth)
+        if identity in self.index and self.published[self.index[identity]] is None:
+            var = self.index[identity]
+            published = int(figure.number)
+            self.lower[var], self.upper[var] = max(0, published - disclosure.BASE + 1), published + disclosure.BASE - 1
+            self.published[var] = published
+            return var
         if identity in self.index:
             var = self.index[identity]
             assert self.published[var] == figure.number, f"{identity} is shown as two different figures"
@@ -154,50 +167,82 @@ class Attack:
     def _name(self, var: int):
         return next(identity for identity, index in self.index.items() if index == var)
 
-    def _program(self):
-        size = len(self.truth)
-        matrix = lil_array((len(self.rows), size))
-        for row, (coefficients, _low, _high) in enumerate(self.rows):
-            for var, coefficient in coefficients.items():
-                matrix[row, var] = coefficient
-        constraints = LinearConstraint(
-            matrix.tocsr(), [low for _c, low, _h in self.rows], [high for _c, _l, high in self.rows]
-        )
-        return constraints, Bounds(self.lower, self.upper), np.ones(size)
+    def _components(self) -> list[tuple[list[int], list[int]]]:
+        """The independent parts of the program: (variables, relations) with no relation between parts."""
+        parent = list(range(len(self.truth)))
 
-    def _solve(self, program, objective) -> np.ndarray:
-        constraints, bounds, integral = program
-        result = milp(objective, constraints=constraints if self.rows else None, bounds=bounds, integrality=integral)
+        def root(var: int) -> int:
+            while parent[var] != var:
+                parent[var] = parent[parent[var]]
+                var = parent[var]
+            return var
+
+        for coefficients, _low, _high in self.rows:
+            first, *others = coefficients
+            for var in others:
+                parent[root(var)] = root(first)
+        variables, relations = defaultdict(list), defaultdict(list)
+        for var in range(len(self.truth)):
+            variables[root(var)].append(var)
+        for number, (coefficients, _low, _high) in enumerate(self.rows):
+            relations[root(next(iter(coefficients)))].append(number)
+        return [(variables[key], relations[key]) for key in variables]
+
+    def _program(self, variables: list[int], relations: list[int]):
+        local = {var: index for index, var in enumerate(variables)}
+        matrix = lil_array((max(len(relations), 1), len(variables)))
+        lows, highs = [], []
+        for row, number in enumerate(relations):
+            coefficients, low, high = self.rows[number]
+            for var, coefficient in coefficients.items():
+                matrix[row, local[var]] = coefficient
+            lows.append(low)
+            highs.append(high)
+        constraints = LinearConstraint(matrix.tocsr(), lows, highs) if relations else None
+        bounds = Bounds([self.lower[var] for var in variables], [self.upper[var] for var in variables])
+        return local, constraints, bounds
+
+    @staticmethod
+    def _solve(program, objective) -> np.ndarray:
+        _local, constraints, bounds = program
+        result = milp(objective, constraints=constraints, bounds=bounds, integrality=np.ones(len(objective)))
         assert result.success, result.message
         return np.rint(result.x).astype(int)
 
-    def range_of(self, identity: tuple, program=None) -> tuple[int, int]:
-        """The least and the greatest true value the relations allow for the count."""
-        program = program or self._program()
-        var = self.index[identity]
-        objective = np.zeros(len(self.truth))
-        objective[var] = 1
-        lowest = self._solve(program, objective)[var]
-        objective[var] = -1
-        return int(lowest), int(self._solve(program, objective)[var])
+    def _range(self, program, var: int) -> tuple[int, int]:
+        local = program[0]
+        objective = np.zeros(len(local))
+        objective[local[var]] = 1
+        lowest = self._solve(program, objective)[local[var]]
+        objective[local[var]] = -1
+        return int(lowest), int(self._solve(program, objective)[local[var]])
 
-    def recovered(self, *, samples: int = 12, seed: int = 1) -> list[tuple]:
+    def range_of(self, identity: tuple) -> tuple[int, int]:
+        """The least and the greatest true value the relations allow for the count."""
+        var = self.index[identity]
+        variables, relations = next(part for part in self._components() if var in part[0])
+        return self._range(self._program(variables, relations), var)
+
+    def recovered(self, *, samples: int = 8, seed: int = 1) -> list[tuple]:
         """The identities of the counts from 1 to 3 the relations pin to their true value."""
-        program = self._program()
-        small = {var for var, value in enumerate(self.truth) if 1 <= value <= disclosure.protected_max()}
-        seen = {var: {self.truth[var]} for var in small}
-        rng = random.Random(seed)
-        for _ in range(samples):
-            point = self._solve(program, np.array([rng.uniform(-1, 1) for _ in self.truth]))
-            for var in small:
-                seen[var].add(int(point[var]))
         names = {var: identity for identity, var in self.index.items()}
+        rng = random.Random(seed)
         pinned = []
-        for var in sorted(var for var in small if len(seen[var]) == 1):
-            lowest, highest = self.range_of(names[var], program)
-            if lowest == highest:
-                pinned.append(names[var])
-        return pinned
+        for variables, relations in self._components():
+            small = [var for var in variables if 1 <= self.truth[var] <= disclosure.protected_max()]
+            if not small:
+                continue
+            program = self._program(variables, relations)
+            local = program[0]
+            seen = {var: {self.truth[var]} for var in small}
+            for _ in range(samples):
+                point = self._solve(program, np.array([rng.uniform(-1, 1) for _ in variables]))
+                for var in small:
+                    seen[var].add(int(point[local[var]]))
+            for var in small:
+                if len(seen[var]) == 1 and len(set(self._range(program, var))) == 1:
+                    pinned.append(names[var])
+        return sorted(pinned)
 
     @property
     def small_counts(self) -> int:
@@ -205,7 +250,7 @@ class Attack:
 
 
 def _when(report: Report, figure: str) -> str:
-    return report.period.end.isoformat() if figure.split(":")[0] in disclosure.AT_THE_END else report.period.code
+    return report.period.end.isoformat() if figure.split(":")[0] in AT_THE_END else report.period.code
 
 
 def build_attack(reports: dict[tuple[str, str], tuple[Report, exports.ShownReport]]) -> Attack:
@@ -252,7 +297,6 @@ def _add_report(attack: Attack, report: Report, shown: exports.ShownReport) -> d
             (report.period.end.isoformat(), row["code"], "active_end", "total"), shown_row.active, row["active"]
         )
     _within_report(attack, by_key)
-    _shares(attack, report, shown, by_key)
     if report.survey:
         _survey(attack, report, shown, add)
     return by_key
@@ -264,20 +308,6 @@ def _within_report(attack: Attack, by_key: dict) -> None:
             attack.at_most([by_key[part][column]], [by_key[whole][column]])
 
 
-def _shares(attack: Attack, report: Report, shown: exports.ShownReport, by_key: dict) -> None:
-    if report.municipality is None:
-        to_work = ["exited:reason:work", "exited:reason:studies"]
-    else:
-        to_work = ["exited:group:work_or_studies"]
-    for column in range(4):
-        exited = by_key["exited"][column]
-        attack.share([by_key[key][column] for key in to_work], exited, shown.exit_goal.figures[column])
-        attack.share(
-            [by_key["started:age:young"][column]], by_key["started"][column], shown.youth_share.figures[column]
-        )
-        attack.group(exited, shown.median_months[column])
-
-
 def _survey(attack: Attack, report: Report, shown: exports.ShownReport, add) -> None:
     forms = add("survey:forms", {g: report.survey.responses[g] for g in GENDER_COLUMNS}, shown.survey_responses)
     attack.equal([forms[3]], forms[:3])
@@ -286,16 +316,10 @@ def _survey(attack: Attack, report: Report, shown: exports.ShownReport, add) -> 
             f"survey:{question.field}:answered", {g: question.answered[g] for g in GENDER_COLUMNS}, row.answered
         )
         attack.equal([answered[3]], answered[:3])
-        top = [
-            attack.unknown(
-                (report.period.code, report.scope, f"survey:{question.field}:top", column), question.top[column]
-            )
-            for column in COLUMNS
-        ]
+        top = add(f"survey:{question.field}:top", {g: question.top[g] for g in GENDER_COLUMNS}, row.top)
         attack.equal([top[3]], top[:3])
         for column in range(4):
             attack.at_most([top[column]], [answered[column]])
-            attack.share([top[column]], answered[column], row.shares[column])
 
 
 def _relate_scopes(attack: Attack, figures: dict, period: str, scopes: list[str]) -> None:
@@ -325,7 +349,7 @@ def _relate_halves(attack: Attack, figures: dict, year: str, scope: str) -> None
     whole, first, second = (figures[(code, scope)] for code in (year, f"{year}H1", f"{year}H2"))
     for key, variables in whole.items():
         family = key.split(":")[0]
-        if key not in first or key not in second or family in disclosure.AT_THE_END:
+        if key not in first or key not in second or family in AT_THE_END:
             continue
         for column in range(4):
             if key == "referrals":
