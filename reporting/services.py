@@ -424,6 +424,8 @@ def _refresh_enrolments(apps, person_ids: list[int]) -> Refreshed:
             apps.get_model("reporting", stat_name), stat_ids, "enrolment_id", fields
         )
 
+    # A data migration before reporting 0005 runs this with models that have no rounding key yet.
+    keyed = any(field.name == "rounding_key" for field in statistic_model._meta.get_fields())
     # One key per person: the one their oldest statistic holds, or a new random one.
     person_of = {row[0]: row[1] for row in live}
     keys: dict[int, uuid.UUID] = {}
@@ -435,7 +437,7 @@ def _refresh_enrolments(apps, person_ids: list[int]) -> Refreshed:
         person_key = keys.setdefault(person_id, uuid.uuid4())
         wanted = {
             "person_key": person_key,
-            "rounding_key": rounding_key_of(person_key),
+            **({"rounding_key": rounding_key_of(person_key)} if keyed else {}),
             "gender": gender,
             "age_band": age_band(age),
             "referring_kind": kind or "",
@@ -465,7 +467,9 @@ def _refresh_enrolments(apps, person_ids: list[int]) -> Refreshed:
             rewrite[name].append((stat, live_children[name][pk]))
 
     statistic_model.objects.bulk_create(created)
-    statistic_model.objects.bulk_update(updated, ["person_key", "rounding_key", *ENROLMENT_FIELDS])
+    statistic_model.objects.bulk_update(
+        updated, ["person_key", *(["rounding_key"] if keyed else []), *ENROLMENT_FIELDS]
+    )
     for name, (_app, _live, stat_name, fields) in ENROLMENT_CHILDREN.items():
         if not rewrite[name]:
             continue
