@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from participants.models import Employment, IncomeRecord, MunicipalityPeriod, Participant
 from referrals.models import DECISION_RESULTS, Decision, Referral
-from reporting.report import build_report, period_from_code
+from reporting.report import EXIT_GOAL, build_report, period_from_code
 from reporting.services import refresh_all_statistics
 from sehoglandet.models import CaseEvent
 from tests import factories
@@ -223,7 +223,7 @@ def test_exits_by_reason_and_the_35_percent_goal(report):
     assert report.exit_goal.of() == Decimal("0.500")
     assert report.exit_goal.of("man") == Decimal("1.000")
     assert report.exit_goal.of("woman") == Decimal("0.000")
-    assert report.exit_goal.met is True
+    assert report.exit_goal.of() >= EXIT_GOAL
 
 
 def test_age_at_enrolment_counts_the_age_at_the_decision_of_those_who_started(report):
@@ -302,7 +302,8 @@ def test_a_municipality_counts_each_participant_where_they_belonged_on_the_date(
 def test_a_municipality_sees_health_data_only_in_groups(dataset):
     nassjo = build_report(H1, municipality=factories.municipality("nassjo"))
 
-    assert [row.label for row in nassjo.table("exits").rows] == ["Arbete eller studier", "Andra orsaker", "Totalt"]
+    labels = [row.label for row in nassjo.table("exits").rows]
+    assert labels == ["Arbete eller studier", "Andra orsaker", "Inte registrerad", "Totalt"]
     assert counts(nassjo, "exits", "Arbete eller studier") == [0, 1, 0, 1]
     assert counts(nassjo, "exits", "Andra orsaker") == [1, 0, 0, 1]
     assert nassjo.exit_goal.of() == Decimal("0.500")

@@ -1,0 +1,159 @@
+"""Disclosure control as the reader meets it (docs/domain.md#disclosure-control): every count rounded
+to base 3 by the records it counts, shares from the published counts, small groups not broken down,
+the survey for Höglandet as a whole, no own dates."""
+
+from datetime import date
+
+import pytest
+
+from reporting import disclosure, exports
+from reporting.forms import ReportForm
+from reporting.report import build_report, period_from_code
+from reporting.services import refresh_all_statistics
+from sehoglandet.models import Municipality
+from tests import factories
+
+from .test_report_figures import enrol, person
+
+
+def test_a_multiple_of_3_is_published_as_it_is():
+    assert [disclosure.rounded(value, key_sum=12345) for value in (0, 3, 6, 30, 999)] == [0, 3, 6, 30, 999]
+
+
+def test_any_other_count_goes_to_a_multiple_of_3_next_to_it_the_same_way_for_the_same_records():
+    for value in (1, 2, 4, 5, 101):
+        published = {disclosure.rounded(value, key_sum) for key_sum in range(200)}
+        below = value - value % 3
+        assert published == {below, below + 3}, value
+        assert disclosure.rounded(value, 777) == disclosure.rounded(value, 777)
+
+
+def test_the_rounding_keeps_the_expected_value():
+    # Unbiased: 4 is published as 3 two times in three and as 6 one time in three.
+    draws = [disclosure.rounded(4, key_sum) for key_sum in range(6000)]
+    assert abs(sum(draws) / len(draws) - 4) < 0.06
+    assert abs(draws.count(6) / len(draws) - 1 / 3) < 0.02
+
+
+def test_the_draw_depends_on_the_installations_secret(settings):
+    before = [disclosure.rounded(4, key_sum) for key_sum in range(60)]
+    settings.SECRET_KEY = "another secret for this installation, long enough to be one"
+    assert [disclosure.rounded(4, key_sum) for key_sum in range(60)] != before
+
+
+def test_a_negative_count_is_a_programming_error():
+    with pytest.raises(ValueError):
+        disclosure.rounded(-1, 0)
+
+
+@pytest.fixture
+def second_half_of_2025(people):
+    """Eleven people who started in Eksjö in autumn 2025, four of whom exited: the year 2025 and its
+    second half count the same people."""
+    participants = []
+    for number in range(11):
+        gender = "woman" if number % 3 else "man"
+        exited = date(2025, 11, 1 + number) if number < 4 else None
+        participants.append(
+            enrol(
+                people,
+                person(people, f"Höst{number}", gender, date(1990, 1, 1 + number)),
+                decided=date(2025, 8, 1 + number),
+                started=date(2025, 8, 10 + number),
+                exited=exited,
+                reason="work" if exited else "",
+                occupation="work" if exited else "",
+                municipality="eksjo",
+                income="activity_support",
+            )
+        )
+    refresh_all_statistics()
+    return participants
+
+
+def shown_rows(report) -> dict:
+    return {
+        (table.key, row.label): [figure.text for figure in row.figures]
+        for table in exports.present(report).tables
+        for row in table.rows
+    }
+
+
+def test_the_same_people_are_published_the_same_in_the_year_its_half_and_their_one_municipality(second_half_of_2025):
+    year = build_report(period_from_code("2025"))
+    half = build_report(period_from_code("2025H2"))
+    eksjo = build_report(period_from_code("2025H2"), municipality=factories.municipality("eksjo"))
+
+    assert shown_rows(year) == shown_rows(half)
+    participants = {key: value for key, value in shown_rows(half).items() if key[0] == "participants"}
+    assert participants == {key: value for key, value in shown_rows(eksjo).items() if key[0] == "participants"}
+    active_at_end = participants[("participants", "Aktiva vid periodens slut")][-1]
+    caseload = next(row for row in exports.present(half).caseload if row.municipality == "Eksjö")
+    assert caseload.active.text == active_at_end
+
+
+def test_every_published_count_is_a_multiple_of_3_within_2_of_the_truth(second_half_of_2025):
+    report = build_report(period_from_code("2025H2"))
+    shown = exports.present(report)
+    published = 0
+    for table, shown_table in zip(report.tables, shown.tables, strict=True):
+        for row, shown_row in zip(table.rows, shown_table.rows, strict=True):
+            truths = [*row.counts.values(), row.total]
+            for truth, figure in zip(truths, shown_row.figures, strict=True):
+                if figure.hidden or figure.derived:
+                    continue
+                published += 1
+                assert figure.number % 3 == 0 and abs(figure.number - truth) <= 2, (row.label, truths, figure)
+    assert published > 30
+
+
+def counts(*values: int) -> list[exports.Figure]:
+    return [exports.Figure(str(value), value, exports.COUNT) for value in values]
+
+
+def test_a_share_is_worked_out_from_the_published_counts_and_only_for_a_group_of_10():
+    shares = exports.published_shares([counts(6, 3, 0, 9)], counts(12, 9, 0, 21))
+
+    assert [share.text for share in shares] == ["50,0\xa0%", "för få", "–", "42,9\xa0%"]
+    # Two rows' published counts of the part over the whole's, never more than all of it.
+    assert (
+        exports.published_shares([counts(9, 0, 0, 9), counts(6, 0, 0, 6)], counts(12, 0, 0, 12))[0].text == "100,0\xa0%"
+    )
+
+
+def test_few_exits_give_no_share_no_judgement_and_no_median(second_half_of_2025):
+    shown = exports.present(build_report(period_from_code("2025H2")))
+
+    assert shown.table("exits").rows[-1].figures[-1].number < 10
+    assert shown.exit_goal.total.hidden
+    assert shown.exit_goal.verdict == "För få avslut under perioden för att bedöma målet"
+    assert shown.median_months[-1].text == "för få"
+
+
+def test_a_group_under_10_is_not_broken_down(second_half_of_2025):
+    exits = exports.present(build_report(period_from_code("2025H2"))).table("exits")
+
+    totals = exits.rows[-1].figures
+    assert totals[-1].number < 10
+    for row in exits.rows[:-1]:
+        for figure, total in zip(row.figures, totals, strict=True):
+            assert (figure.text, figure.hidden or figure.derived) == ("för få" if total.number else "0", True)
+
+
+def test_one_municipalitys_report_has_no_survey_and_says_why(people, second_half_of_2025):
+    shown = exports.present(build_report(period_from_code("2025H2"), municipality=factories.municipality("eksjo")))
+
+    assert shown.survey == [] and shown.survey_responses == []
+    assert "Höglandet som helhet" in shown.survey_note
+
+
+def test_own_dates_are_no_longer_offered_and_an_old_link_to_them_gets_a_clear_message(people):
+    form = ReportForm(
+        {"kind": "dates", "start": "2026-01-01", "end": "2026-01-02"},
+        municipalities=list(Municipality.objects.all()),
+        allow_all=True,
+    )
+
+    assert not form.is_valid()
+    assert form.errors["kind"] == ["Välj en period i listan."]
+    assert [value for value, _label in form.fields["kind"].choices] == ["H1", "H2", "year"]
