@@ -246,7 +246,16 @@ class Attack:
 
     @property
     def small_counts(self) -> int:
+        """The counts from 1 to 3 the attack tries: published ones, and held back ones it may solve."""
         return sum(1 for value in self.truth if 1 <= value <= disclosure.protected_max())
+
+    @property
+    def published_small_counts(self) -> int:
+        return sum(
+            1
+            for value, published in zip(self.truth, self.published, strict=True)
+            if published is not None and 1 <= value <= disclosure.protected_max()
+        )
 
 
 def _when(report: Report, figure: str) -> str:
