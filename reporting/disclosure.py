@@ -17,10 +17,8 @@ and the UK's Office for National Statistics use it for census tables), with the 
   `settings.REPORT_SHARE_MIN_GROUP` people in which neither the part nor the rest is a small count
   (1 to `settings.REPORT_MASK_MAX`).
 
-The rows of a table add up to its published total in each column (`controlled`), so no row and
-total can be set against each other at the far ends of their roundings; what is published in
-different tables, scopes and periods need not add up, which is what stops a reader from solving a
-small count from the figures around it. tests/reporting/test_disclosure_attack.py is the attack: it solves the linear
+Rounded figures do not add up exactly, which is what stops a reader from solving a small count from
+the totals around it. tests/reporting/test_disclosure_attack.py is the attack: it solves the linear
 relations between every figure a förbundschef can download and finds no count from 1 to 3.
 """
 
@@ -59,31 +57,6 @@ def rounded(value: int, key_sum: int) -> int:
         return value
     down = value - remainder
     return down + BASE if _draw(key_sum) < remainder / BASE else down
-
-
-def controlled(values: list[int], key_sums: list[int], total: int) -> list[int]:
-    """The parts of a breakdown rounded so that they add up to their published `total` (controlled
-    rounding): each part goes to a multiple of 3 next to it, by its own draw where it can, and where
-    the draws do not add up, the parts whose draws were nearest the other way move first. Always
-    possible, since the total itself went to a multiple of 3 next to the parts' sum."""
-    published = [rounded(value, key_sum) for value, key_sum in zip(values, key_sums, strict=True)]
-    surplus = sum(published) - total
-    if surplus % BASE:
-        raise ValueError("The total is not a rounding of the parts' sum.")
-    step = BASE if surplus > 0 else -BASE
-    movable = sorted(
-        (
-            abs(_draw(key_sum) - value % BASE / BASE),
-            index,
-        )
-        for index, (value, key_sum) in enumerate(zip(values, key_sums, strict=True))
-        if value % BASE and (published[index] > value) == (surplus > 0)
-    )
-    for _distance, index in movable[: abs(surplus) // BASE]:
-        published[index] -= step
-    if sum(published) != total:
-        raise ValueError("The total is not a rounding of the parts' sum.")
-    return published
 
 
 def is_small(count: int) -> bool:

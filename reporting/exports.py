@@ -226,19 +226,18 @@ def published_shares(parts: list[list[Figure]], whole: list[Figure]) -> list[Fig
     under `REPORT_SHARE_MIN_GROUP`."""
     figures = []
     for column, total in enumerate(whole):
+        part = sum(figures_of[column].number for figures_of in parts)
         if total.number and not disclosure.group_may_show(total.number):
             figures.append(_too_few())
         else:
-            share = share_of(sum(figures_of[column].number for figures_of in parts), total.number)
+            share = share_of(part, total.number)
             figures.append(percent_figure(None if share is None else min(share, Decimal(1))))
     return figures
 
 
-def share_figures(share: Share, table: ShownTable, report_table) -> list[Figure]:
-    """Women, men, other and total of a share of a table's rows, from the counts the table shows."""
-    keys = [row.key for row in report_table.rows]
-    parts = [table.rows[keys.index(row.key)].figures for row in share.parts]
-    return published_shares(parts, table.rows[keys.index(share.whole.key)].figures)
+def share_figures(share: Share) -> list[Figure]:
+    """Women, men, other and total of a share of the report's rows, from their published counts."""
+    return published_shares([tally_figures(row.tally) for row in share.parts], tally_figures(share.whole.tally))
 
 
 def goal_met(figure: Figure, goal: Decimal) -> bool | None:
@@ -288,10 +287,8 @@ def _shown_table(table) -> ShownTable:
     figures = [tally_figures(row.tally) for row in table.rows]
     if table.rows[-1].is_total and not any(row.is_total for row in table.rows[:-1]):
         totals = figures[-1]
-        columns = [_controlled_column(table.rows[:-1], column, totals[column]) for column in range(len(totals))]
         figures = [
-            [_broken_down(columns[column][index], totals[column]) for column in range(len(totals))]
-            for index in range(len(table.rows) - 1)
+            [_broken_down(figure, totals[column]) for column, figure in enumerate(row)] for row in figures[:-1]
         ] + [totals]
     else:
         figures = [[*(_broken_down(figure, row[-1]) for figure in row[:-1]), row[-1]] for row in figures]
@@ -308,21 +305,6 @@ def _shown_table(table) -> ShownTable:
     )
 
 
-def _controlled_column(rows, column: int, total: Figure) -> list[Figure]:
-    """A column of a table's rows, rounded so that it adds up to the column's published total."""
-    if column < len(GENDERS):
-        gender = GENDERS[column]
-        values = [row.counts.get(gender, 0) for row in rows]
-        keys = [row.tally.keys.get(gender, 0) for row in rows]
-    else:
-        values = [row.total for row in rows]
-        keys = [sum(row.tally.keys.values()) for row in rows]
-    return [
-        Figure(formats.number_format(number), number, COUNT)
-        for number in disclosure.controlled(values, keys, total.number)
-    ]
-
-
 def _broken_down(figure: Figure, whole: Figure) -> Figure:
     """A part of `whole` as published: itself, or held back when the published whole is small."""
     if not whole.number:
@@ -335,7 +317,7 @@ def present(report: Report) -> ShownReport:
     shares and medians of small groups held back (docs/domain.md#disclosure-control)."""
     tables = [_shown_table(table) for table in report.tables]
     exit_goal, youth = report.exit_goal, report.youth_share
-    goal_figures = share_figures(exit_goal, _table(tables, "exits"), report.table("exits"))
+    goal_figures = share_figures(exit_goal)
     goal = ShownShare(
         str(exit_goal.label),
         goal_figures,
@@ -359,7 +341,7 @@ def present(report: Report) -> ShownReport:
         definitions=[Definition(term, text) for term, text in definitions()],
         tables=tables,
         exit_goal=goal,
-        youth_share=ShownShare(str(youth.label), share_figures(youth, _table(tables, "ages"), report.table("ages"))),
+        youth_share=ShownShare(str(youth.label), share_figures(youth)),
         median_months=median_figures(report),
         caseload=[_caseload_row(row) for row in report.caseload],
         survey_note=""
@@ -378,10 +360,6 @@ def present(report: Report) -> ShownReport:
         certifications=[_certification_row(certification) for certification in report.certifications],
         filename_stem=_filename_stem(report),
     )
-
-
-def _table(tables: list[ShownTable], key: str) -> ShownTable:
-    return next(table for table in tables if table.key == key)
 
 
 def _without_total(counts: dict[str, int]) -> dict[str, int]:
