@@ -1,8 +1,9 @@
 """The attack on the published statistics: solve the linear relations between every figure a reader
 can download and find the counts from 1 to 3 that they pin down (docs/domain.md#disclosure-control).
 
-The attacker knows the method (random rounding to base 3, so a published r means a true value within
-r ± 2, never below 0) and the structure of the reports, and uses every relation that holds by
+The attacker knows the method (random rounding to base 3 that now and then reaches one step further,
+so a published r means a true value within r ± 5, at least 1 unless r is 0:
+`disclosure.possible_values`) and the structure of the reports, and uses every relation that holds by
 definition:
 
 - a total is the sum of women, men and other or not stated;
@@ -72,7 +73,7 @@ class Attack:
         if identity in self.index and self.published[self.index[identity]] is None:
             var = self.index[identity]
             published = int(figure.number)
-            self.lower[var], self.upper[var] = max(0, published - disclosure.BASE + 1), published + disclosure.BASE - 1
+            self.lower[var], self.upper[var] = disclosure.possible_values(published)
             self.published[var] = published
             return var
         if identity in self.index:
@@ -81,8 +82,7 @@ class Attack:
             assert self.truth[var] == truth
             return var
         published = int(figure.number)
-        lower, upper = max(0, published - disclosure.BASE + 1), published + disclosure.BASE - 1
-        return self._new(identity, lower, upper, truth, published)
+        return self._new(identity, *disclosure.possible_values(published), truth, published)
 
     def unknown(self, identity: tuple, truth: int) -> int:
         """A true count that is not published itself (the survey's answers in the top steps)."""

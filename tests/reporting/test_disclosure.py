@@ -16,23 +16,35 @@ from tests import factories
 from .test_report_figures import enrol, person
 
 
-def test_a_multiple_of_3_is_published_as_it_is():
-    assert [disclosure.rounded(value, key_sum=12345) for value in (0, 3, 6, 30, 999)] == [0, 3, 6, 30, 999]
+def test_0_is_always_published_as_0():
+    assert {disclosure.rounded(0, key_sum) for key_sum in range(300)} == {0}
 
 
-def test_any_other_count_goes_to_a_multiple_of_3_next_to_it_the_same_way_for_the_same_records():
-    for value in (1, 2, 4, 5, 101):
-        published = {disclosure.rounded(value, key_sum) for key_sum in range(200)}
+def test_a_count_goes_to_a_multiple_of_3_near_it_the_same_way_for_the_same_records():
+    for value in (1, 2, 3, 4, 5, 6, 101):
+        published = [disclosure.rounded(value, key_sum) for key_sum in range(3000)]
         below = value - value % 3
-        assert published == {below, below + 3}, value
+        near = {below, below + 3} if value % 3 else {value}
+        assert all(number % 3 == 0 and number >= 0 and abs(number - value) <= 5 for number in published), value
+        # Four times in five the nearest multiples of 3; otherwise one step of 3 further (never below 0).
+        share_near = sum(number in near for number in published) / len(published)
+        assert 0.75 < share_near < 0.85 if value > 2 else share_near > 0.75, value
         assert disclosure.rounded(value, 777) == disclosure.rounded(value, 777)
 
 
-def test_the_rounding_keeps_the_expected_value():
-    # Unbiased: 4 is published as 3 two times in three and as 6 one time in three.
-    draws = [disclosure.rounded(4, key_sum) for key_sum in range(6000)]
-    assert abs(sum(draws) / len(draws) - 4) < 0.06
-    assert abs(draws.count(6) / len(draws) - 1 / 3) < 0.02
+def test_a_reader_who_knows_the_method_can_tell_a_range_and_no_more():
+    for value in range(40):
+        for key_sum in range(50):
+            low, high = disclosure.possible_values(disclosure.rounded(value, key_sum))
+            assert low <= value <= high
+    assert disclosure.possible_values(0) == (0, 5)
+    assert disclosure.possible_values(3) == (1, 8)
+    assert disclosure.possible_values(12) == (7, 17)
+
+
+def test_the_rounding_keeps_the_expected_value_away_from_0():
+    draws = [disclosure.rounded(10, key_sum) for key_sum in range(6000)]
+    assert abs(sum(draws) / len(draws) - 10) < 0.1
 
 
 def test_the_draw_depends_on_the_installations_secret(settings):
@@ -92,7 +104,7 @@ def test_the_same_people_are_published_the_same_in_the_year_its_half_and_their_o
     assert caseload.active.text == active_at_end
 
 
-def test_every_published_count_is_a_multiple_of_3_within_2_of_the_truth(second_half_of_2025):
+def test_every_published_count_is_a_multiple_of_3_the_truth_could_give(second_half_of_2025):
     report = build_report(period_from_code("2025H2"))
     shown = exports.present(report)
     published = 0
@@ -103,7 +115,8 @@ def test_every_published_count_is_a_multiple_of_3_within_2_of_the_truth(second_h
                 if figure.hidden or figure.derived:
                     continue
                 published += 1
-                assert figure.number % 3 == 0 and abs(figure.number - truth) <= 2, (row.label, truths, figure)
+                low, high = disclosure.possible_values(figure.number)
+                assert figure.number % 3 == 0 and low <= truth <= high, (row.label, truths, figure)
     assert published > 30
 
 
