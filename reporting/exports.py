@@ -334,8 +334,7 @@ def present(report: Report) -> ShownReport:
         generated_at=timezone.localtime(report.generated_at),
         protection_notice=_(
             "Every count is rounded at random to a multiple of 3, totals too, so that no one can be singled out: "
-            "a row need not add up to its total. Shares and medians of groups under %(group)s people are not "
-            "shown."
+            "a row need not add up to its total. Groups under %(group)s people are not broken down."
         )
         % {"group": disclosure.share_min_group()},
         definitions=[Definition(term, text) for term, text in definitions()],

@@ -618,11 +618,13 @@ def definitions() -> list[tuple[str, str]]:
         (
             _("Rounding and small groups"),
             _(
-                "Every count, totals included, is rounded at random to a multiple of 3 (0, 3, 6, …); a count "
-                "that already is one is exact. The same figure is always rounded the same way, so rows need not add "
-                "up to their totals. Shares and medians come from the exact counts and are shown only for groups "
-                "of at least %(group)s people in which neither part is 1 to %(small)s."
+                "Every count, totals included, is rounded at random to a multiple of 3 (0, 3, 6, …): four times in "
+                "five to one next to it, otherwise one step of 3 further, never more than 5 from the true count; 0 "
+                "is always 0. The same people are always rounded the same way, so rows need not add up to their "
+                "totals. A group under %(group)s is not broken down by gender or category, and its share is not "
+                "shown; shares are worked out from the rounded counts. The median time in the service is shown "
+                "when at least %(group)s exited."
             )
-            % {"group": disclosure.share_min_group(), "small": disclosure.protected_max()},
+            % {"group": disclosure.share_min_group()},
         ),
     ]
