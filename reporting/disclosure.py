@@ -19,9 +19,9 @@ and the UK's Office for National Statistics use it for census tables), with the 
   are counted: the year and its second half-year, all municipalities and the only municipality with
   such people, a total and its only non-empty row show the same figure, so setting two figures of
   the same people against each other gives nothing away, and repeated requests cannot be averaged;
-- shares and medians are computed from the true counts and shown only for a group of at least
-  `settings.REPORT_SHARE_MIN_GROUP` people in which neither the part nor the rest is a small count
-  (1 to `settings.REPORT_MASK_MAX`).
+- shares are worked out from the published counts, and a share, a median or a breakdown by gender or
+  category is shown only for a published group of at least `settings.REPORT_SHARE_MIN_GROUP`
+  (reporting.exports).
 
 Rounded figures do not add up exactly, which is what stops a reader from solving a small count from
 the totals around it. tests/reporting/test_disclosure_attack.py is the attack: it solves the linear
@@ -80,16 +80,6 @@ def possible_values(published: int) -> tuple[int, int]:
     if published == 0:
         return 0, 2 * BASE - 1
     return max(1, published - 2 * BASE + 1), published + 2 * BASE - 1
-
-
-def is_small(count: int) -> bool:
-    return 1 <= count <= protected_max()
-
-
-def share_may_show(part: int, whole: int) -> bool:
-    """Whether a share `part` of `whole` may be shown: the group is large enough and neither the part
-    nor the rest could give a small count back."""
-    return whole >= share_min_group() and not is_small(part) and not is_small(whole - part)
 
 
 def group_may_show(size: int) -> bool:

@@ -831,7 +831,7 @@ def _sheet_names() -> dict[str, str]:
         "ages": _("Age at enrolment"),
         "referring_party": _("Referring party"),
         "income_before": _("Income at enrolment"),
-        "income_during": _("Income during"),
+        "income_during": _("Income at the end"),
         "income_after": _("Income after exit"),
         "occupation_after": _("Occupation after exit"),
     }
@@ -851,6 +851,9 @@ def _about_sheet(workbook: Workbook, shown: ShownReport) -> set[str]:
 def _survey_sheet(workbook: Workbook, shown: ShownReport, used: set[str]) -> None:
     """The page's two survey tables: shares, answers and judgement per question; answers by gender."""
     sheet = _sheet(workbook, _("Survey"), _("Indicator survey"), used)
+    if shown.survey_note:
+        _cell_value(sheet, 2, 1, shown.survey_note)
+        return
     _cell_value(sheet, 2, 1, _survey_intro(shown))
     next_row = _put_table(sheet, _survey_header(shown), _survey_rows(shown))
     _cell_value(sheet, next_row + 1, 1, _("Number of answers, by gender"), bold=True)
@@ -908,10 +911,13 @@ def render_csv(shown: ShownReport) -> bytes:
         for column, figure in zip(_caseload_header()[1:], figures, strict=True):
             write(caseload, f"{municipality}: {column}", ["", "", "", figure])
     survey = _("Indicator survey")
-    for label, *shares, answers, verdict in _survey_rows(shown):
-        write(survey, label, shares, answers=answers, goal=verdict)
-    for label, *figures in _answer_rows(shown):
-        write(survey, label, figures)
+    if shown.survey_note:
+        write(survey, shown.survey_note, [])
+    else:
+        for label, *shares, answers, verdict in _survey_rows(shown):
+            write(survey, label, shares, answers=answers, goal=verdict)
+        for label, *figures in _answer_rows(shown):
+            write(survey, label, figures)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -4,7 +4,7 @@ municipalities and each one (docs/domain.md#disclosure-control). A manager sees 
 
 from decimal import Decimal
 
-from reporting import disclosure, exports
+from reporting import exports
 from reporting.report import build_report, period_from_code
 from sehoglandet.models import Municipality
 
@@ -63,13 +63,3 @@ def test_the_attack_uses_a_shown_share_against_its_whole():
 
     assert attack.range_of(("p", "s", "exited", "total")) == (11, 11)
     assert attack.range_of(("p", "s", "work", "total")) == (4, 4)
-
-
-def test_a_share_with_a_small_part_is_never_shown(settings):
-    settings.REPORT_MASK_MAX = 3
-    settings.REPORT_SHARE_MIN_GROUP = 10
-    assert not disclosure.share_may_show(2, 50)
-    assert not disclosure.share_may_show(48, 50)
-    assert not disclosure.share_may_show(5, 9)
-    assert disclosure.share_may_show(0, 50)
-    assert disclosure.share_may_show(4, 10)
