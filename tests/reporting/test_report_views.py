@@ -410,6 +410,24 @@ def test_the_goal_is_judged_on_the_published_share_not_the_true_one(client_for, 
     assert "Målet är inte uppnått. 25,0 % av dem som avslutades" in text_of(response)
 
 
+@pytest.mark.parametrize(("exits", "published_as"), [(10, 9), (10, 12), (11, 9), (11, 12)])
+def test_a_median_and_a_share_are_shown_where_the_published_number_of_exits_is_at_least_10(
+    client_for, people, exits, published_as
+):
+    exited = [enrolment(people, gender="man", exited=date(2026, 3, 1), reason="work") for _number in range(exits)]
+    EnrolmentStatistic.objects.filter(participant__in=exited).update(rounding_key=0)
+    EnrolmentStatistic.objects.filter(participant=exited[0]).update(rounding_key=key_drawing(exits, published_as))
+    # 15 January to 1 March: 45 days, 1.5 months, for everyone.
+    assert build_report(period_from_code("2026H1")).median_months["total"] == Decimal("1.5")
+
+    report = client_for("forbundschef").get(url(), H1).context["report"]
+
+    shown = "1,5" if published_as >= 10 else TOO_FEW
+    assert texts(report.median_months) == ["–", shown, "–", shown]
+    share = "100,0 %" if published_as >= 10 else TOO_FEW
+    assert texts(report.exit_goal.figures) == ["–", share, "–", share]
+
+
 def test_the_page_shows_youth_share_median_and_caseload(client_for, people, exact):
     for _number in range(6):
         enrolment(people, gender="woman", birth=date(2000, 1, 1))
