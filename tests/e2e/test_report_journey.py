@@ -1,5 +1,7 @@
 """The förbundschef's half-year report in the browser: choose 2026 H1, read the tables, download
-the PDF and the workbook, and find the figures of the participant records in them."""
+the PDF and the workbook, and find the figures of the participant records in them, as published:
+every count rounded to a multiple of 3 (these are multiples of 3, so exact) and the breakdowns of
+groups under 10 held back. The page and the files show the figures of `exports.present`."""
 
 import io
 import re
@@ -17,6 +19,8 @@ from pypdf import PdfReader
 from participants import services
 from participants.models import IncomeRecord, MunicipalityPeriod, Participant, StepChange
 from referrals.models import Referral
+from reporting import exports
+from reporting.report import build_report, period_from_code
 from reporting.services import refresh_all_statistics
 from tests import factories
 
@@ -36,12 +40,14 @@ PEOPLE = [
     ("Hjalmar", "Hed", "man"),
     ("Ivar", "Isaksson", "man"),
     ("Johan", "Jansson", "man"),
+    ("Karl", "Kvist", "man"),
+    ("Lars", "Lind", "man"),
 ]
 
 
 def enrolled_in_january(people: dict[str, User]) -> list[Participant]:
-    """Ten people enrolled by Nässjö's group the way the coach would, then dated back to 20 January
-    2026 (the services take no past decisions): six women and four men."""
+    """Twelve people enrolled by Nässjö's group the way the coach would, then dated back to 20 January
+    2026 (the services take no past decisions): six women and six men."""
     meeting = factories.make_meeting(people)
     items = []
     for first_name, last_name, gender in PEOPLE:
@@ -67,11 +73,11 @@ def enrolled_in_january(people: dict[str, User]) -> list[Participant]:
 
 @pytest.fixture
 def half_year(people):
-    """Four of the women exit to work on 20 May, one of the men for lack of motivation on 30 June:
-    10 active in the period (6 women, 4 men), 5 exits, 4 of them to work (80 %)."""
+    """Three of the women exit to work on 20 May, three of the men for lack of motivation on 30 June:
+    12 active in the period (6 women, 6 men), 6 exits, 3 of them to work: too few to judge the goal."""
     participants = enrolled_in_january(people)
     coach = people["coach.nassjo"]
-    for participant in participants[:4]:
+    for participant in participants[:3]:
         services.exit_participant(
             actor=coach,
             participant=participant,
@@ -80,15 +86,22 @@ def half_year(people):
             occupation_after="work",
             income_after="salary",
         )
-    services.exit_participant(
-        actor=coach,
-        participant=participants[6],
-        exited_on=date(2026, 6, 30),
-        reason="lack_of_motivation",
-        occupation_after="job_seeking",
-        income_after="unemployment_insurance",
-    )
+    for participant in participants[6:9]:
+        services.exit_participant(
+            actor=coach,
+            participant=participant,
+            exited_on=date(2026, 6, 30),
+            reason="lack_of_motivation",
+            occupation_after="job_seeking",
+            income_after="unemployment_insurance",
+        )
     return participants
+
+
+def row_pattern(label: str, figures) -> re.Pattern:
+    """A table row on the page: its label and its figures as shown."""
+    cells = r"\s*".join(re.escape(figure.text.replace("\xa0", " ")) for figure in figures)
+    return re.compile(rf"{re.escape(label)}\s*{cells}")
 
 
 @pytest.mark.browser_context_args(viewport=PHONE, is_mobile=True, has_touch=True)
@@ -101,34 +114,41 @@ def test_the_forbundschef_reports_the_first_half_year_and_downloads_it(login, ha
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
 
-    # From and Until apply to own dates only: they show when that period is chosen, the year hides.
-    own_dates = page.get_by_role("radio", name=either("Egna datum", "Own dates"))
-    from_field = page.get_by_label(either("Från", "From"))
-    expect(from_field).to_be_hidden()
-    own_dates.check()
-    expect(from_field).to_be_visible()
-    expect(page.get_by_label(either("År", "Year"))).to_be_hidden()
-    from_field.fill("2026-01-01")
-    assert_accessible(page)
-
+    # A half-year or the year: there are no own dates, and no date fields.
+    expect(page.get_by_role("radio")).to_have_count(3)
+    expect(page.get_by_role("radio", name=either("Egna datum", "Own dates"))).to_have_count(0)
+    expect(page.get_by_label(either("Från", "From"))).to_have_count(0)
     page.get_by_role("radio", name=either("Första halvåret (jan–jun)", "First half-year (January–June)")).check()
-    expect(from_field).to_be_hidden()
     page.get_by_label(either("År", "Year")).fill("2026")
     page.get_by_label(either("Kommun", "Municipality")).select_option(label="Alla kommuner")
     page.get_by_role("button", name=either("Visa rapporten", "Show the report")).tap()
 
     main = page.get_by_role("main")
     expect(main).to_contain_text("Första halvåret 2026 (2026-01-01 – 2026-06-30)")
+    shown = exports.present(build_report(period_from_code("2026H1")))
     participants = page.get_by_role("table", name=either("Deltagare", "Participants"))
+    for row in shown.table("participants").rows:
+        expect(participants.get_by_role("row", name=re.compile(f"^{re.escape(row.label)}"))).to_have_text(
+            row_pattern(row.label, row.figures)
+        )
+    # Twelve active, six of each, exact; six exits, under 10, their split held back.
     expect(participants.get_by_role("row", name=re.compile("Aktiva någon gång under perioden"))).to_have_text(
-        re.compile(r"Aktiva någon gång under perioden\s*6\s*4\s*0\s*10")
+        re.compile(r"Aktiva någon gång under perioden\s*6\s*6\s*0\s*12")
+    )
+    expect(participants.get_by_role("row", name=re.compile("Avslutade under perioden"))).to_have_text(
+        re.compile(r"Avslutade under perioden\s*för få\s*för få\s*för få\s*6")
     )
     exits = page.get_by_role("table", name=either("Avslut per orsak", "Exits by reason"))
-    expect(exits.get_by_role("row", name=re.compile("^Arbete"))).to_have_text(re.compile(r"Arbete\s*4\s*0\s*0\s*4"))
-    expect(page.locator("#exit-goal")).to_have_text(
-        re.compile(r"^\s*(Målet är uppnått\.\s+80,0\s%|The goal is met\.\s+80\.0)")
+    expect(exits.get_by_role("row", name=re.compile("^Arbete"))).to_have_text(
+        re.compile(r"Arbete\s*för få\s*för få\s*0\s*för få")
     )
-    expect(main).to_contain_text(containing("Antal från 1 till 3 visas som intervallet 1–3", "Counts from 1 to 3"))
+    expect(exits.get_by_role("row", name=re.compile("^Totalt"))).to_have_text(re.compile(r"Totalt\s*3\s*3\s*0\s*6"))
+    expect(page.locator("#exit-goal")).to_have_text(
+        re.compile(r"^\s*(För få avslut under perioden för att bedöma målet|Too few exits in the period)")
+    )
+    expect(page.locator("#rounding-notice")).to_contain_text(
+        containing("Alla antal avrundas slumpvis till en multipel av 3", "Every count is rounded at random")
+    )
     for participant in half_year:
         expect(main).not_to_contain_text(participant.person.full_name)
     assert_accessible(page)
@@ -141,10 +161,12 @@ def test_the_forbundschef_reports_the_first_half_year_and_downloads_it(login, ha
     reader = PdfReader(io.BytesIO(Path(pdf.path()).read_bytes()))
     text = "\n".join(pdf_page.extract_text() for pdf_page in reader.pages).replace("\xa0", " ")
     assert "Skapad av Ingrid Björk" in text, text
-    assert "Aktiva någon gång under perioden 6 4 0 10" in text, text
-    assert "Avslutade under perioden 4 1–3 0 5" in text, text
-    assert "Avslut till arbete eller studier 100,0 % för få – 80,0 %" in text, text
-    assert "Nässjö 5 36 180 % 13,9 %" in text, text
+    for row in shown.table("participants").rows:
+        assert f"{row.label} {' '.join(figure.text for figure in row.figures)}" in text, text
+    assert "Aktiva någon gång under perioden 6 6 0 12" in text, text
+    assert "Avslutade under perioden för få för få för få 6" in text, text
+    assert "Avslut till arbete eller studier för få för få – för få" in text, text
+    assert "Nässjö 6 36 180 % 16,7 %" in text, text
     for participant in half_year:
         assert participant.person.full_name not in text
         assert participant.person.first_name not in text
@@ -155,8 +177,12 @@ def test_the_forbundschef_reports_the_first_half_year_and_downloads_it(login, ha
     xlsx = xlsx_download.value
     assert xlsx.suggested_filename == "statistik-2026H1-alla.xlsx"
     workbook = load_workbook(io.BytesIO(Path(xlsx.path()).read_bytes()))
-    assert [cell.value for cell in workbook["Deltagare"][4]] == ["Aktiva någon gång under perioden", 6, 4, 0, 10]
-    assert [cell.value for cell in workbook["Avslut"][4]] == ["Arbete", 4, 0, 0, 4]
+    assert [[cell.value for cell in row] for row in workbook["Deltagare"].iter_rows(min_row=4, max_row=11)] == [
+        [row.label, *(figure.number if figure.kind == exports.COUNT else figure.text for figure in row.figures)]
+        for row in shown.table("participants").rows
+    ]
+    assert [cell.value for cell in workbook["Deltagare"][4]] == ["Aktiva någon gång under perioden", 6, 6, 0, 12]
+    assert [cell.value for cell in workbook["Avslut"][4]] == ["Arbete", "för få", "för få", 0, "för få"]
     # Labelled as on the page, and the survey keeps its column of answers per question.
     assert [cell.value for cell in workbook["Mål"][6]][:1] == [
         "Median antal månader i insatsen, för dem som avslutades under perioden"

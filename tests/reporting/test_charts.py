@@ -3,6 +3,10 @@ the goal line, for realistic figures and for the edges (0 %, 100 %, a share at t
 municipality at capacity, one far over it). The exit chart shows women and men, with a row that
 says "too few" where a share is left out.
 
+The realistic case is what a published report gives: counts rounded to multiples of 3 and shares
+worked out from them; the edges and the random figures go beyond it, since the layout must hold for
+any share and any count.
+
 A text's box is estimated per character for DejaVu Sans at the charts' font size; a test holds the
 estimate against the font's own metrics, so a box is never narrower than the drawn text.
 """
@@ -17,6 +21,7 @@ from hypothesis import strategies as st
 
 from reporting import exports
 from reporting.exports import COUNT, Chart, Figure, percent_figure
+from reporting.report import share_of
 
 DEJAVU_SANS = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 COLUMNS = ["Kvinnor", "Män", "Annat eller ej angivet", "Totalt"]
@@ -28,6 +33,11 @@ PLACES = {"Aneby": 15, "Eksjö": 30, "Nässjö": 36, "Sävsjö": 30, "Tranås": 
 
 def share(value: str) -> Figure:
     return percent_figure(Decimal(value))
+
+
+def of(part: int, whole: int) -> Figure:
+    """A share as published: worked out from published counts (multiples of 3)."""
+    return percent_figure(share_of(part, whole))
 
 
 def count(number: int) -> Figure:
@@ -52,9 +62,11 @@ def report(exit_figures: list[Figure], *, survey: list[Figure] = (), active: dic
 
 
 REALISTIC = report(
-    [share("0.40"), share("0.30"), TOO_FEW, share("0.36")],
-    survey=[share(value) for value in ("0.72", "0.68", "0.70", "0.90", "0.35", "0.66", "0.74")],
-    active={"Aneby": 14, "Eksjö": 31, "Nässjö": 36, "Sävsjö": 22, "Tranås": 19, "Vetlanda": 35},
+    # 12 of 30 women and 9 of 30 men exited to work or studies, 3 of other gender: 24 of 63 in all.
+    [of(12, 30), of(9, 30), TOO_FEW, of(24, 63)],
+    # Of 54 answers to each question, so many in the top three steps.
+    survey=[of(top, 54) for top in (39, 36, 39, 48, 18, 36, 39)],
+    active={"Aneby": 12, "Eksjö": 33, "Nässjö": 36, "Sävsjö": 21, "Tranås": 18, "Vetlanda": 33},
 )
 EDGES = {
     "realistic": REALISTIC,
@@ -135,7 +147,7 @@ def test_a_capacity_marker_past_the_bar_pushes_the_caseload_text_past_it():
     caseload = exports.charts(REALISTIC)[-1]
 
     aneby = caseload.bars[0]
-    assert (aneby.label, aneby.value) == ("Aneby", "14 / 15")
+    assert (aneby.label, aneby.value) == ("Aneby", "12 / 15")
     assert aneby.value_x == aneby.marker + 4
     vetlanda = caseload.bars[-1]  # over capacity: the marker lies on the bar, the text follows the bar
     assert vetlanda.value_x == 200 + vetlanda.width + 4

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection, models
+from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -19,11 +20,14 @@ from participants.models import Participant, Transfer
 from referrals import services as referral_services
 from referrals.models import AgendaItem, Decision, Referral
 from reporting.models import (
+    ROUNDING_KEY_LIMIT,
     EnrolmentEmployment,
     EnrolmentIncome,
     EnrolmentMunicipalityPeriod,
     EnrolmentStatistic,
     ReferralStatistic,
+    SurveyResponse,
+    rounding_key_of,
 )
 from reporting.report import build_report, period_from_code
 from reporting.services import refresh_all_statistics, refresh_statistics, refresh_statistics_for_event
@@ -32,7 +36,7 @@ from sehoglandet.models import CaseEvent, Municipality, Person
 from tests import factories
 from tests.helpers import today
 from tests.participants.conftest import _hold_today, enrol, exit_directly
-from tests.reporting.figures import all_reports
+from tests.reporting.figures import all_reports, row_counts
 
 from .test_report_figures import counts, dataset  # noqa: F401  (dataset: the 2026 H1 edge cases, a fixture)
 
@@ -206,6 +210,29 @@ def test_the_enrolments_of_one_person_share_a_random_key_that_no_one_else_has(pe
     assert statistic_of(second).person_key == statistic_of(alva).person_key
     assert statistic_of(bo).person_key != statistic_of(alva).person_key
     assert str(statistic_of(alva).person_key) not in {alva.person.identity_number, str(alva.person.pk)}
+    # So is the key that rounds the counts: a person counts once, and is rounded as one.
+    assert statistic_of(second).rounding_key == statistic_of(alva).rounding_key
+    assert statistic_of(alva).rounding_key == rounding_key_of(statistic_of(alva).person_key)
+    assert statistic_of(bo).rounding_key != statistic_of(alva).rounding_key
+
+
+def test_referrals_and_survey_answers_get_a_random_rounding_key_each(people):
+    referrals = [factories.make_referral(people) for _number in range(3)]
+    answers = [
+        SurveyResponse.objects.create(
+            municipality=factories.municipality("nassjo"),
+            answered_on=today(),
+            gender="woman",
+            q1=5,
+            entered_by=people["coach.nassjo"],
+        )
+        for _number in range(3)
+    ]
+
+    referral_keys = {ReferralStatistic.objects.get(referral=referral).rounding_key for referral in referrals}
+    assert len(referral_keys) == 3
+    assert len({answer.rounding_key for answer in answers}) == 3
+    assert all(0 <= key < ROUNDING_KEY_LIMIT for key in referral_keys)
 
 
 def test_a_corrected_person_reaches_every_statistic_of_theirs(people):
@@ -232,6 +259,11 @@ def test_a_statistical_record_has_no_field_that_could_hold_a_name_a_number_or_fr
                 assert not isinstance(field, models.EmailField), label
             elif isinstance(field, models.ForeignKey):
                 assert field.related_model in (Municipality, Participant, Referral, EnrolmentStatistic), label
+            elif field.name == "rounding_key":
+                # A number that, summed over the records a count counts, draws how the count is rounded
+                # (reporting/disclosure.py). It is random, for an enrolment drawn from the random person
+                # key, so it holds nothing of the person; no one types it.
+                assert isinstance(field, models.PositiveIntegerField) and not field.editable, label
             else:
                 allowed = (models.AutoField, models.DateField, models.UUIDField)
                 assert isinstance(field, allowed), f"{label} is a {type(field).__name__}"
@@ -294,10 +326,10 @@ def cases_through_the_services(people):
 def test_the_report_gives_the_same_figures_after_the_purge(dataset, cases_through_the_services):  # noqa: F811
     before = all_reports()
     statistics_before = EnrolmentStatistic.objects.count(), ReferralStatistic.objects.count()
+    nobody = {"woman": 0, "man": 0, "other": 0}
     for half_year in ("2026H1", "2026H2"):
-        participants, referrals = before[(half_year, "")]["tables"][0], before[(half_year, "")]["tables"][1]
-        assert participants[2][0][1] != {"woman": 0, "man": 0, "other": 0}, "nobody active: nothing to compare"
-        assert referrals[2][-1][1] != {"woman": 0, "man": 0, "other": 0}, "no referral: nothing to compare"
+        assert row_counts(before[(half_year, "")], "participants", "active_any") != nobody, "nothing to compare"
+        assert row_counts(before[(half_year, "")], "referrals", "referrals") != nobody, "no referral to compare"
 
     purge_everything()
 
@@ -326,8 +358,10 @@ def test_the_half_year_figures_are_still_exact_after_the_purge(dataset):  # noqa
 
     # The hand-counted figures of test_report_figures, now from the statistical records alone.
     assert counts(report, "participants", "Aktiva någon gång under perioden") == [3, 3, 0, 6]
-    assert counts(report, "referrals", "Totalt") == [1, 2, 1, 4]
-    assert counts(report, "income_during", "Totalt") == [3, 3, 0, 6]
+    assert counts(report, "participants", "Beslut om inskrivning under perioden") == [2, 2, 1, 5]
+    assert counts(report, "referrals", "Inte beslutad vid periodens slut") == [1, 0, 1, 2]
+    assert counts(report, "referrals", "Totalt") == [2, 2, 1, 5]
+    assert counts(report, "income_during", "Totalt") == [3, 2, 0, 5]
     assert report.median_months["total"] == Decimal("13.2")
 
 
@@ -375,17 +409,25 @@ def test_a_refresh_takes_the_same_number_of_queries_for_one_person_and_for_many(
     assert len(one) == len(many)
 
 
-def test_the_data_migration_fills_the_records_with_the_historical_models(people):
+@pytest.mark.django_db(transaction=True)
+def test_the_data_migrations_fill_the_records_and_then_give_each_its_rounding_key(people):
     (alva,) = enrol(people, ("Alva", "Brandt"))
     EnrolmentStatistic.objects.all().delete()
     ReferralStatistic.objects.all().delete()
-    state = MigrationLoader(connection).project_state(("reporting", "0003_statistics_backfill"))
-
-    refresh_all_statistics(apps=state.apps)
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("reporting")
+    MigrationExecutor(connection).migrate([("reporting", "0004_adopted_reports")])
+    try:
+        # reporting 0003 fills the records with its historical models, before the rounding keys exist.
+        state = MigrationLoader(connection).project_state(("reporting", "0003_statistics_backfill"))
+        refresh_all_statistics(apps=state.apps)
+    finally:
+        # reporting 0005 adds the keys: a person's from their person key, each referral a random one.
+        MigrationExecutor(connection).migrate(latest)
 
     assert statistic_of(alva).decided_on == today()
     assert ReferralStatistic.objects.get(referral=alva.referral).outcome == "enrolled"
     assert incomes_of(alva) == [("before", "sickness_benefit", today())]
+    assert statistic_of(alva).rounding_key == rounding_key_of(statistic_of(alva).person_key)
 
 
 def test_a_referral_decided_long_ago_keeps_its_submission_time(people):

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from reporting import services
-from reporting.report import period_from_code, period_from_dates
+from reporting.models import TOP_STEPS, SurveyResponse
+from reporting.report import period_from_code
 from reporting.selectors import SURVEY_GOAL, survey_results
 from tests import factories
 
@@ -24,6 +25,9 @@ ELSEWHERE = [
     ("nassjo", "woman", date(2025, 12, 31), [1, 1, 1, 1, 1, 1, 1]),  # the day before it
     ("eksjo", "woman", date(2026, 4, 1), [4, None, None, None, None, None, None]),
 ]
+
+
+H1_START, H1_END = date(2026, 1, 1), date(2026, 6, 30)
 
 
 def enter(people, municipality: str, gender: str, day: date, steps: list) -> None:
@@ -76,11 +80,18 @@ def test_all_municipalities_include_eksjos_answer(answers):
     assert [q.answered["total"] for q in results.questions] == [6, 4, 4, 1, 3, 4, 4]
 
 
-def test_the_period_takes_its_first_and_last_day(answers):
-    results = survey_results(period_from_dates(date(2026, 6, 30), date(2026, 7, 1)), factories.municipality("nassjo"))
+def test_a_half_year_takes_its_first_and_last_day_and_no_day_beside_them(answers):
+    nassjo = factories.municipality("nassjo")
+    first_half = survey_results(period_from_code("2026H1"), nassjo)
+    second_half = survey_results(period_from_code("2026H2"), nassjo)
+    half_before = survey_results(period_from_code("2025H2"), nassjo)
 
-    assert results.responses == {"woman": 1, "man": 1, "other": 0, "total": 2}
-    assert [q.top["total"] for q in results.questions] == [1, 2, 2, 2, 1, 1, 1]
+    # 1 January and 30 June are in the first half-year; 1 July and 31 December 2025 are not.
+    assert first_half.responses["total"] == 5
+    assert second_half.responses == {"woman": 0, "man": 1, "other": 0, "total": 1}
+    assert [q.top["total"] for q in second_half.questions] == [1] * 7
+    assert half_before.responses == {"woman": 1, "man": 0, "other": 0, "total": 1}
+    assert [q.top["total"] for q in half_before.questions] == [0] * 7
 
 
 def test_a_share_is_rounded_to_three_decimals(people):
@@ -109,6 +120,24 @@ def test_the_questions_carry_the_forms_wording_and_scales(db):
     assert last.question == "Upplever du att personalen tar tillvara dina erfarenheter, kunskaper och synpunkter?"
     assert (last.scale, last.top_steps) == ("extent", "Till stor del, till mycket stor del, helt och hållet")
     assert [q.scale for q in results.questions] == ["frequency"] * 4 + ["extent"] * 3
+
+
+def test_the_answers_carry_the_sums_of_their_rounding_keys(answers):
+    # The published counts are rounded by these sums (reporting/disclosure.py).
+    results = survey_results(period_from_code("2026H1"), factories.municipality("nassjo"))
+    in_period = SurveyResponse.objects.filter(municipality__code="nassjo", answered_on__range=(H1_START, H1_END))
+
+    def key_sums(**filters) -> dict[str, int]:
+        sums = {
+            gender: sum(in_period.filter(gender=gender, **filters).values_list("rounding_key", flat=True))
+            for gender in ("woman", "man", "other")
+        }
+        return {**sums, "total": sum(sums.values())}
+
+    assert results.responses_keys == key_sums()
+    third = results.questions[2]
+    assert third.answered_keys == key_sums(q3__isnull=False)
+    assert third.top_keys == key_sums(q3__in=TOP_STEPS)
 
 
 def test_the_results_take_one_query_whatever_the_number_of_answers(answers, django_assert_num_queries):
