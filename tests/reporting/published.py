@@ -2,8 +2,9 @@
 true ones (reporting.report) instead of hard-coding the luck of a draw (reporting/disclosure.py,
 docs/domain.md#disclosure-control):
 
-- a count is published as a multiple of 3 within 2 of the truth, a multiple of 3 as it is, and the
-  draw is fixed by the sum of the counted records' rounding keys;
+- a count is published as a multiple of 3 that the truth could give (`disclosure.possible_values`:
+  within 5, and within 2 four times in five), 0 as 0, and the draw is fixed by the sum of the counted
+  records' rounding keys;
 - a part of a whole (a gender's cell under its column's total, or a figure's split by gender) is
   held back as "för få" when the whole's published figure is under 10, and shown as "0" under 0.
 """
@@ -17,7 +18,8 @@ TOO_FEW = "för få"
 def rounded(true: int, key_sum: int) -> int:
     """The published count of `true` records whose keys sum to `key_sum`."""
     value = disclosure.rounded(true, key_sum)
-    assert value % 3 == 0 and abs(value - true) <= 2, f"{true} published as {value}"
+    low, high = disclosure.possible_values(value)
+    assert value % 3 == 0 and low <= true <= high, f"{true} published as {value}"
     return value
 
 
