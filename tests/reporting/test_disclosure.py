@@ -15,6 +15,8 @@ from tests import factories
 
 from .test_report_figures import enrol, person
 
+pytestmark = pytest.mark.with_reach
+
 
 def test_0_is_always_published_as_0():
     assert {disclosure.rounded(0, key_sum) for key_sum in range(300)} == {0}

@@ -4,6 +4,8 @@ municipalities and each one (docs/domain.md#disclosure-control). A manager sees 
 
 from decimal import Decimal
 
+import pytest
+
 from reporting import exports
 from reporting.report import build_report, period_from_code
 from sehoglandet.models import Municipality
@@ -12,6 +14,8 @@ from .attack import Attack, build_attack
 from .population import build_population
 
 PERIODS = ["2025H1", "2025H2", "2025", "2026H1", "2026H2", "2026"]
+
+pytestmark = pytest.mark.with_reach
 
 
 def every_report() -> dict:

@@ -119,7 +119,7 @@ def known(people):
 @pytest.fixture
 def exact(people):
     """The known dataset three times over: women 18, men 21, other 3 active; exits 15, 12 of them (the
-    women) to work. Every count is a multiple of 3 and is published as it is."""
+    women) to work. Every count is a multiple of 3 and is published as it is (tests/reporting/conftest.py)."""
     return known_dataset(people, scale=3)
 
 
@@ -438,7 +438,7 @@ def test_the_page_shows_youth_share_median_and_caseload(client_for, people, exac
 
     # Of those who started: women 6 young of 24, men none of 21, other 3 in all (too few), 6 of 48.
     assert texts(report.youth_share.figures) == ["25,0 %", "0,0 %", "för få", "12,5 %"]
-    assert "12,5 % av de nya deltagarna var 18–29 år." in text
+    assert "12,5 % av dem som startade under perioden var 18–29 år." in text
     # Twelve women from 15 January to 20 May: 125 days, 4.1 months; three men to 30 June, too few.
     assert texts(report.median_months) == ["4,1", "för få", "–", "4,1"]
     nassjo = next(row for row in report.caseload if row.municipality == "Nässjö")
