@@ -480,6 +480,7 @@ def counts(*numbers: int) -> list[Figure]:
     return [exports.count_figure(number, 0) for number in numbers]
 
 
+@pytest.mark.with_reach
 def test_the_draws_stay_the_same_from_one_release_to_the_next(settings):
     # A figure published once is published the same way later: a change to the draw would move every
     # live report a reader has already seen (the tests that build their expected figures with

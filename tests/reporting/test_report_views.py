@@ -291,7 +291,7 @@ def test_the_rounding_is_announced_on_every_report(client_for, people):
     notice = re.search(r'<p class="notice" id="rounding-notice">(.*?)</p>', body(response), re.S)
     assert notice, "the rounding is announced even where every count is exact"
     assert "Alla antal avrundas slumpvis till en multipel av 3, även summorna" in notice.group(1)
-    assert "Andelar och medianer för grupper under 10 personer visas inte." in notice.group(1)
+    assert "Grupper under 10 personer delas inte upp." in notice.group(1)
     assert 'href="#definitions-heading"' in notice.group(1)
     assert "intervallet 1–3" not in body(response)
 
