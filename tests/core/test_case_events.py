@@ -6,7 +6,10 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
@@ -20,6 +23,8 @@ from referrals.models import Decision, Referral
 from sehoglandet import events
 from sehoglandet.models import AppendOnlyError, CaseEvent
 from tests import factories
+from tests.conftest import _build_personas
+from tests.helpers import PERSONAS
 from tests.participants.conftest import enrol
 
 APPS = ["sehoglandet", "consent", "referrals", "participants", "reporting"]
@@ -64,11 +69,9 @@ def test_every_model_with_a_status_has_a_transition_table_over_all_its_statuses(
     assert incomplete == []
 
 
-@pytest.fixture
-def worked_cases(people, settings):
+def work_the_cases(people: dict[str, User]) -> None:
     """The demo cases, plus the changes they leave out: a transfer accepted and one called off, an
     employment ended with its later visits cancelled, an escalated question decided."""
-    settings.DEBUG = True
     create_demo_cases(people)
     eksjo = people["coach.eksjo"]
     waiting = Transfer.objects.get(status=Transfer.Status.PENDING)
@@ -102,32 +105,49 @@ def status_changes_in_history() -> list[tuple]:
     return changes
 
 
-def test_every_status_change_the_services_make_writes_its_case_event(people, worked_cases):
-    changes = status_changes_in_history()
-    written = {
-        (event.record_type, event.record_id, event.payload.get("to"), event.code)
-        for event in CaseEvent.objects.exclude(payload__to=None)
-    }
+class TestTheWorkedCases:
+    """The checks over the worked cases share them: building them takes seconds, so they are built
+    once for the class, in a transaction rolled back afterwards, and each test runs in a savepoint
+    inside it (a class rather than the module, so the other tests here never see them)."""
 
-    kinds = {(label, status) for label, _pk, status, _reason in changes}
-    assert {
-        ("participants.transfer", Transfer.Status.ACCEPTED),
-        ("participants.transfer", Transfer.Status.CANCELLED),
-    } <= kinds
-    assert ("participants.aftercarevisit", AftercareVisit.Status.CANCELLED) in kinds
-    assert ("referrals.decision", "final") in kinds
-    assert [change for change in changes if change not in written] == []
+    @pytest.fixture(scope="class")
+    @classmethod
+    def _worked_once(cls, django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
+            _build_personas()
+            work_the_cases({user.username: user for user in User.objects.filter(username__in=PERSONAS)})
+            yield
+            transaction.set_rollback(True)
 
+    @pytest.fixture
+    def worked_cases(self, _worked_once, db, settings):
+        settings.DEBUG = True
 
-def test_every_history_reason_is_a_registered_event_code(people, worked_cases):
-    unknown = {
-        (model._meta.label, reason)
-        for model in history_models()
-        for reason in model.objects.values_list("history_change_reason", flat=True).distinct()
-        if reason is not None and not events.is_known(reason)
-    }
+    def test_every_status_change_the_services_make_writes_its_case_event(self, people, worked_cases):
+        changes = status_changes_in_history()
+        written = {
+            (event.record_type, event.record_id, event.payload.get("to"), event.code)
+            for event in CaseEvent.objects.exclude(payload__to=None)
+        }
 
-    assert unknown == set()
+        kinds = {(label, status) for label, _pk, status, _reason in changes}
+        assert {
+            ("participants.transfer", Transfer.Status.ACCEPTED),
+            ("participants.transfer", Transfer.Status.CANCELLED),
+        } <= kinds
+        assert ("participants.aftercarevisit", AftercareVisit.Status.CANCELLED) in kinds
+        assert ("referrals.decision", "final") in kinds
+        assert [change for change in changes if change not in written] == []
+
+    def test_every_history_reason_is_a_registered_event_code(self, people, worked_cases):
+        unknown = {
+            (model._meta.label, reason)
+            for model in history_models()
+            for reason in model.objects.values_list("history_change_reason", flat=True).distinct()
+            if reason is not None and not events.is_known(reason)
+        }
+
+        assert unknown == set()
 
 
 def test_an_event_names_who_did_what_to_which_record_of_which_person(people):
