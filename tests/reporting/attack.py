@@ -104,22 +104,22 @@ class Attack:
             terms[var] += coefficient
         self.rows.append((dict(terms), low, high))
 
-    def equal(self, left: list[int], right: list[int]) -> None:
+    @staticmethod
+    def _difference(left: list[int], right: list[int]) -> dict:
+        """The coefficients of sum(left) - sum(right)."""
         coefficients = defaultdict(int)
         for var in left:
             coefficients[var] += 1
         for var in right:
             coefficients[var] -= 1
-        self.relate(coefficients, 0, 0)
+        return coefficients
+
+    def equal(self, left: list[int], right: list[int]) -> None:
+        self.relate(self._difference(left, right), 0, 0)
 
     def at_most(self, left: list[int], right: list[int]) -> None:
         """sum(left) <= sum(right)."""
-        coefficients = defaultdict(int)
-        for var in left:
-            coefficients[var] += 1
-        for var in right:
-            coefficients[var] -= 1
-        self.relate(coefficients, -np.inf, 0)
+        self.relate(self._difference(left, right), -np.inf, 0)
 
     def share(self, part: list[int], whole: int, figure: exports.Figure) -> None:
         """What a shown share (rounded half up to 0.1 %), a "–" or "too few" says of its part and whole."""

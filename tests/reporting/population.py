@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from participants.models import IncomeRecord, MunicipalityPeriod, Occupation, Participant
 from referrals.models import Decision, ExitReason, IncomeSource, Meeting, Referral
+from reporting.report import OCCUPATION_GROUPS
 from reporting.services import refresh_all_statistics
 from sehoglandet.models import Municipality, Organisation
 from tests import factories
@@ -40,13 +41,8 @@ OCCUPATION_AFTER = {
     ExitReason.WORK: [Occupation.WORK, Occupation.SUBSIDISED_WORK],
     ExitReason.STUDIES: [Occupation.STUDIES],
 }
-OTHER_OCCUPATIONS = [
-    Occupation.JOB_SEEKING,
-    Occupation.OTHER_PROGRAMME,
-    Occupation.SICK_LEAVE,
-    Occupation.NONE,
-    Occupation.UNKNOWN,
-]
+# Every other occupation, as a municipality's report groups them.
+OTHER_OCCUPATIONS = OCCUPATION_GROUPS["other"][1]
 INCOME_AT_ENROLMENT = [
     IncomeSource.ACTIVITY_COMPENSATION,
     IncomeSource.SICKNESS_COMPENSATION,
