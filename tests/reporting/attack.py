@@ -145,15 +145,6 @@ class Attack:
             rest[whole] = rest.get(whole, 0) + 1
             self.relate(rest, small, np.inf)
 
-    def group(self, size: int, figure: exports.Figure) -> None:
-        """A median shown says its group has at least 10 people; a "–" that it is empty."""
-        if figure.hidden:
-            return
-        if figure.number is None:
-            self.relate({size: 1}, 0, 0)
-        else:
-            self.relate({size: 1}, disclosure.share_min_group(), np.inf)
-
     # Solving
 
     def check_truth_is_feasible(self) -> None:
