@@ -34,7 +34,6 @@ from django.utils.crypto import salted_hmac
 BASE = 3
 # The keyed hash's purpose, so that its values are of no use anywhere else.
 ROUNDING_SALT = "reporting.disclosure.rounding"
-COLUMNS = ("woman", "man", "other", "total")
 KEY_LIMIT = 2**31
 # How often a count is published one more step of BASE away, half of the time up and half down.
 REACH = 0.2

@@ -184,7 +184,6 @@ class Report:
     exit_goal: Share | None = None
     youth_share: Share | None = None
     median_months: dict[str, Decimal | None] = field(default_factory=dict)
-    exits_by_gender: dict[str, int] = field(default_factory=dict)
     caseload: list[dict] = field(default_factory=list)
     survey: object = None
     certifications: list = field(default_factory=list)

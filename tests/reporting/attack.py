@@ -36,7 +36,7 @@ from scipy.sparse import lil_array
 from reporting import disclosure, exports
 from reporting.report import EXIT_GROUPS, INCOME_GROUPS, NOT_RECORDED, OCCUPATION_GROUPS, Report
 
-COLUMNS = disclosure.COLUMNS
+COLUMNS = ("woman", "man", "other", "total")
 GENDER_COLUMNS = COLUMNS[:3]
 # The detailed categories of the report for all municipalities, and the groups a municipality's shows.
 GROUPED = [
