@@ -38,6 +38,23 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     )
 
 
+def referral_list_for(user) -> QuerySet[Referral]:
+    """The referral list's rows: of the referrals a grant reaches, those sent to a municipality the
+    user coaches and those the user wrote or refers (docs/domain.md#participant-and-referral-lists).
+    The list reads them newest first from its own index (`referral_lists_written`, by municipality),
+    and the grant confirms each row it reads; the referrals a coach wrote as a referrer to another
+    municipality join in only when there are some, as OR'ing them in costs that index its order."""
+    coached = [municipality.pk for municipality in access.municipalities_coached_by(user)]
+    own = Q(referrer=user) | Q(written_by=user)
+    if not coached:
+        scope = own
+    elif Referral.objects.filter(own).exclude(municipality__in=coached).exists():
+        scope = Q(municipality__in=coached) | own
+    else:
+        scope = Q(municipality__in=coached)
+    return referrals_visible_to(user).filter(scope)
+
+
 def name_shown_to(user, person) -> str | None:
     """The name the user's latest referral of the person shows them (access.name_shown_to)."""
     referral = referrals_visible_to(user).filter(person=person).order_by("-created_at", "-id").first()

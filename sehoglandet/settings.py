@@ -166,6 +166,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
+    # No JIT compilation: the app's queries are short, and PostgreSQL judges a list's grant check by
+    # its cost over every row, not the 25 it reads, so it spent a second compiling a 0.2 s query
+    # (bench/README.md#national-scale). DATABASE_JIT=true turns it back on.
+    if not env_bool("DATABASE_JIT", False):
+        DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
     if env_bool("DATABASE_POOL", True):
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
