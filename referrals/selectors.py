@@ -468,13 +468,6 @@ def names_allowed_in_consultations() -> list[str]:
 # The search box (docs/domain.md#search).
 
 
-def referral_identity_seen(user) -> Q:
-    """access.may_see_referral_identity as a filter: the referrals whose person the user sees."""
-    coached = [m.pk for m in access.municipalities_coached_by(user)]
-    writer = Q(referrer=user) | Q(written_by=user)
-    return Q(municipality__in=coached) | (Q(protected_identity=False) & (writer | Q(person__protected_identity=False)))
-
-
 def search_referrals(
     user, *, number: str = "", reserve_identity: str = "", reference: str = "", words=(), limit: int = 20
 ) -> list[Referral]:
@@ -486,7 +479,7 @@ def search_referrals(
     writer or the registry did (docs/domain.md#identity-lookup). At most `limit` + 1, newest
     first; one query."""
     referrals = referrals_visible_to(user)
-    identity_seen = referral_identity_seen(user)
+    identity_seen = access.referral_identity_seen(user)
     if number:
         referrals = referrals.filter(identity_seen, person__identity_number=number)
     elif reserve_identity:

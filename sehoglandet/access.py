@@ -423,6 +423,14 @@ def may_see_referral_identity(user, referral) -> bool:
     return not referral.is_protected
 
 
+def referral_identity_seen(user) -> Q:
+    """may_see_referral_identity as a filter on referrals, for lists that sort and search by the
+    person: the same three cases, in the database (tests/core/test_identity_rules.py holds them equal)."""
+    coached = [municipality.pk for municipality in municipalities_coached_by(user)]
+    writer = Q(referrer=user) | Q(written_by=user)
+    return Q(municipality__in=coached) | (Q(protected_identity=False) & (writer | Q(person__protected_identity=False)))
+
+
 def may_write_referral(user, *, municipality, referring_organisation, referrer) -> bool:
     """A referrer or coach refers for an organisation where they hold that role; a coach may also
     write for a referrer of another organisation, to their own municipality."""
