@@ -286,13 +286,21 @@ def register_person_cases(cases: PersonCases) -> None:
 def persons_visible_to(user, *, in_municipalities: Iterable | None = None) -> QuerySet[Person]:
     """Persons with at least one case the user may see (through any grant), optionally only cases in
     `in_municipalities`. One query."""
+    return Person.objects.filter(has_visible_case(user, "pk", in_municipalities=in_municipalities))
+
+
+def has_visible_case(user, person: str = "person", *, in_municipalities: Iterable | None = None) -> Q:
+    """persons_visible_to as a condition on the rows of another table (consents, by their `person`):
+    whether the row's person has a case the user may see, checked per row from the case tables'
+    person index. A page about one person asks of that person's rows only, instead of first
+    gathering every person the user may see (bench/README.md#national-scale)."""
     found = Q(pk__in=[])
     for cases in _person_cases:
-        visible = objects_for_user(user, cases.view_perm, cases.model._default_manager.all())
+        visible = objects_for_user(user, cases.view_perm, cases.model._default_manager.filter(person=OuterRef(person)))
         if in_municipalities is not None:
             visible = visible.filter(municipality__in=list(in_municipalities))
-        found |= Q(pk__in=visible.values("person_id"))
-    return Person.objects.filter(found)
+        found |= Q(Exists(visible))
+    return found
 
 
 def name_shown_to(user, person) -> str | None:

@@ -181,7 +181,7 @@ def referral_detail(request, pk: int):
 
 def _case_context(request, referral: Referral, *, team: bool) -> dict:
     user = request.user
-    consents = list(consents_of(referral.person).filter(pk__in=consents_visible_to(user).values("pk")))
+    consents = list(consents_of(referral.person) & consents_visible_to(user))
     items = selectors.agenda_items_of(referral)
     # The decision on the referral itself; later ones on the participant are not the writer's to see.
     decided = [
