@@ -67,7 +67,7 @@ def get_referral_for_user(user, pk: int) -> Referral:
     """One referral, or 404 for anyone no grant reaches, never revealing whether it exists."""
     referral = (
         referrals_visible_to(user)
-        .select_related("municipality__se_team", "residence")
+        .select_related("municipality__se_team", "municipality__referral_group", "residence")
         .prefetch_related(
             "active_at",
             "agency_decisions__organisation",

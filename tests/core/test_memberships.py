@@ -375,8 +375,8 @@ def test_an_inactive_user_sees_no_referral_group_even_with_a_seat(people):
 
 
 def test_a_role_and_a_seat_given_count_at_once_for_the_same_user_object(people, newcomer):
-    """The gate reads a user's roles and groups once per request (access.memberships_of,
-    access.group_ids_of); a service that changes them makes it read them afresh."""
+    """The gate reads a user's roles once per request (access.memberships_of), and their groups
+    within each grant check; a service that changes them makes it read them afresh."""
     nassjo = referral_group("nassjo")
     assert access.roles_of(newcomer) == frozenset()
     assert list(selectors.referral_groups_visible_to(newcomer)) == []
