@@ -43,7 +43,11 @@ def session_renewal_middleware(get_response):
         session = request.session
         if not session.is_empty() and time.time() - session.get(RENEWED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
             renew_session(request)
-        return get_response(request)
+        response = get_response(request)
+        # A session the view wrote (a sign-in, the second factor) is saved now anyway: that renews it.
+        if session.modified and not session.is_empty():
+            renew_session(request)
+        return response
 
     return middleware
 
