@@ -2,12 +2,12 @@
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from sehoglandet import access
-from sehoglandet.models import Organisation, Person, ReferralGroup
+from sehoglandet.models import Membership, Organisation, Person, ReferralGroup
 
 from .models import Consent, Purpose
 
@@ -61,7 +61,7 @@ def parties_left_out(
     consents = Consent.objects.filter(valid_on(day or timezone.localdate()), person=person)
     consents = consents.filter(**{Purpose.REFERRAL_GROUP.field: True})
     if among is not None:
-        consents = consents.filter(pk__in=among.values("pk"))
+        consents = consents & among
     covered = set(
         Consent.organisations.through.objects.filter(consent__in=consents).values_list("organisation_id", flat=True)
     )
@@ -76,17 +76,19 @@ def consents_visible_to(user) -> QuerySet[Consent]:
     their municipality: the consents that cover the team or that someone of the team recorded, so
     not those of the person's cases elsewhere (docs/domain.md#identity-lookup). Anyone else: only
     the consents they recorded themselves, of a person whose case they can see. The referral page
-    lists these, and the consent pages open only these."""
+    lists these, and the consent pages open only these.
+
+    Each condition is checked per consent row, so a page that asks for one person's consents
+    (`consents_of(person) & consents_visible_to(user)`) reads that person's rows only."""
     municipalities = [*access.municipalities_coached_by(user), *access.municipalities_managed_by(user)]
     teams = [municipality.se_team_id for municipality in municipalities]
-    of_the_team = Consent.objects.filter(
-        Q(organisations__in=teams) | Q(recorded_by__memberships__organisation__in=teams),
-        person__in=access.persons_visible_to(user, in_municipalities=municipalities).values("pk"),
+    through = Consent.organisations.through
+    covers_the_team = Exists(through.objects.filter(consent=OuterRef("pk"), organisation__in=teams))
+    recorded_by_the_team = Exists(Membership.objects.filter(user=OuterRef("recorded_by"), organisation__in=teams))
+    of_the_team = Q(covers_the_team | recorded_by_the_team) & access.has_visible_case(
+        user, in_municipalities=municipalities
     )
-    return Consent.objects.filter(
-        Q(pk__in=of_the_team.values("pk"))
-        | Q(recorded_by=user, person__in=access.persons_visible_to(user).values("pk"))
-    )
+    return Consent.objects.filter(of_the_team | (Q(recorded_by=user) & access.has_visible_case(user)))
 
 
 def get_consent_for_user(user, pk: int) -> Consent:

@@ -7,10 +7,10 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from sehoglandet import access
 from sehoglandet.forms import Form
 
 from .models import PreMeeting, Referral
-from .selectors import referral_identity_seen
 
 MINE = "mine"
 SORTS = [
@@ -50,6 +50,6 @@ class ReferralFilter(django_filters.FilterSet):
     def sort_by(self, queryset: QuerySet, name, value) -> QuerySet:
         if value == "name":
             # A masked name sorts last, so its place tells nothing of it (docs/domain.md#identity-lookup).
-            masked = Case(When(referral_identity_seen(self.user), then=Value(0)), default=Value(1))
+            masked = Case(When(access.referral_identity_seen(self.user), then=Value(0)), default=Value(1))
             return queryset.annotate(masked=masked).order_by("masked", Lower("last_name"), Lower("first_name"), "id")
         return queryset.order_by("created_at", "id")

@@ -38,6 +38,23 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     )
 
 
+def referral_list_for(user) -> QuerySet[Referral]:
+    """The referral list's rows: of the referrals a grant reaches, those sent to a municipality the
+    user coaches and those the user wrote or refers (docs/domain.md#participant-and-referral-lists).
+    The list reads them newest first from its own index (`referral_lists_written`, by municipality),
+    and the grant confirms each row it reads; the referrals a coach wrote as a referrer to another
+    municipality join in only when there are some, as OR'ing them in costs that index its order."""
+    coached = [municipality.pk for municipality in access.municipalities_coached_by(user)]
+    own = Q(referrer=user) | Q(written_by=user)
+    if not coached:
+        scope = own
+    elif Referral.objects.filter(own).exclude(municipality__in=coached).exists():
+        scope = Q(municipality__in=coached) | own
+    else:
+        scope = Q(municipality__in=coached)
+    return referrals_visible_to(user).filter(scope)
+
+
 def name_shown_to(user, person) -> str | None:
     """The name the user's latest referral of the person shows them (access.name_shown_to)."""
     referral = referrals_visible_to(user).filter(person=person).order_by("-created_at", "-id").first()
@@ -50,7 +67,7 @@ def get_referral_for_user(user, pk: int) -> Referral:
     """One referral, or 404 for anyone no grant reaches, never revealing whether it exists."""
     referral = (
         referrals_visible_to(user)
-        .select_related("municipality__se_team", "residence")
+        .select_related("municipality__se_team", "municipality__referral_group", "residence")
         .prefetch_related(
             "active_at",
             "agency_decisions__organisation",
@@ -451,13 +468,6 @@ def names_allowed_in_consultations() -> list[str]:
 # The search box (docs/domain.md#search).
 
 
-def referral_identity_seen(user) -> Q:
-    """access.may_see_referral_identity as a filter: the referrals whose person the user sees."""
-    coached = [m.pk for m in access.municipalities_coached_by(user)]
-    writer = Q(referrer=user) | Q(written_by=user)
-    return Q(municipality__in=coached) | (Q(protected_identity=False) & (writer | Q(person__protected_identity=False)))
-
-
 def search_referrals(
     user, *, number: str = "", reserve_identity: str = "", reference: str = "", words=(), limit: int = 20
 ) -> list[Referral]:
@@ -469,7 +479,7 @@ def search_referrals(
     writer or the registry did (docs/domain.md#identity-lookup). At most `limit` + 1, newest
     first; one query."""
     referrals = referrals_visible_to(user)
-    identity_seen = referral_identity_seen(user)
+    identity_seen = access.referral_identity_seen(user)
     if number:
         referrals = referrals.filter(identity_seen, person__identity_number=number)
     elif reserve_identity:

@@ -16,12 +16,17 @@ class ReportingConfig(AppConfig):
 
         from . import record_names
         from .events import ReportingEvent
-        from .services import refresh_statistics_for_event
+        from .services import EVENTS_WITHOUT_STATISTICS, refresh_statistics_for_event
 
         events.register_codes(ReportingEvent)
         # The statistical records follow the live records in the same transaction
-        # (docs/domain.md#statistical-record).
-        events.subscribe(*ParticipantEvent.values, *ReferralEvent.values, PERSON_CORRECTED)(
-            refresh_statistics_for_event
-        )
+        # (docs/domain.md#statistical-record): after every event but those that write none of the
+        # rows a statistic is read from (reporting.services.EVENTS_WITHOUT_STATISTICS).
+        events.subscribe(
+            *(
+                code
+                for code in (*ParticipantEvent.values, *ReferralEvent.values, PERSON_CORRECTED)
+                if code not in EVENTS_WITHOUT_STATISTICS
+            )
+        )(refresh_statistics_for_event)
         record_names.register()

@@ -370,6 +370,41 @@ def refresh_all_statistics(*, apps=global_apps) -> RefreshCounts:
     return refresh_statistics(persons=persons, apps=apps)
 
 
+# Events whose services write none of the rows a statistic is read from (the participant and its
+# person, referral and referring organisation, municipality periods, incomes, employments, the
+# referral's status and decision, its withdrawal): refreshing after them would read ten queries' worth
+# of rows to change nothing. A journal entry, a step, a visit, the coach, SUS, the transfer's
+# meeting and queue (its acceptance moves the municipality and is not here), agendas, meetings,
+# responses, attendance, consultations, an escalation (its decision is not here) and an
+# individbeslut. `test_a_second_refresh_changes_nothing` runs the services and checks this.
+EVENTS_WITHOUT_STATISTICS = frozenset(
+    {
+        "journal.entry_added",
+        "participant.step_changed",
+        "aftercare.visit_marked",
+        "aftercare.extended",
+        "participant.coach_assigned",
+        "sus.registered",
+        "sus.deregistered",
+        "transfer.meeting_booked",
+        "transfer.queue_reordered",
+        "reminder.sent",
+        "referral.agency_decision_added",
+        "meeting.planned",
+        "meeting.extra_planned",
+        "agenda.item_added",
+        "meeting.agenda_published",
+        "agenda.member_responded",
+        "meeting.attendance_recorded",
+        "decision.escalated",
+        "meeting.held",
+        "consultation.raised",
+        "consultation.answered",
+        "consultation.withdrawn",
+    }
+)
+
+
 def refresh_statistics_for_event(event: CaseEvent) -> None:
     """The handler reporting subscribes to every participant and referral event (and a corrected
     person): refresh the statistics of the person the event is about."""

@@ -8,7 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisations and access")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import (
+            access,
             checks,  # noqa: F401  (registers the deploy checks)
             record_names,
         )
@@ -16,6 +19,7 @@ class CoreConfig(AppConfig):
 
         register_codes(CoreEvent)
         record_names.register()
+        post_migrate.connect(access.forget_permission_ids, dispatch_uid="sehoglandet.forget_permission_ids")
 
 
 class SEAdminConfig(AdminConfig):

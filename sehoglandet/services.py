@@ -240,6 +240,7 @@ def _sync_staff(user: User, actor: User, code: str) -> None:
         user.groups.add(group)
     else:
         user.groups.remove(group)
+    access.forget_cached_access(user)
     if user.is_staff != is_admin:
         user.is_staff = is_admin
         track(user, actor, code)
@@ -260,6 +261,7 @@ def add_membership(*, actor: User, user: User, organisation: Organisation, role:
     membership.full_clean()
     membership.save()
     user.groups.add(organisation.group)
+    access.forget_cached_access(user)
     _sync_staff(user, actor, CoreEvent.ROLE_GIVEN)
     events.record(actor=actor, code=CoreEvent.ROLE_GIVEN, record=membership, payload=_role_payload(membership))
     return membership
@@ -326,6 +328,7 @@ def remove_membership(*, actor: User, membership: Membership) -> None:
     remaining = set(Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True))
     if not remaining:
         user.groups.remove(organisation.group)
+    access.forget_cached_access(user)
     if Role.GROUP_MEMBER not in remaining:
         for member in ReferralGroupMember.objects.filter(user=user, seat__organisation=organisation):
             remove_referral_group_member(actor=actor, member=member)
@@ -357,6 +360,7 @@ def add_referral_group_member(*, actor: User, seat: ReferralGroupSeat, user: Use
     track(member, actor, CoreEvent.SEAT_GIVEN)
     member.save()
     user.groups.add(seat.group)
+    access.forget_cached_access(user)
     events.record(actor=actor, code=CoreEvent.SEAT_GIVEN, record=member, payload=_seat_payload(member))
     return member
 
@@ -370,6 +374,7 @@ def remove_referral_group_member(*, actor: User, member: ReferralGroupMember) ->
     events.record(actor=actor, code=CoreEvent.SEAT_REMOVED, record=member, payload=_seat_payload(member))
     member.delete()
     user.groups.remove(seat.group)
+    access.forget_cached_access(user)
 
 
 # Persons

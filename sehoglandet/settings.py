@@ -104,6 +104,7 @@ MIDDLEWARE = [
     # /health/ answers here, before the host check and the login requirement (docs/operations.md).
     "sehoglandet.middleware.health_check_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sehoglandet.middleware.session_renewal_middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -166,6 +167,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
+    # No JIT compilation: the app's queries are short, and PostgreSQL judges a list's grant check by
+    # its cost over every row, not the 25 it reads, so it spent a second compiling a 0.2 s query
+    # (bench/README.md#national-scale). DATABASE_JIT=true turns it back on.
+    if not env_bool("DATABASE_JIT", False):
+        DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
     if env_bool("DATABASE_POOL", True):
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
@@ -196,9 +202,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after SESSION_IDLE_MINUTES without activity; every request renews the timer.
+# Sessions end after SESSION_IDLE_MINUTES without activity; every request renews the timer, and the
+# session is written at most once a minute (sehoglandet.middleware.session_renewal_middleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

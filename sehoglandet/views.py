@@ -20,6 +20,7 @@ from .filters import AccessLogFilterForm, PersonTrailForm
 from .forms import PersonCorrectionForm, add_service_errors
 from .http import safe_next
 from .keyset import BadCursor, Cursor, KeysetPage
+from .middleware import renew_session
 from .models import AccessLog, Role
 from .record_names import person_number
 from .spreadsheets import csv_safe
@@ -239,8 +240,9 @@ def purge_runs(request):
 @require_POST
 def session_keep_alive(request):
     """ "Stay signed in" in the warning before the session ends (static/js/session_expiry.js): the request
-    itself renews the session (SESSION_SAVE_EVERY_REQUEST) and nothing else is written. From the script
-    the answer is an empty 204; a plain form (no script) goes back to the page it came from."""
+    renews the session (middleware.renew_session) and nothing else is written. From the script the
+    answer is an empty 204; a plain form (no script) goes back to the page it came from."""
+    renew_session(request)
     if request.headers.get("x-requested-with") == "fetch":
         return HttpResponse(status=204)
     return redirect(safe_next(request) or "home")

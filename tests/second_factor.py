@@ -16,6 +16,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sehoglandet.middleware import RENEWED_AT
+
 SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -31,6 +33,7 @@ def sign_in_verified(client: Client, user: User) -> Client:
     client.force_login(user, backend=SIGN_IN_BACKEND)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[RENEWED_AT] = time.time()  # as the sign-in's own save does (session_renewal_middleware)
     session.save()
     return client
 

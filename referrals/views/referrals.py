@@ -8,7 +8,6 @@ person's data writes an access-log row.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -20,6 +19,7 @@ from sehoglandet import access
 from sehoglandet.audit import log_access
 from sehoglandet.forms import add_service_errors, errors_as_messages
 from sehoglandet.models import AccessLog, Role
+from sehoglandet.paging import CappedPaginator
 from sehoglandet.services import find_or_create_person
 
 from .. import fetch, selectors, services
@@ -63,11 +63,11 @@ def _short_date(day) -> str:
 @access.require_roles(*WRITERS)
 @require_GET
 def referral_list(request):
-    """Referrers see their own referrals, coaches their municipality's; filtered by status and "mine",
-    newest first or by name, 25 a page."""
-    filters = ReferralFilter(request.GET, queryset=selectors.referrals_visible_to(request.user), user=request.user)
+    """Referrers see their own referrals, coaches their municipality's (selectors.referral_list_for);
+    filtered by status and "mine", newest first or by name, 25 a page, at most 40 pages."""
+    filters = ReferralFilter(request.GET, queryset=selectors.referral_list_for(request.user), user=request.user)
     referrals = filters.qs if filters.is_valid() else filters.queryset.none()
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     if page.object_list:
         log_access(
@@ -181,7 +181,7 @@ def referral_detail(request, pk: int):
 
 def _case_context(request, referral: Referral, *, team: bool) -> dict:
     user = request.user
-    consents = list(consents_of(referral.person).filter(pk__in=consents_visible_to(user).values("pk")))
+    consents = list(consents_of(referral.person) & consents_visible_to(user))
     items = selectors.agenda_items_of(referral)
     # The decision on the referral itself; later ones on the participant are not the writer's to see.
     decided = [

@@ -372,3 +372,23 @@ def test_an_inactive_user_sees_no_referral_group_even_with_a_seat(people):
 
     assert visible(fk_nassjo) == []
     assert not access.has_object_permission(fk_nassjo, VIEW, referral_group("nassjo"))
+
+
+def test_a_role_and_a_seat_given_count_at_once_for_the_same_user_object(people, newcomer):
+    """The gate reads a user's roles once per request (access.memberships_of), and their groups
+    within each grant check; a service that changes them makes it read them afresh."""
+    nassjo = referral_group("nassjo")
+    assert access.roles_of(newcomer) == frozenset()
+    assert list(selectors.referral_groups_visible_to(newcomer)) == []
+
+    services.add_membership(
+        actor=people["admin"], user=newcomer, organisation=organisation("af"), role=Role.GROUP_MEMBER
+    )
+    member = services.add_referral_group_member(actor=people["admin"], seat=seat("nassjo", "af"), user=newcomer)
+
+    assert access.roles_of(newcomer) == {Role.GROUP_MEMBER}
+    assert list(selectors.referral_groups_visible_to(newcomer)) == [nassjo]
+
+    services.remove_referral_group_member(actor=people["admin"], member=member)
+
+    assert list(selectors.referral_groups_visible_to(member.user)) == []

@@ -67,3 +67,42 @@ def test_withdrawn_referrals_are_listed_by_status(client_for, people):
     services.withdraw_referral(actor=people["referrer.af"], referral=withdrawn)
 
     assert listed(client_for("coach.nassjo").get(LIST, {"status": "withdrawn"})) == [withdrawn.pk]
+
+
+def test_a_coach_lists_their_municipalitys_referrals_and_those_they_wrote_to_another(client_for, people):
+    to_nassjo = factories.make_referral(people)
+    to_eksjo_by_af = factories.make_referral(people, municipality_code="eksjo")
+    client = client_for("coach.nassjo")
+
+    assert listed(client.get(LIST)) == [to_nassjo.pk]
+
+    to_eksjo_by_the_coach = factories.make_referral(
+        people,
+        referrer="coach.nassjo",
+        municipality_code="eksjo",
+        consent=["nassjo-se", "{m}-se", *factories.GROUP_ORGS],
+    )
+
+    assert listed(client.get(LIST)) == [to_eksjo_by_the_coach.pk, to_nassjo.pk]
+    assert to_eksjo_by_af.pk not in listed(client_for("coach.nassjo").get(LIST, {"mine": "mine"}))
+
+
+def test_a_referrer_lists_the_referrals_they_wrote_and_no_other(client_for, people):
+    own = factories.make_referral(people)
+    factories.make_referral(people, referrer="coach.nassjo")
+
+    assert listed(client_for("referrer.af").get(LIST)) == [own.pk]
+
+
+def test_a_list_longer_than_the_pages_offered_says_to_narrow_it_with_the_filters(client_for, people, monkeypatch):
+    monkeypatch.setattr("sehoglandet.paging.COUNT_CAP", 2)
+    newest = [factories.make_referral(people) for _ in range(3)][::-1]
+
+    response = client_for("coach.nassjo").get(LIST)
+
+    assert listed(response) == [newest[0].pk, newest[1].pk]
+    assert "Listan visar de första 2. Avgränsa den med filtren för att se fler." in body(response)
+    services.withdraw_referral(actor=people["referrer.af"], referral=newest[2])
+    filtered = client_for("coach.nassjo").get(LIST, {"status": "withdrawn"})
+    assert listed(filtered) == [newest[2].pk]
+    assert "Avgränsa den med filtren" not in body(filtered)

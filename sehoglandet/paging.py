@@ -1,0 +1,34 @@
+"""Numbered pages that never count more rows than a person would page through.
+
+A list of a national installation may hold 25 000 rows the user may see (a team's referrals over ten
+years). Django's Paginator counts them all (`COUNT(*)`, and each row's grant checked) to print
+"page 1 of 1 000". CappedPaginator counts at most `cap` rows (`SELECT COUNT(*) FROM (… LIMIT
+cap + 1)`), offers the pages of those, and says when there are more: the user narrows the list
+with its filters instead of paging past the thousandth row (bench/README.md#national-scale).
+"""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+# 40 pages of 25: beyond that a person filters rather than pages.
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = COUNT_CAP if cap is None else cap
+
+    @cached_property
+    def counted(self) -> int:
+        """The rows, counted up to one past the cap."""
+        return self.object_list[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        """Whether there are more rows than the pages offer."""
+        return self.counted > self.cap
