@@ -55,6 +55,7 @@ from participants.models import (  # noqa: E402
 )
 from referrals.models import ExitReason, IncomeSource, Referral  # noqa: E402
 from reporting.models import SURVEY_QUESTIONS, Certification, SurveyResponse  # noqa: E402
+from reporting.services import refresh_all_statistics  # noqa: E402
 from sehoglandet import services  # noqa: E402
 from sehoglandet.identity import with_check_digit  # noqa: E402
 from sehoglandet.models import Municipality, Organisation, Person, Role, age_on  # noqa: E402
@@ -566,6 +567,10 @@ def main() -> None:
         filler = Filler(participants=options.participants, seed=options.seed, today=today)
         filler.run()
         fill_survey_and_certifications(filler.rng, today)
+        # The report reads the statistical records, which the services keep in step; rows written
+        # with bulk_create get theirs as `manage.py refresh_statistics` gives them to imported data.
+        with transaction.atomic():
+            refresh_all_statistics()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         counts = ", ".join(f"{n} {name}" for name, n in filler.counts.items())
