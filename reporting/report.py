@@ -278,7 +278,8 @@ class _Counts:
     rounding keys in each group; the sets' grouped queries are joined by UNION ALL. Every figure is then
     a sum of one set's groups: a row of one table, a row of another and the set's total add up the same
     records, so each has the count and the key sum of exactly the records it counts
-    (reporting/disclosure.py), as if it had been counted on its own."""
+    (reporting/disclosure.py), as if it had been counted on its own. On PostgreSQL the query's
+    estimated cost makes JIT compilation take seconds: run with JIT off (docs/operations.md#jit)."""
 
     WIDTH = 3
 
