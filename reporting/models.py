@@ -277,7 +277,16 @@ class EnrolmentIncome(models.Model):
     class Meta:
         verbose_name = _("income of an enrolment statistic")
         verbose_name_plural = _("incomes of enrolment statistics")
-        indexes = [models.Index(fields=["enrolment", "phase", "valid_from"])]
+        # The report's income at enrolment or after exit, and the income in force on a day (the latest
+        # before or during it): each read as the first row of an index, without a sort.
+        indexes = [
+            models.Index(fields=["enrolment", "phase", "valid_from", "id"]),
+            models.Index(
+                fields=["enrolment", "-valid_from", "-id"],
+                condition=~Q(phase="after"),
+                name="enrolment_income_in_force",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_phase_display()}: {self.get_source_display()} ({self.valid_from})"

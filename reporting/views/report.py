@@ -56,6 +56,8 @@ def _report(request, form: ReportForm) -> exports.ShownReport:
         form.cleaned_data["period"],
         municipality=form.cleaned_data["municipality"],
         generated_by=request.user.get_full_name() or request.user.username,
+        # The förbundschef's form holds every municipality already, for the caseload.
+        municipalities=list(form.municipalities.values()) if form.allow_all else None,
     )
     return exports.present(report)
 
