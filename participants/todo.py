@@ -4,17 +4,31 @@ Computed from the records, never stored: a reminder disappears when the coach do
 (records a new decision or income, marks the visit, registers in SUS). One query per kind of item.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, TextChoices
+from django.db.models import (
+    CharField,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextChoices,
+    Value,
+)
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import Consent
+from referrals.models import EXITS_TO_WORK_OR_STUDIES
 from sehoglandet import access
 
 from . import selectors
-from .models import IncomeRecord, Participant, add_months
+from .models import AftercareVisit, IncomeRecord, Participant, add_months
 
 # How far ahead a decision, an income or a consent that ends is shown.
 REVIEW_WINDOW_DAYS = 30
@@ -67,99 +81,217 @@ def sus_markable(user):
     return _coached(user)
 
 
-def todo_for(user, today: date, *, participant: Participant | None = None) -> list[Todo]:
-    """Everything due for the coach's open participants, overdue first, then by date; with
-    `participant`, what is due for that one case (the header of the case page), by the same rules."""
+def last_exit_due_by(day: date) -> date:
+    """The last exit day to work or studies whose SUS de-registration (three months on, add_months)
+    is due by `day`: lets the database filter what Participant.sus_deregistration_due_on decides."""
+    last = add_months(day, -3)
+    while add_months(last + timedelta(days=1), 3) <= day:
+        last += timedelta(days=1)
+    return last
+
+
+def _deregistration_due_by(day: date) -> Q:
+    return Q(exit_reason__in=EXITS_TO_WORK_OR_STUDIES, exited_on__lte=last_exit_due_by(day)) | (
+        ~Q(exit_reason__in=EXITS_TO_WORK_OR_STUDIES) & Q(exited_on__lte=day)
+    )
+
+
+def _row(queryset, kind: TodoKind, *, due, participant, detail=None, reason=None, visit=None):
+    """One kind's part of the to-do query: the same six columns for every kind."""
+    return (
+        queryset.order_by()
+        .annotate(
+            todo_kind=Value(kind.value, output_field=CharField()),
+            todo_due=due,
+            todo_participant=participant,
+            todo_detail=detail if detail is not None else Value("", output_field=CharField()),
+            todo_reason=reason if reason is not None else Value("", output_field=CharField()),
+            todo_visit=visit if visit is not None else Value(None, output_field=IntegerField()),
+        )
+        .values_list("todo_kind", "todo_due", "todo_participant", "todo_detail", "todo_reason", "todo_visit")
+    )
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A to-do item before its participant is read: what the list is sorted and counted by."""
+
+    kind: TodoKind
+    due_on: date
+    participant_id: int | None
+    detail: str
+    visit_id: int | None
+
+    def sort_key(self):
+        return (self.due_on, self.kind, self.participant_id or 0, self.detail)
+
+
+def _keys(user, today: date, participant: Participant | None) -> list[_Key]:
+    """Every item due, sorted (overdue first, then by date): one query for all kinds, a second for
+    the survey in October."""
     from referrals.models import AgencyDecision
 
     horizon = today + timedelta(days=REVIEW_WINDOW_DAYS)
     week_end = today + timedelta(days=6 - today.weekday())
-    items: list[Todo] = []
+    participants = _open(user, participant)
+    coached = _coached(user, participant)
 
     visits = selectors.aftercare_due(user, date.min, week_end)
     if participant is not None:
         visits = visits.filter(participant=participant)
-    for visit in visits:
-        items.append(Todo(TodoKind.AFTERCARE, visit.due_on, visit.participant, visit.get_kind_display()))
 
-    participants = _open(user, participant)
     # A later end, or no end at all, from the same party replaces the decision.
     newer_decision = AgencyDecision.objects.filter(
         Q(valid_until__gt=OuterRef("valid_until")) | Q(valid_until__isnull=True),
         referral=OuterRef("referral"),
         organisation=OuterRef("organisation"),
     )
-    for decision in (
-        AgencyDecision.objects.filter(referral__participant__in=participants.values("pk"), valid_until__lte=horizon)
-        .exclude(Exists(newer_decision))
-        .select_related("organisation", "referral__participant__person", "referral__participant__municipality")
-    ):
-        items.append(
-            Todo(
-                TodoKind.AGENCY_DECISION,
-                decision.valid_until,
-                decision.referral.participant,
-                decision.organisation.short_name,
-            )
-        )
+    decisions = AgencyDecision.objects.filter(
+        referral__participant__in=participants.values("pk"), valid_until__lte=horizon
+    ).exclude(Exists(newer_decision))
 
     newer_income = IncomeRecord.objects.filter(
         Q(valid_from__gt=OuterRef("valid_from")) | Q(valid_from=OuterRef("valid_from"), pk__gt=OuterRef("pk")),
         participant=OuterRef("participant"),
     )
-    for income in (
-        IncomeRecord.objects.filter(participant__in=participants.values("pk"), review_on__lte=horizon)
-        .exclude(Exists(newer_income))
-        .select_related("participant__person", "participant__municipality")
-    ):
-        items.append(Todo(TodoKind.INCOME_REVIEW, income.review_on, income.participant, income.get_source_display()))
+    incomes = IncomeRecord.objects.filter(participant__in=participants.values("pk"), review_on__lte=horizon).exclude(
+        Exists(newer_income)
+    )
 
     lasting_consent = Consent.objects.filter(
         person=OuterRef("person"), withdrawn_on__isnull=True, valid_until__gt=horizon, given_on__lte=today
     )
+    ending = Consent.objects.filter(withdrawn_on__isnull=True, valid_until__lte=horizon, given_on__lte=today)
     # A consent that has already ended stays on the list (overdue) until a new one is recorded.
-    expiring = (
-        Consent.objects.filter(withdrawn_on__isnull=True, valid_until__lte=horizon, given_on__lte=today)
-        .exclude(Exists(lasting_consent))
-        .values("person")
-    )
-    for case in participants.filter(person__in=expiring).prefetch_related("person__consents"):
-        ends = max(
-            consent.valid_until
-            for consent in case.person.consents.all()
-            if consent.withdrawn_on is None and consent.given_on <= today and consent.valid_until <= horizon
+    expiring = ending.exclude(Exists(lasting_consent)).values("person")
+    last_ending = ending.filter(person=OuterRef("person")).order_by("-valid_until").values("valid_until")[:1]
+
+    own = F("pk")
+    parts = [
+        _row(visits, TodoKind.AFTERCARE, due=F("due_on"), participant=F("participant"), detail=F("kind"), visit=own),
+        _row(
+            decisions,
+            TodoKind.AGENCY_DECISION,
+            due=F("valid_until"),
+            participant=F("referral__participant"),
+            detail=F("organisation__short_name"),
+        ),
+        _row(incomes, TodoKind.INCOME_REVIEW, due=F("review_on"), participant=F("participant"), detail=F("source")),
+        _row(
+            participants.filter(person__in=expiring),
+            TodoKind.CONSENT_EXPIRING,
+            due=Subquery(last_ending, output_field=DateField()),
+            participant=own,
+        ),
+        # Exited participants too: SUS counts everyone who was enrolled, and they must be de-registered after.
+        _row(
+            coached.filter(started_on__isnull=False, sus_registered_on__isnull=True),
+            TodoKind.SUS_REGISTER,
+            due=F("started_on"),
+            participant=own,
+        ),
+        _row(
+            coached.filter(
+                _deregistration_due_by(today),
+                status=Participant.Status.EXITED,
+                sus_registered_on__isnull=False,
+                sus_deregistered_on__isnull=True,
+            ),
+            TodoKind.SUS_DEREGISTER,
+            due=F("exited_on"),
+            participant=own,
+            detail=F("exit_reason"),
+            reason=F("exit_reason"),
+        ),
+        _row(
+            coached.filter(status=Participant.Status.EXITED, occupation_after=""),
+            TodoKind.EXIT_DETAILS,
+            due=F("exited_on"),
+            participant=own,
+        ),
+    ]
+    keys = [
+        _Key(
+            kind=TodoKind(kind),
+            due_on=add_months(due, 3)
+            if kind == TodoKind.SUS_DEREGISTER and reason in EXITS_TO_WORK_OR_STUDIES
+            else due,
+            participant_id=participant_id,
+            detail=detail,
+            visit_id=visit_id,
         )
-        items.append(Todo(TodoKind.CONSENT_EXPIRING, ends, case))
-
-    # Exited participants too: SUS counts everyone who was enrolled, and they must be de-registered after.
-    for case in _coached(user, participant).filter(started_on__isnull=False, sus_registered_on__isnull=True):
-        items.append(Todo(TodoKind.SUS_REGISTER, case.started_on, case))
-
-    candidates = sus_deregistration_candidates(user)
-    if participant is not None:
-        candidates = candidates.filter(pk=participant.pk)
-    for case in candidates.filter(exited_on__lte=today):
-        due = case.sus_deregistration_due_on
-        if due <= today:
-            items.append(Todo(TodoKind.SUS_DEREGISTER, due, case, case.get_exit_reason_display()))
-
-    for case in _coached(user, participant).filter(status=Participant.Status.EXITED, occupation_after=""):
-        items.append(Todo(TodoKind.EXIT_DETAILS, case.exited_on, case))
+        for kind, due, participant_id, detail, reason, visit_id in parts[0].union(*parts[1:], all=True)
+    ]
 
     if today.month == SURVEY_MONTH and participant is None:
         active = participants.filter(status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE]).count()
         if active:
-            items.append(Todo(TodoKind.SURVEY, date(today.year, SURVEY_MONTH, 31), detail=str(active)))
+            keys.append(_Key(TodoKind.SURVEY, date(today.year, SURVEY_MONTH, 31), None, str(active), None))
 
-    return sorted(items, key=lambda item: (item.due_on, item.kind))
+    return sorted(keys, key=_Key.sort_key)
+
+
+def _labels(model, field: str) -> dict:
+    return dict(model._meta.get_field(field).choices)
+
+
+# What the detail column shows for a stored value: the label of the choice.
+_DETAILS = {kind: {} for kind in TodoKind}
+_DETAILS[TodoKind.AFTERCARE] = _labels(AftercareVisit, "kind")
+_DETAILS[TodoKind.INCOME_REVIEW] = _labels(IncomeRecord, "source")
+_DETAILS[TodoKind.SUS_DEREGISTER] = _labels(Participant, "exit_reason")
+
+
+class TodoList:
+    """The coach's to-do list: every item's key from one query, counted and sorted in Python (the
+    SUS de-registration date is three calendar months on, which the database cannot compute alike
+    on SQLite and PostgreSQL); only the items shown are read in full, in one more query."""
+
+    def __init__(self, user, today: date, *, participant: Participant | None = None):
+        self.today = today
+        self.participant = participant
+        self.keys = _keys(user, today, participant)
+        self.counts = Counter(key.kind for key in self.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def count_labels(self) -> list[tuple[str, int]]:
+        return [(kind.label, self.counts[kind]) for kind in TodoKind if self.counts[kind]]
+
+    def items(self, keys: list[_Key]) -> list[Todo]:
+        """The items of `keys`, with their participants (one query)."""
+        ids = {key.participant_id for key in keys if key.participant_id is not None}
+        if self.participant is not None:
+            participants = {self.participant.pk: self.participant}
+        else:
+            participants = Participant.objects.select_related("person", "municipality").in_bulk(ids) if ids else {}
+        return [
+            Todo(
+                key.kind,
+                key.due_on,
+                participants.get(key.participant_id),
+                str(_DETAILS[key.kind].get(key.detail, key.detail)),
+            )
+            for key in keys
+        ]
+
+    def visit_ids(self, start: date, end: date) -> list[int]:
+        """The aftercare visits on the list due between `start` and `end`, in the list's order."""
+        return [key.visit_id for key in self.keys if key.kind == TodoKind.AFTERCARE and start <= key.due_on <= end]
+
+
+def todo_for(user, today: date, *, participant: Participant | None = None) -> list[Todo]:
+    """Everything due for the coach's open participants, overdue first, then by date; with
+    `participant`, what is due for that one case (the header of the case page), by the same rules."""
+    todo = TodoList(user, today, participant=participant)
+    return todo.items(todo.keys)
 
 
 def todo_counts(user, today: date) -> dict[str, int]:
     """The number of items of each kind: what the daily e-mail says, without any personal data."""
-    counts = {kind: 0 for kind in TodoKind}
-    for item in todo_for(user, today):
-        counts[item.kind] += 1
-    return counts
+    counts = TodoList(user, today).counts
+    return {kind: counts[kind] for kind in TodoKind}
 
 
 def sus_month_bounds(month: date) -> tuple[date, date]:

@@ -1,7 +1,6 @@
 """The start page, one section for each role the user holds, and the register extract: pages that
 draw on every app."""
 
-from collections import Counter
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -78,13 +77,15 @@ def home(request):
 
 
 def _coach_overview(request) -> dict:
-    """The coach's to-do (counts per kind and the first items) and this week's aftercare contacts."""
+    """The coach's to-do (counts per kind and the first items) and this week's aftercare contacts,
+    which are on the to-do list too: the list's one query finds them, and only they are read in full."""
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
-    items = todo.todo_for(request.user, today)
-    counts = Counter(item.kind for item in items)
-    aftercare_week = list(participant_selectors.aftercare_due(request.user, monday, monday + timedelta(days=6)))
-    if aftercare_week or any(item.participant is not None for item in items[:TODO_PREVIEW]):
+    todo_list = todo.TodoList(request.user, today)
+    first = todo_list.items(todo_list.keys[:TODO_PREVIEW])
+    week = todo_list.visit_ids(monday, monday + timedelta(days=6))
+    aftercare_week = list(participant_selectors.aftercare_visits(week)) if week else []
+    if aftercare_week or any(item.participant is not None for item in first):
         log_access(
             request,
             action=AccessLog.Action.LIST,
@@ -93,9 +94,9 @@ def _coach_overview(request) -> dict:
         )
     return {
         "today": today,
-        "todo_total": len(items),
-        "todo_counts": [(kind.label, counts[kind]) for kind in todo.TodoKind if counts[kind]],
-        "todo_items": items[:TODO_PREVIEW],
+        "todo_total": len(todo_list),
+        "todo_counts": todo_list.count_labels(),
+        "todo_items": first,
         "aftercare_week": aftercare_week,
     }
 

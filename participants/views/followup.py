@@ -6,7 +6,6 @@ shows names writes an access-log row; the CSV export writes one with the action 
 """
 
 import csv
-from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -30,18 +29,21 @@ from ..followup_forms import SusBulkRegisterForm, SusMarkForm, SusMonthForm, mon
 from ..models import Participant, add_months
 
 FOLLOWUP_PAGE_SIZE = 25
+TODO_PAGE_SIZE = 50
 PARTICIPANT = Participant._meta.label_lower
 
 
 @access.require_roles(Role.COACH)
 @require_GET
 def todo_list(request):
-    """What is due for the participants of the coach's municipalities: overdue first, then by date."""
+    """What is due for the participants of the coach's municipalities: overdue first, then by date,
+    TODO_PAGE_SIZE items a page; the counts are of the whole list."""
     today = timezone.localdate()
-    items = todo.todo_for(request.user, today)
+    todo_list = todo.TodoList(request.user, today)
+    page = Paginator(todo_list.keys, TODO_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = todo_list.items(list(page.object_list))
     if any(item.participant is not None for item in items):
         log_access(request, action=AccessLog.Action.LIST, object_type=PARTICIPANT, purpose=_("The coach's to-do list"))
-    counts = Counter(item.kind for item in items)
     groups = [
         ([item for item in items if item.overdue_on(today)], "overdue-heading", _("Overdue")),
         ([item for item in items if not item.overdue_on(today)], "coming-heading", _("Due today or later")),
@@ -49,11 +51,7 @@ def todo_list(request):
     return render(
         request,
         "participants/todo_list.html",
-        {
-            "today": today,
-            "groups": groups,
-            "counts": [(kind.label, counts[kind]) for kind in todo.TodoKind if counts[kind]],
-        },
+        {"today": today, "groups": groups, "counts": todo_list.count_labels(), "page": page},
     )
 
 
