@@ -18,11 +18,11 @@ from referrals import selectors as referral_selectors
 from sehoglandet import access, gate, selectors, services
 from sehoglandet.audit import log_access
 from sehoglandet.models import AccessLog, Role
+from sehoglandet.search import SearchForm
 from sehoglandet.views import GROUP_ROLES
 
 from . import extract
 from .forms import FindPersonForm
-from .search import SearchForm
 
 QUEUE_PREVIEW = 10
 TODO_PREVIEW = 5
