@@ -171,16 +171,6 @@ def aftercare_due(user, start: date, end: date) -> QuerySet[AftercareVisit]:
     )
 
 
-def aftercare_visits(pks: list[int]) -> QuerySet[AftercareVisit]:
-    """The visits `pks` (found through aftercare_due, so already scoped to the user) in the order
-    aftercare_due gives, with what the start page shows of them. One query."""
-    return (
-        AftercareVisit.objects.filter(pk__in=pks)
-        .select_related("participant__person", "participant__municipality", "employment")
-        .order_by("due_on", "participant__person__last_name", "id")
-    )
-
-
 def incomes_of(participant: Participant) -> list[IncomeRecord]:
     """The participant's income at enrolment, its changes and at exit, in date order."""
     return list(participant.incomes.select_related("recorded_by").order_by("valid_from", "id"))

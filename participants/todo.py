@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import (
+    Case,
     CharField,
+    Count,
     DateField,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -20,6 +23,7 @@ from django.db.models import (
     Subquery,
     TextChoices,
     Value,
+    When,
 )
 from django.utils.translation import gettext_lazy as _
 
@@ -96,39 +100,44 @@ def _deregistration_due_by(day: date) -> Q:
     )
 
 
-def _row(queryset, kind: TodoKind, *, due, participant, detail=None, reason=None, visit=None):
-    """One kind's part of the to-do query: the same six columns for every kind."""
-    return (
-        queryset.order_by()
-        .annotate(
-            todo_kind=Value(kind.value, output_field=CharField()),
-            todo_due=due,
-            todo_participant=participant,
-            todo_detail=detail if detail is not None else Value("", output_field=CharField()),
-            todo_reason=reason if reason is not None else Value("", output_field=CharField()),
-            todo_visit=visit if visit is not None else Value(None, output_field=IntegerField()),
-        )
-        .values_list("todo_kind", "todo_due", "todo_participant", "todo_detail", "todo_reason", "todo_visit")
+class AddMonths(Func):
+    """The date `months` calendar months on, or the month's last day when it is shorter: add_months
+    in the database. PostgreSQL's interval arithmetic clamps that way; SQLite's rolls over into the
+    next month, so there the month's last day caps it."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, months: int):
+        self.months = int(months)
+        super().__init__(expression)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(({sql}) + INTERVAL '{self.months} months' AS date)", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        rolled = f"date({sql}, '+{self.months} months')"
+        last_day = f"date({sql}, 'start of month', '+{self.months + 1} months', '-1 day')"
+        return f"MIN({rolled}, {last_day})", params * 2
+
+
+COLUMNS = ("todo_due", "todo_kind", "todo_participant", "todo_detail", "todo_visit")
+
+
+def _source(queryset, kind: TodoKind, *, due, participant, detail=None, visit=None):
+    """One kind's part of the to-do: the same columns for every kind, so that the parts unite."""
+    return queryset.order_by().annotate(
+        todo_due=due,
+        todo_kind=Value(kind.value, output_field=CharField()),
+        todo_participant=participant,
+        todo_detail=detail if detail is not None else Value("", output_field=CharField()),
+        todo_visit=visit if visit is not None else Value(None, output_field=IntegerField()),
     )
 
 
-@dataclass(frozen=True)
-class _Key:
-    """A to-do item before its participant is read: what the list is sorted and counted by."""
-
-    kind: TodoKind
-    due_on: date
-    participant_id: int | None
-    detail: str
-    visit_id: int | None
-
-    def sort_key(self):
-        return (self.due_on, self.kind, self.participant_id or 0, self.detail)
-
-
-def _keys(user, today: date, participant: Participant | None) -> list[_Key]:
-    """Every item due, sorted (overdue first, then by date): one query for all kinds, a second for
-    the survey in October."""
+def _sources(user, today: date, participant: Participant | None) -> list:
+    """Each kind of item due as a queryset with the COLUMNS (the survey is apart: TodoList)."""
     from referrals.models import AgencyDecision
 
     horizon = today + timedelta(days=REVIEW_WINDOW_DAYS)
@@ -167,30 +176,30 @@ def _keys(user, today: date, participant: Participant | None) -> list[_Key]:
     last_ending = ending.filter(person=OuterRef("person")).order_by("-valid_until").values("valid_until")[:1]
 
     own = F("pk")
-    parts = [
-        _row(visits, TodoKind.AFTERCARE, due=F("due_on"), participant=F("participant"), detail=F("kind"), visit=own),
-        _row(
+    return [
+        _source(visits, TodoKind.AFTERCARE, due=F("due_on"), participant=F("participant"), detail=F("kind"), visit=own),
+        _source(
             decisions,
             TodoKind.AGENCY_DECISION,
             due=F("valid_until"),
             participant=F("referral__participant"),
             detail=F("organisation__short_name"),
         ),
-        _row(incomes, TodoKind.INCOME_REVIEW, due=F("review_on"), participant=F("participant"), detail=F("source")),
-        _row(
+        _source(incomes, TodoKind.INCOME_REVIEW, due=F("review_on"), participant=F("participant"), detail=F("source")),
+        _source(
             participants.filter(person__in=expiring),
             TodoKind.CONSENT_EXPIRING,
             due=Subquery(last_ending, output_field=DateField()),
             participant=own,
         ),
         # Exited participants too: SUS counts everyone who was enrolled, and they must be de-registered after.
-        _row(
+        _source(
             coached.filter(started_on__isnull=False, sus_registered_on__isnull=True),
             TodoKind.SUS_REGISTER,
             due=F("started_on"),
             participant=own,
         ),
-        _row(
+        _source(
             coached.filter(
                 _deregistration_due_by(today),
                 status=Participant.Status.EXITED,
@@ -198,37 +207,22 @@ def _keys(user, today: date, participant: Participant | None) -> list[_Key]:
                 sus_deregistered_on__isnull=True,
             ),
             TodoKind.SUS_DEREGISTER,
-            due=F("exited_on"),
+            # Participant.sus_deregistration_due_on, in the database.
+            due=Case(
+                When(exit_reason__in=EXITS_TO_WORK_OR_STUDIES, then=AddMonths("exited_on", 3)),
+                default=F("exited_on"),
+                output_field=DateField(),
+            ),
             participant=own,
             detail=F("exit_reason"),
-            reason=F("exit_reason"),
         ),
-        _row(
+        _source(
             coached.filter(status=Participant.Status.EXITED, occupation_after=""),
             TodoKind.EXIT_DETAILS,
             due=F("exited_on"),
             participant=own,
         ),
     ]
-    keys = [
-        _Key(
-            kind=TodoKind(kind),
-            due_on=add_months(due, 3)
-            if kind == TodoKind.SUS_DEREGISTER and reason in EXITS_TO_WORK_OR_STUDIES
-            else due,
-            participant_id=participant_id,
-            detail=detail,
-            visit_id=visit_id,
-        )
-        for kind, due, participant_id, detail, reason, visit_id in parts[0].union(*parts[1:], all=True)
-    ]
-
-    if today.month == SURVEY_MONTH and participant is None:
-        active = participants.filter(status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE]).count()
-        if active:
-            keys.append(_Key(TodoKind.SURVEY, date(today.year, SURVEY_MONTH, 31), None, str(active), None))
-
-    return sorted(keys, key=_Key.sort_key)
 
 
 def _labels(model, field: str) -> dict:
@@ -243,49 +237,77 @@ _DETAILS[TodoKind.SUS_DEREGISTER] = _labels(Participant, "exit_reason")
 
 
 class TodoList:
-    """The coach's to-do list: every item's key from one query, counted and sorted in Python (the
-    SUS de-registration date is three calendar months on, which the database cannot compute alike
-    on SQLite and PostgreSQL); only the items shown are read in full, in one more query."""
+    """The coach's to-do list, overdue first, then by date, counted and cut into pages in the
+    database: the counts take one query, a page of items one more and their participants a third.
+    It is a sequence, so Django's Paginator pages it.
+
+    The October survey is one item that no table holds (due on 31 October); in October it is put
+    in at its place, at the cost of one query that counts the items before it and one that counts
+    the active participants."""
 
     def __init__(self, user, today: date, *, participant: Participant | None = None):
         self.today = today
         self.participant = participant
-        self.keys = _keys(user, today, participant)
-        self.counts = Counter(key.kind for key in self.keys)
+        sources = _sources(user, today, participant)
+        self.rows = (
+            sources[0].values_list(*COLUMNS).union(*(source.values_list(*COLUMNS) for source in sources[1:]), all=True)
+        )
+        self.rows = self.rows.order_by(*COLUMNS[:4])
+        self.counts = Counter(dict(_count(sources)))
+        self.survey, self.survey_at = None, None
+        if today.month == SURVEY_MONTH and participant is None:
+            active = _open(user).filter(status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE]).count()
+            if active:
+                due = date(today.year, SURVEY_MONTH, 31)
+                self.survey = Todo(TodoKind.SURVEY, due, detail=str(active))
+                # Its place: after the items due before it, and those due that day of a kind that sorts first.
+                earlier = Q(todo_due__lt=due) | Q(todo_due=due, todo_kind__lt=TodoKind.SURVEY.value)
+                self.survey_at = sum(n for _kind, n in _count([source.filter(earlier) for source in sources]))
+                self.counts[TodoKind.SURVEY] = 1
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return self.counts.total()
+
+    def __getitem__(self, index: slice) -> list[Todo]:
+        start, stop, _step = index.indices(len(self))
+        if self.survey_at is None or not start <= self.survey_at < stop:
+            shift = 1 if self.survey_at is not None and self.survey_at < start else 0
+            return self._items(self.rows[start - shift : stop - shift])
+        before = self._items(self.rows[start : self.survey_at]) if start < self.survey_at else []
+        after = self._items(self.rows[self.survey_at : stop - 1]) if self.survey_at < stop - 1 else []
+        return [*before, self.survey, *after]
 
     def count_labels(self) -> list[tuple[str, int]]:
         return [(kind.label, self.counts[kind]) for kind in TodoKind if self.counts[kind]]
 
-    def items(self, keys: list[_Key]) -> list[Todo]:
-        """The items of `keys`, with their participants (one query)."""
-        ids = {key.participant_id for key in keys if key.participant_id is not None}
+    def _items(self, rows) -> list[Todo]:
+        """The items of `rows`, with their participants (one query)."""
+        rows = list(rows)
+        ids = {participant_id for _due, _kind, participant_id, _detail, _visit in rows}
         if self.participant is not None:
             participants = {self.participant.pk: self.participant}
         else:
             participants = Participant.objects.select_related("person", "municipality").in_bulk(ids) if ids else {}
         return [
-            Todo(
-                key.kind,
-                key.due_on,
-                participants.get(key.participant_id),
-                str(_DETAILS[key.kind].get(key.detail, key.detail)),
-            )
-            for key in keys
+            Todo(TodoKind(kind), due, participants.get(participant_id), str(_DETAILS[kind].get(detail, detail)))
+            for due, kind, participant_id, detail, _visit in rows
         ]
 
-    def visit_ids(self, start: date, end: date) -> list[int]:
-        """The aftercare visits on the list due between `start` and `end`, in the list's order."""
-        return [key.visit_id for key in self.keys if key.kind == TodoKind.AFTERCARE and start <= key.due_on <= end]
+
+def _count(sources) -> list[tuple[str, int]]:
+    """(kind, number of items) of each source, in one query."""
+    counts = [
+        source.values("todo_kind").annotate(todo_count=Count("pk")).values_list("todo_kind", "todo_count")
+        for source in sources
+    ]
+    return list(counts[0].union(*counts[1:], all=True))
 
 
 def todo_for(user, today: date, *, participant: Participant | None = None) -> list[Todo]:
     """Everything due for the coach's open participants, overdue first, then by date; with
     `participant`, what is due for that one case (the header of the case page), by the same rules."""
     todo = TodoList(user, today, participant=participant)
-    return todo.items(todo.keys)
+    return todo[0 : len(todo)]
 
 
 def todo_counts(user, today: date) -> dict[str, int]:

@@ -77,14 +77,13 @@ def home(request):
 
 
 def _coach_overview(request) -> dict:
-    """The coach's to-do (counts per kind and the first items) and this week's aftercare contacts,
-    which are on the to-do list too: the list's one query finds them, and only they are read in full."""
+    """The coach's to-do (counts per kind and the first items, counted and cut in the database) and
+    this week's aftercare contacts."""
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
     todo_list = todo.TodoList(request.user, today)
-    first = todo_list.items(todo_list.keys[:TODO_PREVIEW])
-    week = todo_list.visit_ids(monday, monday + timedelta(days=6))
-    aftercare_week = list(participant_selectors.aftercare_visits(week)) if week else []
+    first = todo_list[:TODO_PREVIEW]
+    aftercare_week = list(participant_selectors.aftercare_due(request.user, monday, monday + timedelta(days=6)))
     if aftercare_week or any(item.participant is not None for item in first):
         log_access(
             request,

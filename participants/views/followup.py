@@ -40,8 +40,8 @@ def todo_list(request):
     TODO_PAGE_SIZE items a page; the counts are of the whole list."""
     today = timezone.localdate()
     todo_list = todo.TodoList(request.user, today)
-    page = Paginator(todo_list.keys, TODO_PAGE_SIZE).get_page(request.GET.get("page"))
-    items = todo_list.items(list(page.object_list))
+    page = Paginator(todo_list, TODO_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = page.object_list
     if any(item.participant is not None for item in items):
         log_access(request, action=AccessLog.Action.LIST, object_type=PARTICIPANT, purpose=_("The coach's to-do list"))
     groups = [
