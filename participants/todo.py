@@ -321,32 +321,42 @@ def sus_month_bounds(month: date) -> tuple[date, date]:
     return first, add_months(first, 1) - timedelta(days=1)
 
 
-def sus_list(user, month: date) -> tuple[list[Participant], list[Participant]]:
+def sus_querysets(user, month: date):
     """For the month of `month`, with the values SUS asks for: who to register (started by the
     month's end and not yet registered, or registered during the month) and who to de-register
-    (due by the month's end and not yet done, or done during the month). Each participant carries
-    `income_before` and `income_after`. Three queries."""
+    (due by the month's end and not yet done, or done during the month), filtered and ordered in
+    the database. Give each row `income_before` and `income_after` with with_sus_incomes."""
     first, last = sus_month_bounds(month)
     rows = (
         _coached(user)
         .select_related("referral__referring_organisation")
         .prefetch_related(Prefetch("incomes", queryset=IncomeRecord.objects.exclude(phase=IncomeRecord.Phase.DURING)))
     )
-    register = list(
-        rows.filter(
-            Q(started_on__lte=last, sus_registered_on__isnull=True) | Q(sus_registered_on__range=(first, last))
-        ).order_by("started_on", "id")
+    register = rows.filter(
+        Q(started_on__lte=last, sus_registered_on__isnull=True) | Q(sus_registered_on__range=(first, last))
+    ).order_by("started_on", "id")
+    deregister = (
+        rows.filter(status=Participant.Status.EXITED, sus_registered_on__isnull=False)
+        .filter(
+            Q(sus_deregistered_on__isnull=True) & _deregistration_due_by(last)
+            | Q(sus_deregistered_on__range=(first, last))
+        )
+        .order_by("exited_on", "id")
     )
-    candidates = rows.filter(status=Participant.Status.EXITED, sus_registered_on__isnull=False).filter(
-        Q(sus_deregistered_on__isnull=True, exited_on__lte=last) | Q(sus_deregistered_on__range=(first, last))
-    )
-    deregister = [
-        participant
-        for participant in candidates.order_by("exited_on", "id")
-        if participant.sus_deregistered_on is not None or participant.sus_deregistration_due_on <= last
-    ]
-    for participant in register + deregister:
+    return register, deregister
+
+
+def with_sus_incomes(participants) -> list[Participant]:
+    """`participants` (rows of sus_querysets) as a list, each with `income_before` and `income_after`."""
+    participants = list(participants)
+    for participant in participants:
         phases = {income.phase: income for income in participant.incomes.all()}
         participant.income_before = phases.get(IncomeRecord.Phase.BEFORE)
         participant.income_after = phases.get(IncomeRecord.Phase.AFTER)
-    return register, deregister
+    return participants
+
+
+def sus_list(user, month: date) -> tuple[list[Participant], list[Participant]]:
+    """The whole of both of the month's SUS lists (sus_querysets), for the export. Three queries."""
+    register, deregister = sus_querysets(user, month)
+    return with_sus_incomes(register), with_sus_incomes(deregister)

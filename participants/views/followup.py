@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -30,6 +31,9 @@ from ..models import Participant, add_months
 
 FOLLOWUP_PAGE_SIZE = 25
 TODO_PAGE_SIZE = 50
+SUS_PAGE_SIZE = 50
+# Each of the SUS page's two lists has a page of its own.
+SUS_PAGE_PARAMS = ("register_page", "deregister_page")
 PARTICIPANT = Participant._meta.label_lower
 
 
@@ -70,14 +74,30 @@ def _sus_lists(request, form: SusMonthForm):
 @access.require_roles(Role.COACH)
 @require_GET
 def sus_list(request):
-    """The month's SUS work: who to register in SUS and who to de-register, with what SUS asks for."""
+    """The month's SUS work: who to register in SUS and who to de-register, with what SUS asks for,
+    SUS_PAGE_SIZE of each a page."""
     form = SusMonthForm(request.GET or None, initial={"month": timezone.localdate().replace(day=1)})
-    month, register, deregister = _sus_lists(request, form)
-    return _render_sus(request, form, month, register, deregister)
+    month = form.chosen_month()
+    if month is None:
+        return _render_sus(request, form, month, [], [])
+    pages = [
+        Paginator(rows, SUS_PAGE_SIZE).get_page(request.GET.get(param))
+        for rows, param in zip(todo.sus_querysets(request.user, month), SUS_PAGE_PARAMS, strict=True)
+    ]
+    for page in pages:
+        page.object_list = todo.with_sus_incomes(page.object_list)
+    register, deregister = pages
+    # Each list's page links keep the month and where the other list is.
+    queries = {
+        "register_query": urlencode({"month": month_of(month), SUS_PAGE_PARAMS[1]: deregister.number}),
+        "deregister_query": urlencode({"month": month_of(month), SUS_PAGE_PARAMS[0]: register.number}),
+    }
+    return _render_sus(request, form, month, register, deregister, **queries)
 
 
-def _render_sus(request, form: SusMonthForm, month, register: list, deregister: list):
-    """The SUS page; 400 with the form's error when the month asked for is not a month."""
+def _render_sus(request, form: SusMonthForm, month, register, deregister, **extra):
+    """The SUS page; 400 with the form's error when the month asked for is not a month. `register`
+    and `deregister` are pages (or, for a bad month, empty lists)."""
     if register or deregister:
         log_access(request, action=AccessLog.Action.LIST, object_type=PARTICIPANT, purpose=_("The SUS list"))
     context = {
@@ -86,6 +106,7 @@ def _render_sus(request, form: SusMonthForm, month, register: list, deregister: 
         "deregister": deregister,
         "today": timezone.localdate(),
         "any_to_register": any(participant.sus_registered_on is None for participant in register),
+        **extra,
     }
     if month is not None:
         first, last = todo.sus_month_bounds(month)
