@@ -7,6 +7,7 @@ Computed from the records, never stored: a reminder disappears when the coach do
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db.models import (
     Case,
@@ -246,36 +247,56 @@ class TodoList:
     the active participants."""
 
     def __init__(self, user, today: date, *, participant: Participant | None = None):
-        self.today = today
-        self.participant = participant
-        sources = _sources(user, today, participant)
+        self.user, self.today, self.participant = user, today, participant
+        self.sources = _sources(user, today, participant)
         self.rows = (
-            sources[0].values_list(*COLUMNS).union(*(source.values_list(*COLUMNS) for source in sources[1:]), all=True)
+            self.sources[0]
+            .values_list(*COLUMNS)
+            .union(*(source.values_list(*COLUMNS) for source in self.sources[1:]), all=True)
+            .order_by(*COLUMNS[:4])
         )
-        self.rows = self.rows.order_by(*COLUMNS[:4])
-        self.counts = Counter(dict(_count(sources)))
-        self.survey, self.survey_at = None, None
-        if today.month == SURVEY_MONTH and participant is None:
-            active = _open(user).filter(status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE]).count()
-            if active:
-                due = date(today.year, SURVEY_MONTH, 31)
-                self.survey = Todo(TodoKind.SURVEY, due, detail=str(active))
-                # Its place: after the items due before it, and those due that day of a kind that sorts first.
-                earlier = Q(todo_due__lt=due) | Q(todo_due=due, todo_kind__lt=TodoKind.SURVEY.value)
-                self.survey_at = sum(n for _kind, n in _count([source.filter(earlier) for source in sources]))
-                self.counts[TodoKind.SURVEY] = 1
+
+    @cached_property
+    def counts(self) -> Counter:
+        counts = Counter(dict(_count(self.sources)))
+        if self._survey is not None:
+            counts[TodoKind.SURVEY] = 1
+        return counts
+
+    @cached_property
+    def _survey(self) -> tuple[Todo, int] | None:
+        """The survey item and its place in the list, in October."""
+        if self.today.month != SURVEY_MONTH or self.participant is not None:
+            return None
+        active = _open(self.user).filter(status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE]).count()
+        if not active:
+            return None
+        due = date(self.today.year, SURVEY_MONTH, 31)
+        # Its place: after the items due before it, and those due that day of a kind that sorts first.
+        earlier = Q(todo_due__lt=due) | Q(todo_due=due, todo_kind__lt=TodoKind.SURVEY.value)
+        at = sum(n for _kind, n in _count([source.filter(earlier) for source in self.sources]))
+        return Todo(TodoKind.SURVEY, due, detail=str(active)), at
 
     def __len__(self) -> int:
         return self.counts.total()
 
     def __getitem__(self, index: slice) -> list[Todo]:
         start, stop, _step = index.indices(len(self))
-        if self.survey_at is None or not start <= self.survey_at < stop:
-            shift = 1 if self.survey_at is not None and self.survey_at < start else 0
+        if self._survey is None:
+            return self._items(self.rows[start:stop])
+        survey, at = self._survey
+        if not start <= at < stop:
+            shift = 1 if at < start else 0
             return self._items(self.rows[start - shift : stop - shift])
-        before = self._items(self.rows[start : self.survey_at]) if start < self.survey_at else []
-        after = self._items(self.rows[self.survey_at : stop - 1]) if self.survey_at < stop - 1 else []
-        return [*before, self.survey, *after]
+        before = self._items(self.rows[start:at]) if start < at else []
+        after = self._items(self.rows[at : stop - 1]) if at < stop - 1 else []
+        return [*before, survey, *after]
+
+    def all(self) -> list[Todo]:
+        """Every item, without counting them first: one query for the rows, one for their participants."""
+        if self._survey is None:
+            return self._items(self.rows)
+        return self[0 : len(self)]
 
     def count_labels(self) -> list[tuple[str, int]]:
         return [(kind.label, self.counts[kind]) for kind in TodoKind if self.counts[kind]]
@@ -306,8 +327,7 @@ def _count(sources) -> list[tuple[str, int]]:
 def todo_for(user, today: date, *, participant: Participant | None = None) -> list[Todo]:
     """Everything due for the coach's open participants, overdue first, then by date; with
     `participant`, what is due for that one case (the header of the case page), by the same rules."""
-    todo = TodoList(user, today, participant=participant)
-    return todo[0 : len(todo)]
+    return TodoList(user, today, participant=participant).all()
 
 
 def todo_counts(user, today: date) -> dict[str, int]:
