@@ -466,6 +466,30 @@ def test_a_search_for_the_agenda_that_finds_nothing_says_so_and_a_part_of_a_pers
     assert "Skriv hela personnumret" in body(response)
 
 
+@pytest.mark.parametrize("cases", [1, 3])
+def test_the_meeting_page_searched_for_a_case_takes_the_same_queries_however_many_match(
+    client_for, people, django_assert_num_queries, monkeypatch, cases
+):
+    monkeypatch.setattr("referrals.views.meetings.CANDIDATE_LIMIT", 2)
+    meeting = factories.make_meeting(people)
+    for name in ["Ada", "Bea", "Cim"][:cases]:
+        make_case(people, name, "Holm")
+    client = client_for("coach.nassjo")
+    url = reverse("referrals:meeting_detail", args=[meeting.pk])
+    client.get(url, {"q": "Holm"})  # warms the process-wide caches (content types)
+
+    with django_assert_num_queries(QUERIES_FOR_THE_MEETING_PAGE_SEARCHED):
+        response = client.get(url, {"q": "Holm"})
+
+    assert len(response.context["candidates"]) == min(cases, 2)
+
+
+# The session, user, second-factor device and memberships; the meeting, its seats, agenda,
+# consultations and the consent per item; the cases found (one query, at most CANDIDATE_LIMIT + 1,
+# never all candidates); the access-log row; the session saved.
+QUERIES_FOR_THE_MEETING_PAGE_SEARCHED = 14
+
+
 def test_a_meeting_in_the_past_is_refused_with_a_clear_message_and_nothing_is_saved(client_for, people):
     meeting = factories.make_meeting(people, days_ahead=-7)
     referral = make_case(people, "Alva", "Brandt")
