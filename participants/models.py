@@ -118,6 +118,22 @@ class Participant(models.Model):
             # The participant list: one coach's ("mine"), and by decision date (participants.filters).
             models.Index(fields=["municipality", "responsible_coach", "status"], name="participant_lists_coach"),
             models.Index(fields=["municipality", "decided_on"], name="participant_lists_decided"),
+            # The to-do list and the SUS page (participants.todo): the few rows still to act on.
+            models.Index(
+                fields=["municipality", "started_on"],
+                condition=Q(started_on__isnull=False, sus_registered_on__isnull=True),
+                name="participant_sus_to_register",
+            ),
+            models.Index(
+                fields=["municipality", "exited_on"],
+                condition=Q(status="exited", sus_registered_on__isnull=False, sus_deregistered_on__isnull=True),
+                name="participant_sus_to_deregister",
+            ),
+            models.Index(
+                fields=["municipality", "exited_on"],
+                condition=Q(status="exited", occupation_after=""),
+                name="participant_exit_details_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(step__gte=1, step__lte=5), name="participant_step_1_to_5"),

@@ -4,17 +4,36 @@ Computed from the records, never stored: a reminder disappears when the coach do
 (records a new decision or income, marks the visit, registers in SUS). One query per kind of item.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, TextChoices
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextChoices,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import Consent
+from referrals.models import EXITS_TO_WORK_OR_STUDIES
 from sehoglandet import access
 
 from . import selectors
-from .models import IncomeRecord, Participant, add_months
+from .models import AftercareVisit, IncomeRecord, Participant, add_months
 
 # How far ahead a decision, an income or a consent that ends is shown.
 REVIEW_WINDOW_DAYS = 30
@@ -67,99 +86,254 @@ def sus_markable(user):
     return _coached(user)
 
 
-def todo_for(user, today: date, *, participant: Participant | None = None) -> list[Todo]:
-    """Everything due for the coach's open participants, overdue first, then by date; with
-    `participant`, what is due for that one case (the header of the case page), by the same rules."""
+def last_exit_due_by(day: date) -> date:
+    """The last exit day to work or studies whose SUS de-registration (three months on, add_months)
+    is due by `day`: lets the database filter what Participant.sus_deregistration_due_on decides."""
+    last = add_months(day, -3)
+    while add_months(last + timedelta(days=1), 3) <= day:
+        last += timedelta(days=1)
+    return last
+
+
+def _deregistration_due_by(day: date) -> Q:
+    return Q(exit_reason__in=EXITS_TO_WORK_OR_STUDIES, exited_on__lte=last_exit_due_by(day)) | (
+        ~Q(exit_reason__in=EXITS_TO_WORK_OR_STUDIES) & Q(exited_on__lte=day)
+    )
+
+
+class AddMonths(Func):
+    """The date `months` calendar months on, or the month's last day when it is shorter: add_months
+    in the database. PostgreSQL's interval arithmetic clamps that way; SQLite's rolls over into the
+    next month, so there the month's last day caps it."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, months: int):
+        self.months = int(months)
+        super().__init__(expression)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(({sql}) + INTERVAL '{self.months} months' AS date)", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        rolled = f"date({sql}, '+{self.months} months')"
+        last_day = f"date({sql}, 'start of month', '+{self.months + 1} months', '-1 day')"
+        return f"MIN({rolled}, {last_day})", params * 2
+
+
+COLUMNS = ("todo_due", "todo_kind", "todo_participant", "todo_detail", "todo_visit")
+
+
+def _source(queryset, kind: TodoKind, *, due, participant, detail=None, visit=None):
+    """One kind's part of the to-do: the same columns for every kind, so that the parts unite."""
+    return queryset.order_by().annotate(
+        todo_due=due,
+        todo_kind=Value(kind.value, output_field=CharField()),
+        todo_participant=participant,
+        todo_detail=detail if detail is not None else Value("", output_field=CharField()),
+        todo_visit=visit if visit is not None else Value(None, output_field=IntegerField()),
+    )
+
+
+def _sources(user, today: date, participant: Participant | None) -> list:
+    """Each kind of item due as a queryset with the COLUMNS (the survey is apart: TodoList)."""
     from referrals.models import AgencyDecision
 
     horizon = today + timedelta(days=REVIEW_WINDOW_DAYS)
     week_end = today + timedelta(days=6 - today.weekday())
-    items: list[Todo] = []
+    participants = _open(user, participant)
+    coached = _coached(user, participant)
 
     visits = selectors.aftercare_due(user, date.min, week_end)
     if participant is not None:
         visits = visits.filter(participant=participant)
-    for visit in visits:
-        items.append(Todo(TodoKind.AFTERCARE, visit.due_on, visit.participant, visit.get_kind_display()))
 
-    participants = _open(user, participant)
     # A later end, or no end at all, from the same party replaces the decision.
     newer_decision = AgencyDecision.objects.filter(
         Q(valid_until__gt=OuterRef("valid_until")) | Q(valid_until__isnull=True),
         referral=OuterRef("referral"),
         organisation=OuterRef("organisation"),
     )
-    for decision in (
-        AgencyDecision.objects.filter(referral__participant__in=participants.values("pk"), valid_until__lte=horizon)
-        .exclude(Exists(newer_decision))
-        .select_related("organisation", "referral__participant__person", "referral__participant__municipality")
-    ):
-        items.append(
-            Todo(
-                TodoKind.AGENCY_DECISION,
-                decision.valid_until,
-                decision.referral.participant,
-                decision.organisation.short_name,
-            )
-        )
+    decisions = AgencyDecision.objects.filter(
+        referral__participant__in=participants.values("pk"), valid_until__lte=horizon
+    ).exclude(Exists(newer_decision))
 
     newer_income = IncomeRecord.objects.filter(
         Q(valid_from__gt=OuterRef("valid_from")) | Q(valid_from=OuterRef("valid_from"), pk__gt=OuterRef("pk")),
         participant=OuterRef("participant"),
     )
-    for income in (
-        IncomeRecord.objects.filter(participant__in=participants.values("pk"), review_on__lte=horizon)
-        .exclude(Exists(newer_income))
-        .select_related("participant__person", "participant__municipality")
-    ):
-        items.append(Todo(TodoKind.INCOME_REVIEW, income.review_on, income.participant, income.get_source_display()))
+    incomes = IncomeRecord.objects.filter(participant__in=participants.values("pk"), review_on__lte=horizon).exclude(
+        Exists(newer_income)
+    )
 
     lasting_consent = Consent.objects.filter(
         person=OuterRef("person"), withdrawn_on__isnull=True, valid_until__gt=horizon, given_on__lte=today
     )
+    ending = Consent.objects.filter(withdrawn_on__isnull=True, valid_until__lte=horizon, given_on__lte=today)
     # A consent that has already ended stays on the list (overdue) until a new one is recorded.
-    expiring = (
-        Consent.objects.filter(withdrawn_on__isnull=True, valid_until__lte=horizon, given_on__lte=today)
-        .exclude(Exists(lasting_consent))
-        .values("person")
-    )
-    for case in participants.filter(person__in=expiring).prefetch_related("person__consents"):
-        ends = max(
-            consent.valid_until
-            for consent in case.person.consents.all()
-            if consent.withdrawn_on is None and consent.given_on <= today and consent.valid_until <= horizon
+    expiring = ending.exclude(Exists(lasting_consent)).values("person")
+    last_ending = ending.filter(person=OuterRef("person")).order_by("-valid_until").values("valid_until")[:1]
+
+    own = F("pk")
+    return [
+        _source(visits, TodoKind.AFTERCARE, due=F("due_on"), participant=F("participant"), detail=F("kind"), visit=own),
+        _source(
+            decisions,
+            TodoKind.AGENCY_DECISION,
+            due=F("valid_until"),
+            participant=F("referral__participant"),
+            detail=F("organisation__short_name"),
+        ),
+        _source(incomes, TodoKind.INCOME_REVIEW, due=F("review_on"), participant=F("participant"), detail=F("source")),
+        _source(
+            participants.filter(person__in=expiring),
+            TodoKind.CONSENT_EXPIRING,
+            due=Subquery(last_ending, output_field=DateField()),
+            participant=own,
+        ),
+        # Exited participants too: SUS counts everyone who was enrolled, and they must be de-registered after.
+        _source(
+            coached.filter(started_on__isnull=False, sus_registered_on__isnull=True),
+            TodoKind.SUS_REGISTER,
+            due=F("started_on"),
+            participant=own,
+        ),
+        _source(
+            coached.filter(
+                _deregistration_due_by(today),
+                status=Participant.Status.EXITED,
+                sus_registered_on__isnull=False,
+                sus_deregistered_on__isnull=True,
+            ),
+            TodoKind.SUS_DEREGISTER,
+            # Participant.sus_deregistration_due_on, in the database.
+            due=Case(
+                When(exit_reason__in=EXITS_TO_WORK_OR_STUDIES, then=AddMonths("exited_on", 3)),
+                default=F("exited_on"),
+                output_field=DateField(),
+            ),
+            participant=own,
+            detail=F("exit_reason"),
+        ),
+        _source(
+            coached.filter(status=Participant.Status.EXITED, occupation_after=""),
+            TodoKind.EXIT_DETAILS,
+            due=F("exited_on"),
+            participant=own,
+        ),
+    ]
+
+
+def _labels(model, field: str) -> dict:
+    return dict(model._meta.get_field(field).choices)
+
+
+# What the detail column shows for a stored value: the label of the choice.
+_DETAILS = {kind: {} for kind in TodoKind}
+_DETAILS[TodoKind.AFTERCARE] = _labels(AftercareVisit, "kind")
+_DETAILS[TodoKind.INCOME_REVIEW] = _labels(IncomeRecord, "source")
+_DETAILS[TodoKind.SUS_DEREGISTER] = _labels(Participant, "exit_reason")
+
+
+class TodoList:
+    """The coach's to-do list, overdue first, then by date, counted and cut into pages in the
+    database: the counts take one query, a page of items one more and their participants a third.
+    It is a sequence, so Django's Paginator pages it.
+
+    The October survey is one item that no table holds (due on 31 October); in October it is put
+    in at its place, at the cost of one query that counts the items before it and one that counts
+    the active participants."""
+
+    def __init__(self, user, today: date, *, participant: Participant | None = None):
+        self.user, self.today, self.participant = user, today, participant
+        self.sources = _sources(user, today, participant)
+        self.rows = (
+            self.sources[0]
+            .values_list(*COLUMNS)
+            .union(*(source.values_list(*COLUMNS) for source in self.sources[1:]), all=True)
+            .order_by(*COLUMNS[:4])
         )
-        items.append(Todo(TodoKind.CONSENT_EXPIRING, ends, case))
 
-    # Exited participants too: SUS counts everyone who was enrolled, and they must be de-registered after.
-    for case in _coached(user, participant).filter(started_on__isnull=False, sus_registered_on__isnull=True):
-        items.append(Todo(TodoKind.SUS_REGISTER, case.started_on, case))
+    @cached_property
+    def counts(self) -> Counter:
+        counts = Counter(dict(_count(self.sources)))
+        if self._survey is not None:
+            counts[TodoKind.SURVEY] = 1
+        return counts
 
-    candidates = sus_deregistration_candidates(user)
-    if participant is not None:
-        candidates = candidates.filter(pk=participant.pk)
-    for case in candidates.filter(exited_on__lte=today):
-        due = case.sus_deregistration_due_on
-        if due <= today:
-            items.append(Todo(TodoKind.SUS_DEREGISTER, due, case, case.get_exit_reason_display()))
+    @cached_property
+    def _survey(self) -> tuple[Todo, int] | None:
+        """The survey item and its place in the list, in October."""
+        if self.today.month != SURVEY_MONTH or self.participant is not None:
+            return None
+        active = _open(self.user).filter(status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE]).count()
+        if not active:
+            return None
+        due = date(self.today.year, SURVEY_MONTH, 31)
+        # Its place: after the items due before it, and those due that day of a kind that sorts first.
+        earlier = Q(todo_due__lt=due) | Q(todo_due=due, todo_kind__lt=TodoKind.SURVEY.value)
+        at = sum(n for _kind, n in _count([source.filter(earlier) for source in self.sources]))
+        return Todo(TodoKind.SURVEY, due, detail=str(active)), at
 
-    for case in _coached(user, participant).filter(status=Participant.Status.EXITED, occupation_after=""):
-        items.append(Todo(TodoKind.EXIT_DETAILS, case.exited_on, case))
+    def __len__(self) -> int:
+        return self.counts.total()
 
-    if today.month == SURVEY_MONTH and participant is None:
-        active = participants.filter(status__in=[Participant.Status.ACTIVE, Participant.Status.AFTERCARE]).count()
-        if active:
-            items.append(Todo(TodoKind.SURVEY, date(today.year, SURVEY_MONTH, 31), detail=str(active)))
+    def __getitem__(self, index: slice) -> list[Todo]:
+        start, stop, _step = index.indices(len(self))
+        if self._survey is None:
+            return self._items(self.rows[start:stop])
+        survey, at = self._survey
+        if not start <= at < stop:
+            shift = 1 if at < start else 0
+            return self._items(self.rows[start - shift : stop - shift])
+        before = self._items(self.rows[start:at]) if start < at else []
+        after = self._items(self.rows[at : stop - 1]) if at < stop - 1 else []
+        return [*before, survey, *after]
 
-    return sorted(items, key=lambda item: (item.due_on, item.kind))
+    def all(self) -> list[Todo]:
+        """Every item, without counting them first: one query for the rows, one for their participants."""
+        if self._survey is None:
+            return self._items(self.rows)
+        return self[0 : len(self)]
+
+    def count_labels(self) -> list[tuple[str, int]]:
+        return [(kind.label, self.counts[kind]) for kind in TodoKind if self.counts[kind]]
+
+    def _items(self, rows) -> list[Todo]:
+        """The items of `rows`, with their participants (one query)."""
+        rows = list(rows)
+        ids = {participant_id for _due, _kind, participant_id, _detail, _visit in rows}
+        if self.participant is not None:
+            participants = {self.participant.pk: self.participant}
+        else:
+            participants = Participant.objects.select_related("person", "municipality").in_bulk(ids) if ids else {}
+        return [
+            Todo(TodoKind(kind), due, participants.get(participant_id), str(_DETAILS[kind].get(detail, detail)))
+            for due, kind, participant_id, detail, _visit in rows
+        ]
+
+
+def _count(sources) -> list[tuple[str, int]]:
+    """(kind, number of items) of each source, in one query."""
+    counts = [
+        source.values("todo_kind").annotate(todo_count=Count("pk")).values_list("todo_kind", "todo_count")
+        for source in sources
+    ]
+    return list(counts[0].union(*counts[1:], all=True))
+
+
+def todo_for(user, today: date, *, participant: Participant | None = None) -> list[Todo]:
+    """Everything due for the coach's open participants, overdue first, then by date; with
+    `participant`, what is due for that one case (the header of the case page), by the same rules."""
+    return TodoList(user, today, participant=participant).all()
 
 
 def todo_counts(user, today: date) -> dict[str, int]:
     """The number of items of each kind: what the daily e-mail says, without any personal data."""
-    counts = {kind: 0 for kind in TodoKind}
-    for item in todo_for(user, today):
-        counts[item.kind] += 1
-    return counts
+    counts = TodoList(user, today).counts
+    return {kind: counts[kind] for kind in TodoKind}
 
 
 def sus_month_bounds(month: date) -> tuple[date, date]:
@@ -167,32 +341,42 @@ def sus_month_bounds(month: date) -> tuple[date, date]:
     return first, add_months(first, 1) - timedelta(days=1)
 
 
-def sus_list(user, month: date) -> tuple[list[Participant], list[Participant]]:
+def sus_querysets(user, month: date):
     """For the month of `month`, with the values SUS asks for: who to register (started by the
     month's end and not yet registered, or registered during the month) and who to de-register
-    (due by the month's end and not yet done, or done during the month). Each participant carries
-    `income_before` and `income_after`. Three queries."""
+    (due by the month's end and not yet done, or done during the month), filtered and ordered in
+    the database. Give each row `income_before` and `income_after` with with_sus_incomes."""
     first, last = sus_month_bounds(month)
     rows = (
         _coached(user)
         .select_related("referral__referring_organisation")
         .prefetch_related(Prefetch("incomes", queryset=IncomeRecord.objects.exclude(phase=IncomeRecord.Phase.DURING)))
     )
-    register = list(
-        rows.filter(
-            Q(started_on__lte=last, sus_registered_on__isnull=True) | Q(sus_registered_on__range=(first, last))
-        ).order_by("started_on", "id")
+    register = rows.filter(
+        Q(started_on__lte=last, sus_registered_on__isnull=True) | Q(sus_registered_on__range=(first, last))
+    ).order_by("started_on", "id")
+    deregister = (
+        rows.filter(status=Participant.Status.EXITED, sus_registered_on__isnull=False)
+        .filter(
+            Q(sus_deregistered_on__isnull=True) & _deregistration_due_by(last)
+            | Q(sus_deregistered_on__range=(first, last))
+        )
+        .order_by("exited_on", "id")
     )
-    candidates = rows.filter(status=Participant.Status.EXITED, sus_registered_on__isnull=False).filter(
-        Q(sus_deregistered_on__isnull=True, exited_on__lte=last) | Q(sus_deregistered_on__range=(first, last))
-    )
-    deregister = [
-        participant
-        for participant in candidates.order_by("exited_on", "id")
-        if participant.sus_deregistered_on is not None or participant.sus_deregistration_due_on <= last
-    ]
-    for participant in register + deregister:
+    return register, deregister
+
+
+def with_sus_incomes(participants) -> list[Participant]:
+    """`participants` (rows of sus_querysets) as a list, each with `income_before` and `income_after`."""
+    participants = list(participants)
+    for participant in participants:
         phases = {income.phase: income for income in participant.incomes.all()}
         participant.income_before = phases.get(IncomeRecord.Phase.BEFORE)
         participant.income_after = phases.get(IncomeRecord.Phase.AFTER)
-    return register, deregister
+    return participants
+
+
+def sus_list(user, month: date) -> tuple[list[Participant], list[Participant]]:
+    """The whole of both of the month's SUS lists (sus_querysets), for the export. Three queries."""
+    register, deregister = sus_querysets(user, month)
+    return with_sus_incomes(register), with_sus_incomes(deregister)

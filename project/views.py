@@ -1,7 +1,6 @@
 """The start page, one section for each role the user holds, and the register extract: pages that
 draw on every app."""
 
-from collections import Counter
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -19,11 +18,11 @@ from referrals import selectors as referral_selectors
 from sehoglandet import access, gate, selectors, services
 from sehoglandet.audit import log_access
 from sehoglandet.models import AccessLog, Role
+from sehoglandet.search import SearchForm
 from sehoglandet.views import GROUP_ROLES
 
 from . import extract
 from .forms import FindPersonForm
-from .search import SearchForm
 
 QUEUE_PREVIEW = 10
 TODO_PREVIEW = 5
@@ -78,13 +77,14 @@ def home(request):
 
 
 def _coach_overview(request) -> dict:
-    """The coach's to-do (counts per kind and the first items) and this week's aftercare contacts."""
+    """The coach's to-do (counts per kind and the first items, counted and cut in the database) and
+    this week's aftercare contacts."""
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
-    items = todo.todo_for(request.user, today)
-    counts = Counter(item.kind for item in items)
+    todo_list = todo.TodoList(request.user, today)
+    first = todo_list[:TODO_PREVIEW]
     aftercare_week = list(participant_selectors.aftercare_due(request.user, monday, monday + timedelta(days=6)))
-    if aftercare_week or any(item.participant is not None for item in items[:TODO_PREVIEW]):
+    if aftercare_week or any(item.participant is not None for item in first):
         log_access(
             request,
             action=AccessLog.Action.LIST,
@@ -93,9 +93,9 @@ def _coach_overview(request) -> dict:
         )
     return {
         "today": today,
-        "todo_total": len(items),
-        "todo_counts": [(kind.label, counts[kind]) for kind in todo.TodoKind if counts[kind]],
-        "todo_items": items[:TODO_PREVIEW],
+        "todo_total": len(todo_list),
+        "todo_counts": todo_list.count_labels(),
+        "todo_items": first,
         "aftercare_week": aftercare_week,
     }
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sehoglandet.forms import Form, date_field
 from sehoglandet.models import Organisation
+from sehoglandet.search import SearchForm
 
 from .models import AgendaItem, Consultation, Decision, ExitReason, ItemResponse
 
@@ -77,6 +78,16 @@ class ExtraMeetingForm(Form):
     def __init__(self, *args, referral_groups, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referral_group"].queryset = referral_groups
+
+
+class CandidateSearchForm(SearchForm):
+    """The search for a case to put on the agenda: the search box's reading, its own label."""
+
+    def __init__(self, *args, **kwargs):
+        # The search box at the top of the page is a SearchForm too: its ids stay unique.
+        kwargs.setdefault("auto_id", "candidate-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["q"].label = _("Search by name, personnummer or case reference")
 
 
 class AgendaAddForm(Form):

@@ -478,18 +478,39 @@ def search_referrals(
     team's coaches always, the writer unless they marked it protected, anyone else unless the
     writer or the registry did (docs/domain.md#identity-lookup). At most `limit` + 1, newest
     first; one query."""
-    referrals = referrals_visible_to(user)
+    if not (number or reserve_identity or reference or words):
+        return []
+    referrals = _matching(
+        user,
+        referrals_visible_to(user),
+        number=number,
+        reserve_identity=reserve_identity,
+        reference=reference,
+        words=words,
+    )
+    return list(referrals.order_by("-created_at", "-id")[: limit + 1])
+
+
+def _matching(user, referrals: QuerySet[Referral], *, number: str, reserve_identity: str, reference: str, words):
+    """`referrals` narrowed to one search (search_referrals); all of them when nothing is asked."""
     identity_seen = access.referral_identity_seen(user)
     if number:
-        referrals = referrals.filter(identity_seen, person__identity_number=number)
-    elif reserve_identity:
-        referrals = referrals.filter(identity_seen, person__reserve_identity=reserve_identity)
-    elif reference:
-        referrals = referrals.filter(reference__iexact=reference)
-    elif words:
+        return referrals.filter(identity_seen, person__identity_number=number)
+    if reserve_identity:
+        return referrals.filter(identity_seen, person__reserve_identity=reserve_identity)
+    if reference:
+        return referrals.filter(reference__iexact=reference)
+    if words:
         referrals = referrals.filter(identity_seen)
         for word in words:
             referrals = referrals.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
-    else:
-        return []
-    return list(referrals.order_by("-created_at", "-id")[: limit + 1])
+    return referrals
+
+
+def search_agenda_candidates(
+    user, meeting: Meeting, *, number: str = "", reserve_identity: str = "", reference: str = "", words=(), limit: int
+) -> list[Referral]:
+    """The agenda candidates (agenda_candidates) that match a search as search_referrals reads it,
+    or the first ones by case reference when nothing is asked: at most `limit` + 1, one query."""
+    query = {"number": number, "reserve_identity": reserve_identity, "reference": reference, "words": words}
+    return list(_matching(user, agenda_candidates(user, meeting), **query)[: limit + 1])

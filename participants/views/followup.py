@@ -6,7 +6,6 @@ shows names writes an access-log row; the CSV export writes one with the action 
 """
 
 import csv
-from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -30,18 +30,24 @@ from ..followup_forms import SusBulkRegisterForm, SusMarkForm, SusMonthForm, mon
 from ..models import Participant, add_months
 
 FOLLOWUP_PAGE_SIZE = 25
+TODO_PAGE_SIZE = 50
+SUS_PAGE_SIZE = 50
+# Each of the SUS page's two lists has a page of its own.
+SUS_PAGE_PARAMS = ("register_page", "deregister_page")
 PARTICIPANT = Participant._meta.label_lower
 
 
 @access.require_roles(Role.COACH)
 @require_GET
 def todo_list(request):
-    """What is due for the participants of the coach's municipalities: overdue first, then by date."""
+    """What is due for the participants of the coach's municipalities: overdue first, then by date,
+    TODO_PAGE_SIZE items a page; the counts are of the whole list."""
     today = timezone.localdate()
-    items = todo.todo_for(request.user, today)
+    todo_list = todo.TodoList(request.user, today)
+    page = Paginator(todo_list, TODO_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = page.object_list
     if any(item.participant is not None for item in items):
         log_access(request, action=AccessLog.Action.LIST, object_type=PARTICIPANT, purpose=_("The coach's to-do list"))
-    counts = Counter(item.kind for item in items)
     groups = [
         ([item for item in items if item.overdue_on(today)], "overdue-heading", _("Overdue")),
         ([item for item in items if not item.overdue_on(today)], "coming-heading", _("Due today or later")),
@@ -49,11 +55,7 @@ def todo_list(request):
     return render(
         request,
         "participants/todo_list.html",
-        {
-            "today": today,
-            "groups": groups,
-            "counts": [(kind.label, counts[kind]) for kind in todo.TodoKind if counts[kind]],
-        },
+        {"today": today, "groups": groups, "counts": todo_list.count_labels(), "page": page},
     )
 
 
@@ -72,14 +74,30 @@ def _sus_lists(request, form: SusMonthForm):
 @access.require_roles(Role.COACH)
 @require_GET
 def sus_list(request):
-    """The month's SUS work: who to register in SUS and who to de-register, with what SUS asks for."""
+    """The month's SUS work: who to register in SUS and who to de-register, with what SUS asks for,
+    SUS_PAGE_SIZE of each a page."""
     form = SusMonthForm(request.GET or None, initial={"month": timezone.localdate().replace(day=1)})
-    month, register, deregister = _sus_lists(request, form)
-    return _render_sus(request, form, month, register, deregister)
+    month = form.chosen_month()
+    if month is None:
+        return _render_sus(request, form, month, [], [])
+    pages = [
+        Paginator(rows, SUS_PAGE_SIZE).get_page(request.GET.get(param))
+        for rows, param in zip(todo.sus_querysets(request.user, month), SUS_PAGE_PARAMS, strict=True)
+    ]
+    for page in pages:
+        page.object_list = todo.with_sus_incomes(page.object_list)
+    register, deregister = pages
+    # Each list's page links keep the month and where the other list is.
+    queries = {
+        "register_query": urlencode({"month": month_of(month), SUS_PAGE_PARAMS[1]: deregister.number}),
+        "deregister_query": urlencode({"month": month_of(month), SUS_PAGE_PARAMS[0]: register.number}),
+    }
+    return _render_sus(request, form, month, register, deregister, **queries)
 
 
-def _render_sus(request, form: SusMonthForm, month, register: list, deregister: list):
-    """The SUS page; 400 with the form's error when the month asked for is not a month."""
+def _render_sus(request, form: SusMonthForm, month, register, deregister, **extra):
+    """The SUS page; 400 with the form's error when the month asked for is not a month. `register`
+    and `deregister` are pages (or, for a bad month, empty lists)."""
     if register or deregister:
         log_access(request, action=AccessLog.Action.LIST, object_type=PARTICIPANT, purpose=_("The SUS list"))
     context = {
@@ -88,6 +106,7 @@ def _render_sus(request, form: SusMonthForm, month, register: list, deregister: 
         "deregister": deregister,
         "today": timezone.localdate(),
         "any_to_register": any(participant.sus_registered_on is None for participant in register),
+        **extra,
     }
     if month is not None:
         first, last = todo.sus_month_bounds(month)

@@ -30,6 +30,7 @@ from .. import fetch, minutes, selectors, services
 from ..meeting_forms import (
     AgendaAddForm,
     AttendanceForm,
+    CandidateSearchForm,
     DecisionForm,
     ExtraMeetingForm,
     ItemResponseForm,
@@ -40,6 +41,8 @@ from ..models import AgendaItem, Consultation, Decision, Meeting, Referral
 
 MEETING_ROLES = (Role.COACH, Role.MANAGER, Role.GROUP_MEMBER)
 PAST_MEETINGS_PAGE_SIZE = 20
+# Cases offered at once for the agenda: a search narrows them, never a list of thousands.
+CANDIDATE_LIMIT = 20
 
 
 def _meeting_url(meeting: Meeting, item: AgendaItem | None = None) -> str:
@@ -181,7 +184,9 @@ def _render_meeting(request, meeting: Meeting, *, attendance_form=None, response
         hidden_from = selectors.organisations_without_consent_by_item(meeting, items)
         for item in items:
             item.hidden_from = hidden_from[item.pk]
-        context["candidates"] = list(selectors.agenda_candidates(user, meeting)) if context["open_for_items"] else []
+        context["candidates"] = []
+        if context["open_for_items"]:
+            context.update(_candidates(request, meeting))
         for referral in context["candidates"]:
             referral.default_kind = selectors.default_agenda_kind(referral)
         context["kinds"] = AgendaItem.Kind.choices
@@ -199,6 +204,23 @@ def _render_meeting(request, meeting: Meeting, *, attendance_form=None, response
             organisation=seats[0].organisation if seats else None,
         )
     return render(request, "referrals/meeting_detail.html", context)
+
+
+def _candidates(request, meeting: Meeting) -> dict:
+    """The cases the convener may add, found by the search in the "add" section (the first
+    CANDIDATE_LIMIT by case reference before a search), and the search form."""
+    form = CandidateSearchForm(request.GET if "q" in request.GET else None)
+    if form.is_bound and not form.is_valid():
+        return {"candidate_form": form, "candidates": [], "candidates_searched": False}
+    query = vars(form.cleaned_data["q"]) if form.is_bound else {}
+    found = selectors.search_agenda_candidates(request.user, meeting, limit=CANDIDATE_LIMIT, **query)
+    return {
+        "candidate_form": form,
+        "candidates": found[:CANDIDATE_LIMIT],
+        "more_candidates": len(found) > CANDIDATE_LIMIT,
+        "candidates_searched": form.is_bound,
+        "candidate_limit": CANDIDATE_LIMIT,
+    }
 
 
 @access.require_roles(*MEETING_ROLES)

@@ -23,6 +23,13 @@ from .ui import containing, either, open_from_menu
 
 RECORD_THE_DECISION = either("Registrera beslutet", "Record the decision")
 CANDIDATES = either("Ärenden som kan tas upp på dagordningen", "Cases that can go on the agenda")
+FIND_A_CASE = either("Sök på namn, personnummer eller ärendenummer", "Search by name, personnummer or case reference")
+
+
+def find_case_for_the_agenda(page: Page, text: str) -> None:
+    """The "add to the agenda" search, as a coach on a phone would use it: type, then Search."""
+    page.get_by_label(FIND_A_CASE).fill(text)
+    page.locator("#add-to-agenda").get_by_role("button", name=either("Sök", "Search")).click()
 
 
 def url_of(name: str, *args) -> re.Pattern:
@@ -104,7 +111,10 @@ def test_an_extra_meeting_is_created_and_a_decision_recorded_on_it(login, people
     expect(messages(page)).to_contain_text(containing("Extramötet är skapat", "The extra meeting is created"))
     assert_accessible(page)
 
-    # The ready referral goes on its agenda, and the decision is recorded today, the meeting's day.
+    # The ready referral is found by name and goes on its agenda; the decision is recorded today, the meeting's day.
+    find_case_for_the_agenda(page, "Olle Dahl")
+    expect(page).to_have_url(url_of("referrals:meeting_detail", meeting.pk))
+    assert_accessible(page)
     candidates = page.get_by_role("region", name=CANDIDATES)
     candidates.get_by_role("row").filter(has_text=referral.reference).get_by_role("button").click()
     expect(messages(page)).to_contain_text(referral.reference)
@@ -136,6 +146,8 @@ def test_the_receiving_group_decides_the_exit_of_a_transferred_participant(login
     open_from_menu(page, "Möten", "Meetings")
     page.get_by_role("link", name=re.compile(timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d"))).click()
     expect(page).to_have_url(url_of("referrals:meeting_detail", meeting.pk))
+    find_case_for_the_agenda(page, participant.referral.reference)
+    assert_accessible(page)
     candidates = page.get_by_role("region", name=CANDIDATES)
     expect(candidates).to_contain_text(participant.referral.reference)
     row = candidates.get_by_role("row").filter(has_text=participant.referral.reference)

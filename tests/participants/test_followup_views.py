@@ -7,6 +7,7 @@ person's consent covers: status, step and the next follow-up, never the journal.
 
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -92,25 +93,46 @@ def test_the_to_do_list_logs_the_list_and_changes_no_row(client_for, people):
     ]
 
 
+@pytest.mark.parametrize("scale", [1, 5])
 def test_the_to_do_list_needs_the_same_number_of_queries_for_few_and_many(
-    client_for, people, django_assert_num_queries
+    client_for, people, django_assert_num_queries, scale
 ):
-    def add(n: int) -> None:
-        for i in range(n):
-            participant_in(people, "Deltagare", f"In{i}", decided_on=today() - timedelta(days=10))
-            exited(people, today() - timedelta(days=3), ExitReason.MOVED, occupation_after="", last_name=f"Ut{i}")
-
-    add(1)
+    for i in range(scale):
+        participant_in(people, "Deltagare", f"In{i}", decided_on=today() - timedelta(days=10))
+        exited(people, today() - timedelta(days=3), ExitReason.MOVED, occupation_after="", last_name=f"Ut{i}")
     client = client_for("coach.nassjo")
-    client.get(url("todo_list"))
-    with CaptureQueriesContext(connection) as few:
-        client.get(url("todo_list"))
-    add(4)
+    client.get(url("todo_list"))  # warms the process-wide caches (content types)
 
-    with django_assert_num_queries(len(few)):
+    with django_assert_num_queries(QUERIES_FOR_THE_TODO_LIST):
         response = client.get(url("todo_list"))
 
-    assert sum(len(items) for items, _id, _heading in response.context["groups"]) == 15
+    assert sum(len(items) for items, _id, _heading in response.context["groups"]) == 3 * scale
+
+
+# Session, user, the second-factor device, memberships (the role check), the coach's municipalities;
+# the counts (one query for every kind), the page of items, their participants; the access-log row;
+# the session saved.
+QUERIES_FOR_THE_TODO_LIST = 11
+
+
+def test_the_to_do_list_pages_by_50_and_counts_the_whole_list(client_for, people, monkeypatch):
+    monkeypatch.setattr("participants.views.followup.TODO_PAGE_SIZE", 2)
+    first = participant_in(people, "Deltagare", "Först", decided_on=today() - timedelta(days=12))
+    second = participant_in(people, "Deltagare", "Andra", decided_on=today() - timedelta(days=11))
+    third = participant_in(people, "Deltagare", "Tredje", decided_on=today() - timedelta(days=10))
+    client = client_for("coach.nassjo")
+
+    page_one = client.get(url("todo_list"))
+    page_two = client.get(url("todo_list"), {"page": 2})
+
+    def shown(response):
+        return [item.participant for items, _id, _heading in response.context["groups"] for item in items]
+
+    assert shown(page_one) == [first, second]
+    assert shown(page_two) == [third]
+    assert "Registrera i SUS: 3" in body(page_one)
+    assert "Sida 1 av 2" in body(page_one)
+    assert 'href="?page=2"' in body(page_one)
 
 
 # The referral group's follow-up summary

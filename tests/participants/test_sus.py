@@ -446,3 +446,22 @@ def test_mark_sus_registers_then_de_registers_after_the_exit(people):
     )
     with pytest.raises(ValidationError):
         services.mark_sus(actor=coach, participant=participant, registered=False, on=today())
+
+
+def test_each_list_pages_on_its_own_and_keeps_the_month_and_the_other_lists_page(client_for, people, monkeypatch):
+    monkeypatch.setattr("participants.views.followup.SUS_PAGE_SIZE", 1)
+    first_in = participant_in(people, "Deltagare", "In1", decided_on=date(2025, 3, 3))
+    second_in = participant_in(people, "Deltagare", "In2", decided_on=date(2025, 3, 4))
+    first_out = exited(people, date(2025, 3, 5), ExitReason.MOVED, first_name="Deltagare", last_name="Ut1")
+    second_out = exited(people, date(2025, 3, 6), ExitReason.MOVED, first_name="Deltagare", last_name="Ut2")
+    client = client_for("coach.nassjo")
+
+    response = client.get(url("sus_list"), {"month": "2025-03", "register_page": 2})
+
+    assert list(response.context["register"]) == [second_in]
+    assert list(response.context["deregister"]) == [first_out]
+    page = response.content.decode()
+    assert 'href="?month=2025-03&amp;deregister_page=1&amp;register_page=1"' in page
+    assert 'href="?month=2025-03&amp;register_page=2&amp;deregister_page=2"' in page
+    assert 'aria-label="Sidor i listan att avregistrera"' in page
+    assert first_in not in response.context["register"] and second_out not in response.context["deregister"]

@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm
 from consent.models import Consent
 from participants import services
 from participants.models import AftercareVisit, Employment, IncomeRecord, Occupation, Participant
-from participants.todo import TodoKind, todo_counts, todo_for
+from participants.todo import TodoKind, TodoList, todo_counts, todo_for
 from referrals import services as referral_services
 from referrals.models import AgencyDecision, ExitReason, IncomeSource
 from tests import factories
@@ -410,3 +410,35 @@ def test_the_counts_give_every_kind(people):
 
     assert set(counts) == set(TodoKind)
     assert {kind: n for kind, n in counts.items() if n} == {TodoKind.SUS_REGISTER: 2}
+
+
+def test_de_registrations_are_in_order_of_their_due_date_not_of_the_exit(people):
+    to_work = exited(people, date(2024, 1, 31), ExitReason.WORK)
+    moved = exited(people, date(2024, 2, 15), ExitReason.MOVED)
+
+    items = items_of(TodoKind.SUS_DEREGISTER, people["coach.nassjo"], date(2024, 6, 1))
+
+    assert [(item.participant, item.due_on) for item in items] == [
+        (moved, date(2024, 2, 15)),
+        (to_work, date(2024, 4, 30)),
+    ]
+
+
+def test_in_october_the_survey_takes_its_place_in_the_list_and_in_every_slice_of_it(people):
+    october = date(2025, 10, 6)
+    exited(people, date(2025, 10, 1), ExitReason.MOVED, occupation_after="", decided_on=date(2025, 1, 2))
+    participant_in(people, "Bo", "Cederholm", decided_on=date(2025, 10, 31))
+    coach = people["coach.nassjo"]
+
+    todo = TodoList(coach, october)
+    items = todo[0 : len(todo)]
+
+    assert [(item.kind, item.due_on) for item in items] == [
+        (TodoKind.EXIT_DETAILS, date(2025, 10, 1)),
+        (TodoKind.SUS_DEREGISTER, date(2025, 10, 1)),
+        (TodoKind.SURVEY, date(2025, 10, 31)),
+        (TodoKind.SUS_REGISTER, date(2025, 10, 31)),
+    ]
+    assert [todo[n : n + 1] for n in range(len(todo))] == [[item] for item in items]
+    assert todo[1:3] == items[1:3]
+    assert todo_counts(coach, october)[TodoKind.SURVEY] == 1

@@ -408,6 +408,88 @@ def test_a_sent_back_referral_and_an_enrolled_participant_can_go_on_the_next_age
     }
 
 
+def test_the_coach_finds_a_case_for_the_agenda_by_name_and_sees_only_the_matches(client_for, people):
+    meeting = factories.make_meeting(people)
+    wanted = make_case(people, "Alva", "Brandt")
+    other = make_case(people, "Bo", "Cederholm")
+    client = client_for("coach.nassjo")
+
+    response = client.get(reverse("referrals:meeting_detail", args=[meeting.pk]), {"q": "alv bra"})
+
+    assert list(response.context["candidates"]) == [wanted]
+    page = response.content.decode()
+    assert "Sök på namn, personnummer eller ärendenummer" in page
+    assert wanted.reference in page
+    assert other.reference not in page
+
+
+def test_the_coach_finds_a_case_for_the_agenda_by_its_whole_personnummer(client_for, people):
+    meeting = factories.make_meeting(people)
+    wanted = make_case(people, "Alva", "Brandt")
+    make_case(people, "Bo", "Cederholm")
+
+    response = client_for("coach.nassjo").get(
+        reverse("referrals:meeting_detail", args=[meeting.pk]), {"q": wanted.person.identity_number}
+    )
+
+    assert list(response.context["candidates"]) == [wanted]
+
+
+def test_the_add_section_offers_the_first_cases_and_says_to_search_for_the_others(client_for, people, monkeypatch):
+    monkeypatch.setattr("referrals.views.meetings.CANDIDATE_LIMIT", 2)
+    meeting = factories.make_meeting(people)
+    cases = sorted((make_case(people, name, "Holm") for name in ("Ada", "Bea", "Cim")), key=lambda r: r.reference)
+    client = client_for("coach.nassjo")
+    url = reverse("referrals:meeting_detail", args=[meeting.pk])
+
+    response = client.get(url)
+    assert list(response.context["candidates"]) == cases[:2]
+    assert "De första 2 ärendena i ordning efter ärendenummer visas: sök för att hitta de andra." in body(response)
+
+    response = client.get(url, {"q": "Holm"})
+    assert list(response.context["candidates"]) == cases[:2]
+    assert "Mer än 2 ärenden matchar: skriv mer av namnet, eller hela personnumret." in body(response)
+
+
+def test_a_search_for_the_agenda_that_finds_nothing_says_so_and_a_part_of_a_personnummer_is_refused(client_for, people):
+    meeting = factories.make_meeting(people)
+    make_case(people, "Alva", "Brandt")
+    client = client_for("coach.nassjo")
+    url = reverse("referrals:meeting_detail", args=[meeting.pk])
+
+    response = client.get(url, {"q": "Zelda"})
+    assert response.context["candidates"] == []
+    assert "Inget ärende som kan tas upp på dagordningen matchar sökningen." in body(response)
+
+    response = client.get(url, {"q": "19940309"})
+    assert response.context["candidates"] == []
+    assert "Skriv hela personnumret" in body(response)
+
+
+@pytest.mark.parametrize("cases", [1, 3])
+def test_the_meeting_page_searched_for_a_case_takes_the_same_queries_however_many_match(
+    client_for, people, django_assert_num_queries, monkeypatch, cases
+):
+    monkeypatch.setattr("referrals.views.meetings.CANDIDATE_LIMIT", 2)
+    meeting = factories.make_meeting(people)
+    for name in ["Ada", "Bea", "Cim"][:cases]:
+        make_case(people, name, "Holm")
+    client = client_for("coach.nassjo")
+    url = reverse("referrals:meeting_detail", args=[meeting.pk])
+    client.get(url, {"q": "Holm"})  # warms the process-wide caches (content types)
+
+    with django_assert_num_queries(QUERIES_FOR_THE_MEETING_PAGE_SEARCHED):
+        response = client.get(url, {"q": "Holm"})
+
+    assert len(response.context["candidates"]) == min(cases, 2)
+
+
+# The session, user, second-factor device and memberships; the meeting, its seats, agenda,
+# consultations and the consent per item; the cases found (one query, at most CANDIDATE_LIMIT + 1,
+# never all candidates); the access-log row; the session saved.
+QUERIES_FOR_THE_MEETING_PAGE_SEARCHED = 14
+
+
 def test_a_meeting_in_the_past_is_refused_with_a_clear_message_and_nothing_is_saved(client_for, people):
     meeting = factories.make_meeting(people, days_ahead=-7)
     referral = make_case(people, "Alva", "Brandt")
