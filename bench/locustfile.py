@@ -4,7 +4,8 @@
 
 Each simulated user signs in once, in on_start, as a bench user (password, then a code from the
 authenticator app that bench/national.py gave every bench user, computed here from the same key),
-and only the journeys after that are measured:
+and only the journeys after that are measured (they start, and the statistics are cleared, once
+every simulated user has signed in):
 
 - a coach opens the to-do list and the participant list, opens a participant and writes a journal
   entry (a POST with the CSRF token);
@@ -27,6 +28,7 @@ import struct
 import time
 from datetime import date
 
+import gevent.event
 import gevent.lock
 import requests
 from locust import HttpUser, between, task
@@ -72,6 +74,9 @@ NEXT_USERNAME = {role: usernames(role) for role in ("coach", "member", "chef", "
 # The session cookie of each bench user signed in so far, and a lock so one signs in at a time.
 SESSIONS: dict[str, dict] = {}
 LOCKS: dict[str, gevent.lock.Semaphore] = {}
+# The journeys start, and locust's statistics are cleared, once every simulated user has signed in.
+SIGNED_IN = {"count": 0}
+ALL_SIGNED_IN = gevent.event.Event()
 
 
 class BenchUser(HttpUser):
@@ -87,6 +92,11 @@ class BenchUser(HttpUser):
                 SESSIONS[self.username] = self.sign_in()
         for name, value in SESSIONS[self.username].items():
             self.client.cookies.set(name, value)
+        SIGNED_IN["count"] += 1
+        if SIGNED_IN["count"] >= self.environment.runner.target_user_count:
+            self.environment.stats.reset_all()
+            ALL_SIGNED_IN.set()
+        ALL_SIGNED_IN.wait()
 
     def csrf(self, session: requests.Session, path: str) -> str:
         response = session.get(self.host + path)
@@ -105,15 +115,18 @@ class BenchUser(HttpUser):
         )
         if "tvastegsverifiering" not in response.url:
             raise RuntimeError(f"{self.username}: the password was refused ({response.status_code} {response.url})")
-        # A code is accepted once: if this step's was used (another run within 30 s), the next one.
-        for step in (int(time.time()) // 30, int(time.time()) // 30 + 1):
+        # The device accepts the codes of the step before and after its own, each once. The next
+        # step's code stays good for 30 to 90 seconds, however long the request waits in the queue
+        # of a busy server; a refused one (already used, or too late) is tried again a little later.
+        for attempt in range(3):
             token = self.csrf(session, "/konto/tvastegsverifiering/kod/")
             response = session.post(
                 self.host + "/konto/tvastegsverifiering/kod/",
-                {"code": totp(TOTP_KEY, step), "csrfmiddlewaretoken": token},
+                {"code": totp(TOTP_KEY, int(time.time()) // 30 + 1), "csrfmiddlewaretoken": token},
             )
             if "tvastegsverifiering" not in response.url:
                 return session.cookies.get_dict()
+            time.sleep(5 * (attempt + 1))
         raise RuntimeError(f"{self.username}: the code was refused")
 
     def links(self, response, pattern) -> list[str]:
