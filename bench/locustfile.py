@@ -87,15 +87,18 @@ class BenchUser(HttpUser):
     def on_start(self):
         self.username = next(NEXT_USERNAME[self.role])
         lock = LOCKS.setdefault(self.username, gevent.lock.Semaphore())
-        with lock:
-            if self.username not in SESSIONS:
-                SESSIONS[self.username] = self.sign_in()
-        for name, value in SESSIONS[self.username].items():
-            self.client.cookies.set(name, value)
-        SIGNED_IN["count"] += 1
-        if SIGNED_IN["count"] >= self.environment.runner.target_user_count:
-            self.environment.stats.reset_all()
-            ALL_SIGNED_IN.set()
+        try:
+            with lock:
+                if self.username not in SESSIONS:
+                    SESSIONS[self.username] = self.sign_in()
+            for name, value in SESSIONS[self.username].items():
+                self.client.cookies.set(name, value)
+        finally:
+            # A user whose sign-in failed stops, but counts, so that the others do not wait for it.
+            SIGNED_IN["count"] += 1
+            if SIGNED_IN["count"] >= self.environment.runner.target_user_count:
+                self.environment.stats.reset_all()
+                ALL_SIGNED_IN.set()
         ALL_SIGNED_IN.wait()
 
     def csrf(self, session: requests.Session, path: str) -> str:
