@@ -2,7 +2,19 @@
 
 from datetime import date
 
-from django.db.models import Case, Count, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -271,22 +283,25 @@ def pending_transfer_of(participant: Participant) -> Transfer | None:
 def followup_summary_for(user, today: date) -> QuerySet[Participant]:
     """Open participants of the referral groups the user sits in whose referral the user's seat may
     see, which it may only while a consent in force covers the seat's organisation. Each carries
-    `next_follow_up`, the group's next follow-up date. One query."""
-    from referrals.models import Referral
+    `next_follow_up`, the group's next follow-up date. One query: it reads the open participants of
+    the user's groups' municipalities, checks each one's referral grant, and looks the next follow-up
+    up only for the rows of the page."""
+    from referrals.models import Decision, Referral
 
-    visible = access.objects_for_user(user, "referrals.view_referral", Referral.objects.all())
+    seated_in = Municipality.objects.filter(referral_group__seats__members__user=user).values("pk")
+    visible_referral = access.objects_for_user(
+        user, "referrals.view_referral", Referral.objects.filter(pk=OuterRef("referral_id"))
+    )
+    next_follow_up = (
+        Decision.objects.filter(item__referral=OuterRef("referral_id"), follow_up_on__gte=today)
+        .order_by("follow_up_on")
+        .values("follow_up_on")[:1]
+    )
     return (
-        Participant.objects.filter(
-            referral__in=visible.filter(municipality__referral_group__seats__members__user=user).values("pk"),
-            status__in=OPEN_STATUSES,
-        )
+        Participant.objects.filter(status__in=OPEN_STATUSES, referral__municipality__in=seated_in)
+        .filter(Exists(visible_referral))
         .select_related("person", "municipality", "referral")
-        .annotate(
-            next_follow_up=Min(
-                "referral__agenda_items__decision__follow_up_on",
-                filter=Q(referral__agenda_items__decision__follow_up_on__gte=today),
-            )
-        )
+        .annotate(next_follow_up=Subquery(next_follow_up))
         .order_by("municipality__name", "referral__reference")
     )
 

@@ -699,5 +699,6 @@ def test_the_page_takes_the_same_number_of_queries_whatever_the_data(
 # Session, user, the second-factor device that verified the session (django-otp checks it on every
 # request), memberships, the municipalities to choose from (the caseload's too); the report's counts
 # (every table and the caseload, in one query), the medians, the survey and the certifications; the
-# period's adopted scope, if any; the access-log row; the session saved (in a savepoint).
-QUERIES_FOR_THE_PAGE = 14
+# period's adopted scope, if any; the access-log row. (The session, renewed at sign-in, is not written
+# again within the minute.)
+QUERIES_FOR_THE_PAGE = 11
