@@ -41,6 +41,8 @@ PARTICIPANT = re.compile(r'href="/deltagare/(\d+)/"')
 MEETING = re.compile(r'href="/moten/(\d+)/"')
 REFERRAL = re.compile(r'href="/remisser/(\d+)/"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# Seconds a person spends on a page before the next click of the same journey.
+READING = (2, 6)
 
 
 def totp(key: bytes, step: int) -> str:
@@ -80,9 +82,16 @@ ALL_SIGNED_IN = gevent.event.Event()
 
 
 class BenchUser(HttpUser):
+    """A person at work: they read a page for READING seconds before the next click, and pause
+    between journeys for `wait_time`. At 100 users that asks the server for about 18 requests a
+    second (bench/README.md#load-locust-against-gunicorn)."""
+
     abstract = True
     role = ""
-    wait_time = between(1, 5)
+    wait_time = between(5, 15)
+
+    def read(self):
+        gevent.sleep(random.uniform(*READING))
 
     def on_start(self):
         self.username = next(NEXT_USERNAME[self.role])
@@ -143,17 +152,21 @@ class Coach(BenchUser):
     @task
     def work_on_a_participant(self):
         self.client.get("/att-gora/", name="coach: to-do list")
+        self.read()
         caseload = self.links(self.client.get("/deltagare/", name="coach: participant list"), PARTICIPANT)
         if not caseload:
             return
         pk = random.choice(caseload)
+        self.read()
         page = self.client.get(f"/deltagare/{pk}/", name="coach: participant")
         if page.status_code != 200:
             return
+        self.read()
         form = self.client.get(f"/deltagare/{pk}/anteckning/", name="coach: journal entry form")
         match = CSRF.search(form.text)
         if match is None:
             return
+        self.read()
         self.client.post(
             f"/deltagare/{pk}/anteckning/",
             {
@@ -175,9 +188,11 @@ class Member(BenchUser):
         meetings = self.links(self.client.get("/moten/", name="member: meeting list"), MEETING)
         if not meetings:
             return
+        self.read()
         agenda = self.client.get(f"/moten/{meetings[0]}/", name="member: next meeting's agenda")
         referrals = self.links(agenda, REFERRAL)
         if referrals:
+            self.read()
             self.client.get(f"/remisser/{random.choice(referrals)}/", name="member: pre-read (referral)")
 
 
@@ -188,19 +203,23 @@ class Chef(BenchUser):
     @task
     def look_over_the_team(self):
         self.client.get("/", name="chef: start page")
+        self.read()
         self.client.get("/deltagare/", name="chef: participant list")
+        self.read()
         self.client.get("/eskaleringar/", name="chef: escalations")
+        self.read()
         self.client.get("/moten/", name="chef: meeting list")
 
 
 class Director(BenchUser):
     role = "director"
     weight = 1
-    wait_time = between(5, 15)
+    wait_time = between(10, 30)
 
     @task
     def read_the_report(self):
         self.client.get("/", name="director: start page")
+        self.read()
         self.client.get(
             "/rapporter/", params={"kind": "H1", "year": str(date.today().year)}, name="director: report page"
         )
