@@ -1,32 +1,17 @@
 """The search box finds a referral by the start of the first or last name the writer gave
-(`first_name__istartswith`, which PostgreSQL asks as `UPPER(first_name::text) LIKE 'ANNA%'`). An index on
-that expression with text_pattern_ops answers the prefix; without it the search read every referral
-the user may see (0.4 s at national scale, bench/README.md#national-scale). PostgreSQL only: SQLite
-has no operator classes, and the small databases it serves need none."""
+(sehoglandet/search_indexes.py)."""
 
 from django.db import migrations
 
-INDEXES = {
-    "referral_search_first_name": "first_name",
-    "referral_search_last_name": "last_name",
-}
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name, column in INDEXES.items():
-            schema_editor.execute(
-                f'CREATE INDEX IF NOT EXISTS {name} ON referrals_referral (UPPER("{column}"::text) text_pattern_ops)'
-            )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name in INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+from sehoglandet.search_indexes import name_prefix_indexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("referrals", "0006_lists_indexes")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [
+        name_prefix_indexes(
+            "referrals_referral",
+            {"referral_search_first_name": "first_name", "referral_search_last_name": "last_name"},
+        )
+    ]
