@@ -148,7 +148,13 @@ def forget_cached_access(user) -> None:
 
 
 def has_object_permission(user, perm: str, obj: Model) -> bool:
-    return objects_for_user(user, perm, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    """Whether `user` holds `perm` on `obj` through a grant; asked of the database once per object
+    and user, as a page asks it for each action it offers."""
+    asked = obj.__dict__.setdefault("_grants_asked", {})
+    key = (user.pk, perm)
+    if key not in asked:
+        asked[key] = objects_for_user(user, perm, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    return asked[key]
 
 
 def _declare(view: Callable, roles: Iterable[str]) -> Callable:
