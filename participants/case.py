@@ -68,44 +68,71 @@ def case_events_of(participant: Participant) -> QuerySet[CaseEvent]:
     )
 
 
+# The columns of a timeline row, the same for both kinds: the entry's kind and text, or the event's
+# code and record; who wrote or did it.
+TIMELINE_COLUMNS = (
+    "record_kind", "id", "day", "stamp", "detail", "text", "record_type", "record_id",
+    "who_id", "who_username", "who_first_name", "who_last_name",
+)  # fmt: skip
+NO_TEXT = Value("", output_field=CharField())
+
+
 def timeline_of(participant: Participant, *, with_journal: bool, kind: str, page_number) -> Page:
     """The journal entries (when `with_journal`) and the case events of the enrolment, newest day
-    first, `TIMELINE_PAGE_SIZE` a page; `kind` keeps only the journal or only the events. Four
-    queries: the count, the page's keys, the entries and the events."""
-    keys = []
+    first, `TIMELINE_PAGE_SIZE` a page; `kind` keeps only the journal or only the events. Two
+    queries: the count, and the page's rows with what they show, who wrote or did each included."""
+    rows = []
     if with_journal and kind in (TimelineKind.ALL, TimelineKind.JOURNAL):
-        keys.append(
-            JournalEntry.objects.filter(participant=participant)
-            .annotate(record_kind=Value("journal", output_field=CharField()), day=F("date"), stamp=F("created_at"))
-            .values_list("record_kind", "id", "day", "stamp")
-            .order_by()
+        rows.append(
+            JournalEntry.objects.filter(participant=participant).annotate(
+                record_kind=Value("journal", output_field=CharField()),
+                day=F("date"),
+                stamp=F("created_at"),
+                detail=F("kind"),
+                record_type=NO_TEXT,
+                record_id=NO_TEXT,
+                **_who("author"),
+            )
         )
     if kind in (TimelineKind.ALL, TimelineKind.EVENTS):
-        keys.append(
-            case_events_of(participant)
-            .annotate(
+        rows.append(
+            case_events_of(participant).annotate(
                 record_kind=Value("event", output_field=CharField()),
                 day=TruncDate("occurred_at"),
                 stamp=F("occurred_at"),
+                detail=F("code"),
+                text=NO_TEXT,
+                **_who("actor"),
             )
-            .values_list("record_kind", "id", "day", "stamp")
-            .order_by()
         )
-    if not keys:
+    if not rows:
         return Paginator([], TIMELINE_PAGE_SIZE).get_page(1)
-    combined = keys[0].union(*keys[1:], all=True) if len(keys) > 1 else keys[0]
+    rows = [queryset.values_list(*TIMELINE_COLUMNS).order_by() for queryset in rows]
+    combined = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
     page = Paginator(combined.order_by("-day", "-stamp"), TIMELINE_PAGE_SIZE).get_page(page_number)
-    rows = list(page.object_list)
-    wanted = {source: [pk for kind_, pk, _day, _stamp in rows if kind_ == source] for source in ("journal", "event")}
-    entries = JournalEntry.objects.select_related("author").in_bulk(wanted["journal"]) if wanted["journal"] else {}
-    found = CaseEvent.objects.select_related("actor").in_bulk(wanted["event"]) if wanted["event"] else {}
-    page.object_list = [
-        TimelineItem(day=day, entry=entries.get(pk))
-        if source == "journal"
-        else TimelineItem(day=day, event=found.get(pk))
-        for source, pk, day, _stamp in rows
-    ]
+    page.object_list = [_timeline_item(*row) for row in page.object_list]
     return page
+
+
+def _who(relation: str) -> dict:
+    return {
+        "who_id": F(f"{relation}_id"),
+        "who_username": F(f"{relation}__username"),
+        "who_first_name": F(f"{relation}__first_name"),
+        "who_last_name": F(f"{relation}__last_name"),
+    }
+
+
+def _timeline_item(
+    source, pk, day, stamp, detail, text, record_type, record_id, who_id, username, first_name, last_name
+) -> TimelineItem:
+    """A row of the timeline's query as the entry or event it shows (read-only: not every field)."""
+    who = User(id=who_id, username=username, first_name=first_name, last_name=last_name)
+    if source == "journal":
+        entry = JournalEntry(id=pk, date=day, created_at=stamp, kind=detail, text=text, author=who)
+        return TimelineItem(day=day, entry=entry)
+    event = CaseEvent(id=pk, code=detail, occurred_at=stamp, record_type=record_type, record_id=record_id, actor=who)
+    return TimelineItem(day=day, event=event)
 
 
 # What changed: the history rows of the participant and its parts.

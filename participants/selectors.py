@@ -61,17 +61,26 @@ def name_shown_to(user, person) -> str | None:
 
 
 def get_participant_for_user(user, pk: int) -> Participant:
-    """One participant, or 404 for anyone no grant reaches, never revealing whether it exists."""
+    """One participant, or 404 for anyone no grant reaches, never revealing whether it exists. It
+    carries `has_pending_transfer`, and its person the responsible municipality (the rules about the
+    person's rights ask for it), read with it."""
     participant = (
         participants_visible_to(user)
         .select_related(
             "municipality__se_team", "person__municipality", "referral__referring_organisation", "responsible_coach"
+        )
+        .annotate(
+            has_pending_transfer=Exists(
+                Transfer.objects.filter(participant=OuterRef("pk"), status=Transfer.Status.PENDING)
+            ),
+            responsible_municipality_id=access.latest_case_municipality(Participant),
         )
         .filter(pk=pk)
         .first()
     )
     if participant is None:
         raise Http404
+    access.remember_responsible_municipality(participant.person, participant.responsible_municipality_id)
     return participant
 
 
@@ -274,6 +283,10 @@ def get_transfer_for_user(user, pk: int) -> Transfer:
 
 
 def pending_transfer_of(participant: Participant) -> Transfer | None:
+    """The participant's transfer waiting to be accepted; asked only when the participant's
+    `has_pending_transfer` (get_participant_for_user) says there is one."""
+    if not getattr(participant, "has_pending_transfer", True):
+        return None
     return _transfers().filter(participant=participant, status=Transfer.Status.PENDING).first()
 
 

@@ -113,11 +113,13 @@ def _event(actor: User, code: str, record, *, participant: Participant | None = 
 def _grant_team(municipality: Municipality, participant: Participant) -> None:
     for perm in PARTICIPANT_PERMISSIONS:
         assign_perm(perm, municipality.se_team.group, participant)
+    access.forget_grants(participant)
 
 
 def _revoke_team(municipality: Municipality, participant: Participant) -> None:
     for perm in PARTICIPANT_PERMISSIONS:
         remove_perm(perm, municipality.se_team.group, participant)
+    access.forget_grants(participant)
 
 
 # The SE step and the journal: the coaches of the participant's current municipality only.

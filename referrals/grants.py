@@ -19,6 +19,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from consent.models import Purpose
 from consent.selectors import covered_organisation_ids
+from sehoglandet import access
 from sehoglandet.models import Organisation, ReferralGroupSeat
 
 from . import selectors
@@ -58,6 +59,7 @@ def sync_referral_access(referral: Referral) -> None:
         assign_perm(f"referrals.{codename}", groups[group_id], referral)
     for group_id, codename in current - wanted:
         remove_perm(f"referrals.{codename}", groups[group_id], referral)
+    access.forget_grants(referral)
 
 
 def grant_referrer(referral: Referral) -> None:
@@ -65,6 +67,7 @@ def grant_referrer(referral: Referral) -> None:
     for user in {referral.referrer, referral.written_by}:
         assign_perm(VIEW, user, referral)
         assign_perm(CHANGE, user, referral)
+    access.forget_grants(referral)
 
 
 def sync_person_access(person_id: int) -> None:
@@ -89,3 +92,4 @@ def grant_consultation(consultation: Consultation) -> None:
         groups.append(se_team.group)
     for group in groups:
         assign_perm("referrals.view_consultation", group, consultation)
+    access.forget_grants(consultation)

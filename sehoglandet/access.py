@@ -22,7 +22,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from .models import Membership, Person, ReferralGroupMember, Role
@@ -111,10 +111,7 @@ def objects_for_user(user, perm: str, queryset: QuerySet) -> QuerySet:
     """
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
-    model = queryset.model
-    user_grants, group_grants = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
-    if user_grants.objects.is_generic() or group_grants.objects.is_generic():
-        raise ImproperlyConfigured(f"{model.__name__} needs direct object-permission models")
+    user_grants, group_grants = _grant_models(queryset.model)
     permission = permission_id(perm)
     by_user = user_grants.objects.filter(user=user, permission_id=permission, content_object=OuterRef("pk"))
     by_group = group_grants.objects.filter(
@@ -124,6 +121,14 @@ def objects_for_user(user, perm: str, queryset: QuerySet) -> QuerySet:
     # of every grant, the UNION into two index probes per row it reads. The user's groups are a
     # subquery the database reads once per query, not a query of their own.
     return queryset.filter(Exists(by_user.values("pk").union(by_group.values("pk"), all=True)))
+
+
+def _grant_models(model: type[Model]) -> tuple[type[Model], type[Model]]:
+    """guardian's direct foreign-key grant models of `model`, to users and to groups."""
+    user_grants, group_grants = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
+    if user_grants.objects.is_generic() or group_grants.objects.is_generic():
+        raise ImproperlyConfigured(f"{model.__name__} needs direct object-permission models")
+    return user_grants, group_grants
 
 
 _permission_ids: dict[str, int] = {}
@@ -148,13 +153,31 @@ def forget_cached_access(user) -> None:
 
 
 def has_object_permission(user, perm: str, obj: Model) -> bool:
-    """Whether `user` holds `perm` on `obj` through a grant; asked of the database once per object
-    and user, as a page asks it for each action it offers."""
-    asked = obj.__dict__.setdefault("_grants_asked", {})
-    key = (user.pk, perm)
-    if key not in asked:
-        asked[key] = objects_for_user(user, perm, type(obj)._default_manager.filter(pk=obj.pk)).exists()
-    return asked[key]
+    """Whether `user` holds `perm` on `obj` through a grant to them or to one of their groups."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return permission_id(perm) in _permissions_held(user, obj)
+
+
+def forget_grants(obj: Model) -> None:
+    """After a service granted or removed a permission on `obj`: ask the database again."""
+    obj.__dict__.pop("_permissions_held", None)
+
+
+def _permissions_held(user, obj: Model) -> frozenset[int]:
+    """The ids of every permission `user` holds on `obj`: one query per object and user, read by the
+    grant tables' indexes on the object, however many actions a page offers (view, change, …)."""
+    held = obj.__dict__.setdefault("_permissions_held", {})
+    if user.pk not in held:
+        user_grants, group_grants = _grant_models(type(obj))
+        by_user = user_grants.objects.filter(user=user, content_object=obj.pk)
+        by_group = group_grants.objects.filter(group__in=user.groups.values("pk"), content_object=obj.pk)
+        held[user.pk] = frozenset(
+            by_user.values_list("permission_id", flat=True).union(
+                by_group.values_list("permission_id", flat=True), all=True
+            )
+        )
+    return held[user.pk]
 
 
 def _declare(view: Callable, roles: Iterable[str]) -> Callable:
@@ -364,17 +387,43 @@ def may_see_identity(user, person, municipality=None) -> bool:
 def responsible_municipality_id(person) -> int | None:
     """The municipality whose SE team is responsible for the person: that of their latest case the
     team has received, the later stage first (an enrolment, where it is now, before a referral),
-    open or closed. After a transfer it is the receiving municipality."""
+    open or closed. After a transfer it is the receiving municipality. Read once per person object;
+    a page that read the person's latest case with its own record says so (`latest_case_municipality`)."""
+    if _RESPONSIBLE not in person.__dict__:
+        person.__dict__[_RESPONSIBLE] = _find_responsible_municipality_id(person)
+    return person.__dict__[_RESPONSIBLE]
+
+
+_RESPONSIBLE = "_responsible_municipality_id"
+
+
+def _find_responsible_municipality_id(person) -> int | None:
     for cases in reversed(_person_cases):
-        found = (
-            cases.model._default_manager.filter(cases.received, person=person)
-            .order_by("-pk")
-            .values_list("municipality_id", flat=True)
-            .first()
-        )
+        found = _latest_received(cases, person).values_list("municipality_id", flat=True).first()
         if found is not None:
             return found
     return None
+
+
+def _latest_received(cases: PersonCases, person) -> QuerySet:
+    return cases.model._default_manager.filter(cases.received, person=person).order_by("-pk")
+
+
+def latest_case_municipality(model: type[Model]) -> Subquery:
+    """For a query over the latest stage's cases (an enrolment): the municipality of the latest case
+    of the row's person, which is the person's responsible municipality
+    (`responsible_municipality_id`) whenever the row itself is a case the team received. Give it to
+    `remember_responsible_municipality` with the row's person."""
+    cases = _person_cases[-1]
+    if cases.model is not model:
+        raise ImproperlyConfigured(f"{model.__name__} is not the latest stage of a person's cases")
+    return Subquery(_latest_received(cases, OuterRef("person_id")).values("municipality_id")[:1])
+
+
+def remember_responsible_municipality(person, municipality_id: int | None) -> None:
+    """What `latest_case_municipality` read for the person, so that no rule asks again."""
+    if municipality_id is not None:
+        person.__dict__[_RESPONSIBLE] = municipality_id
 
 
 def is_responsible_coach(user, person) -> bool:

@@ -40,6 +40,9 @@ OUTSIDERS = ["coach.eksjo", "chef.eksjo", "fk.eksjo"]
 OUTSIDE_THE_SE_TEAMS = [username for username in PERSONAS if username not in COACHES + MANAGERS]
 
 # The project's own apps; every_row reads all their tables (history and grants included).
+# Issue 15: no page makes more than this many queries, whatever the data (bench/README.md#national-scale-issue-15).
+MOST_QUERIES_A_PAGE = 15
+
 APPS = ["sehoglandet", "referrals", "participants", "consent", "reporting"]
 
 
