@@ -57,18 +57,22 @@ def parties_left_out(
     the meeting. `choice` (organisations, purposes) counts a consent not yet recorded as if it were;
     `among` counts only those consents, so a user who may not see the person's other consents
     learns nothing of them (DESIGN.md §6). The one answer for the consent form, its message and the
-    referral page (issue 14, point 2). Two queries."""
+    referral page (issue 14, point 2). One query."""
     consents = Consent.objects.filter(valid_on(day or timezone.localdate()), person=person)
     consents = consents.filter(**{Purpose.REFERRAL_GROUP.field: True})
     if among is not None:
         consents = consents & among
-    covered = set(
-        Consent.organisations.through.objects.filter(consent__in=consents).values_list("organisation_id", flat=True)
-    )
+    covered = Consent.organisations.through.objects.filter(consent__in=consents).values("organisation_id")
+    chosen = set()
     if choice is not None and Purpose.REFERRAL_GROUP in choice[1]:
-        covered |= {organisation.pk for organisation in choice[0]}
-    parties = Organisation.objects.filter(seats__referral_group__in=referral_groups).distinct().order_by("name")
-    return [organisation for organisation in parties if organisation.pk not in covered]
+        chosen = {organisation.pk for organisation in choice[0]}
+    parties = (
+        Organisation.objects.filter(seats__referral_group__in=referral_groups)
+        .exclude(pk__in=covered)
+        .distinct()
+        .order_by("name")
+    )
+    return [organisation for organisation in parties if organisation.pk not in chosen]
 
 
 def consents_visible_to(user) -> QuerySet[Consent]:

@@ -12,13 +12,20 @@ from django.utils.translation import gettext as _
 from consent.models import Consent, Purpose
 from consent.selectors import missing_consent, parties_left_out, valid_on
 from sehoglandet import access, dates
-from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupMember, Role
+from sehoglandet.models import (
+    Municipality,
+    Organisation,
+    Person,
+    ReferralGroup,
+    ReferralGroupMember,
+    ReferralGroupSeat,
+    Role,
+)
 from sehoglandet.selectors import referral_groups_visible_to
 
 from .models import (
     MIN_ACTIVE_PARTIES,
     AgendaItem,
-    Attendance,
     Consultation,
     Decision,
     ItemResponse,
@@ -209,7 +216,7 @@ def agenda_candidates(user, meeting: Meeting) -> QuerySet[Referral]:
 def organisations_without_consent_by_item(meeting: Meeting, items: list[AgendaItem]) -> dict[int, list]:
     """For each item, the group's member organisations that no consent in force covers for discussion
     in the referral group: they will not see it. Two queries whatever the length of the agenda."""
-    seats = list(meeting.referral_group.seats.select_related("organisation").order_by("organisation__name"))
+    seats = group_seats(meeting.referral_group)
     persons = {item.referral.person_id for item in items}
     covered = set(
         Consent.organisations.through.objects.filter(
@@ -246,11 +253,20 @@ def agenda_mail_by_organisation(meeting: Meeting) -> list[tuple[str, int]]:
     return [(row["seat__organisation__name"], row["members"]) for row in rows]
 
 
+def group_seats(referral_group) -> list[ReferralGroupSeat]:
+    """The group's seats with their organisations, by name; read once per group object, as a meeting
+    page asks for them for the consent, the attendance and the missing parties."""
+    cached = referral_group.__dict__.get("_seats_by_name")
+    if cached is None:
+        cached = list(referral_group.seats.select_related("organisation").order_by("organisation__name"))
+        referral_group.__dict__["_seats_by_name"] = cached
+    return cached
+
+
 def attendance_by_seat(meeting: Meeting) -> list[tuple]:
     """Every seat of the meeting's group with its attendance row (None when nothing is recorded)."""
     rows = {row.seat_id: row for row in meeting.attendance.all()}
-    seats = meeting.referral_group.seats.select_related("organisation").order_by("organisation__name")
-    return [(seat, rows.get(seat.pk)) for seat in seats]
+    return [(seat, rows.get(seat.pk)) for seat in group_seats(meeting.referral_group)]
 
 
 # The referral, consent and pre-meeting pages.
@@ -378,14 +394,10 @@ def default_agenda_kind(referral: Referral) -> str:
     return AgendaItem.Kind.SENT_BACK if referral.decided_at else AgendaItem.Kind.NEW_REFERRAL
 
 
-def missing_parties(meeting: Meeting) -> list[Organisation]:
-    """Member organisations with no one present, for the warning on the meeting page."""
-    present = set(Attendance.objects.filter(meeting=meeting, present=True).values_list("seat_id", flat=True))
-    return [
-        seat.organisation
-        for seat in meeting.referral_group.seats.select_related("organisation")
-        if seat.pk not in present
-    ]
+def missing_parties(seats_with_attendance: list[tuple]) -> list[Organisation]:
+    """Member organisations with no one present (of `attendance_by_seat`), for the warning on the
+    meeting page."""
+    return [seat.organisation for seat, row in seats_with_attendance if row is None or not row.present]
 
 
 def referrals_for_register_extract(person: Person) -> list[Referral]:

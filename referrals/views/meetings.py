@@ -191,10 +191,9 @@ def _render_meeting(request, meeting: Meeting, *, attendance_form=None, response
             referral.default_kind = selectors.default_agenda_kind(referral)
         context["kinds"] = AgendaItem.Kind.choices
         if begun:
-            context["attendance_form"] = attendance_form or AttendanceForm(
-                seats_with_attendance=selectors.attendance_by_seat(meeting)
-            )
-            context["missing_parties"] = selectors.missing_parties(meeting)
+            seats_with_attendance = selectors.attendance_by_seat(meeting)
+            context["attendance_form"] = attendance_form or AttendanceForm(seats_with_attendance=seats_with_attendance)
+            context["missing_parties"] = selectors.missing_parties(seats_with_attendance)
     if any(item.visible for item in items) or context.get("candidates"):
         log_access(
             request,

@@ -216,9 +216,11 @@ def _case_context(request, referral: Referral, *, team: bool) -> dict:
                 "may_add_to_agenda": referral.status in (Referral.Status.READY, Referral.Status.SENT_BACK)
                 and all(hasattr(item, "decision") for item in items),
                 "withdrawal_notice": _withdrawal_notice(referral, consents),
-                "coming_meetings": list(selectors.coming_meetings(group)) if group else [],
                 "agenda_kind": selectors.default_agenda_kind(referral),
             }
+        )
+        context["coming_meetings"] = (
+            list(selectors.coming_meetings(group)) if group and context["may_add_to_agenda"] else []
         )
     return context
 

@@ -21,6 +21,7 @@ from sehoglandet.models import AccessLog, ReferralGroup, ReferralGroupSeat
 from tests import factories
 from tests.factories import WITHOUT_FK, make_case
 from tests.helpers import (
+    MOST_QUERIES_A_PAGE,
     NASSJO_GROUP,
     NASSJO_MEMBERS,
     OUTSIDERS,
@@ -354,6 +355,33 @@ def test_the_meeting_page_takes_as_many_queries_for_four_items_as_for_two(
     with django_assert_num_queries(len(small)):
         response = client.get(url)
     assert len(response.context["items"]) == 4
+
+
+def test_the_held_meeting_takes_as_many_queries_for_three_decisions_as_for_one_and_at_most_15(
+    client_for, people, agenda, django_assert_num_queries
+):
+    """The page the coach keeps open while the group decides: attendance, missing parties, the items
+    with their decisions (issue 15: at most MOST_QUERIES_A_PAGE)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    extra = [factories.put_on_agenda(people, make_case(people, f"Held{n}", "Möte"), agenda.meeting) for n in range(2)]
+    factories.hold_meeting_today(agenda.meeting)
+    factories.decide(people, agenda.shared)
+    client = client_for("coach.nassjo")
+    url = _url("meeting_detail", agenda)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for item in extra:
+        factories.decide(people, item)
+    Attendance.objects.create(meeting=agenda.meeting, seat=_seats()[0], present=True, attendee="Ombud")
+
+    with django_assert_num_queries(len(one)):
+        response = client.get(url)
+    assert len(one) <= MOST_QUERIES_A_PAGE
+    assert response.context["missing_parties"] and "attendance_form" in response.context
+    assert sum(1 for item in response.context["items"] if item.recorded) == 3
 
 
 # Adding to the agenda

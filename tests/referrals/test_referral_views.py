@@ -31,6 +31,7 @@ from tests.factories import (
 )
 from tests.helpers import (
     COACHES,
+    MOST_QUERIES_A_PAGE,
     NASSJO_MEMBERS,
     OUTSIDERS,
     PERSONAS,
@@ -210,6 +211,19 @@ def test_the_list_needs_the_same_number_of_queries_for_one_referral_and_for_many
         response = client.get(url("referral_list"))
 
     assert len(response.context["page"].object_list) == 6
+
+
+@pytest.mark.parametrize("username", ["coach.nassjo", "chef.nassjo", "referrer.af", "af.nassjo"])
+def test_the_referral_page_takes_at_most_15_queries_for_each_reader(client_for, on_agenda, username):
+    """The submitted referral on an agenda, as the coach, the manager, its writer and a member read
+    it (issue 15: at most MOST_QUERIES_A_PAGE)."""
+    client = client_for(username)
+    client.get(url("referral_detail", on_agenda.pk))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url("referral_detail", on_agenda.pk))
+
+    assert response.status_code == 200
+    assert len(queries) <= MOST_QUERIES_A_PAGE, [query["sql"][:120] for query in queries]
 
 
 def test_listing_names_writes_one_list_row_in_the_access_log(client_for, people):
