@@ -6,9 +6,11 @@ PY := $(VENV)/bin/python
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 TEST_PACKAGES := $(RUN_PACKAGES) chromium
 DEV_ENV := DEBUG=true
-# pytest-xdist spreads the suite over every core; --reuse-db keeps the test databases between local
-# runs. After a new migration, start afresh once with `PYTEST_ADDOPTS=--create-db make test`.
-PYTEST_FLAGS ?= -n auto --reuse-db
+# pytest-xdist spreads the suite over every core, keeping each group of tests that share a costly
+# state (pytest.mark.xdist_group: the form fuzz, the demo data, the worked cases) on one worker, so
+# the state is built once; --reuse-db keeps the test databases between local runs. After a new
+# migration, start afresh once with `PYTEST_ADDOPTS=--create-db make test`.
+PYTEST_FLAGS ?= -n auto --dist loadgroup --reuse-db
 
 .PHONY: run test lint format messages system-run system-test clean
 

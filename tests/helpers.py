@@ -6,6 +6,7 @@ Data builders live in tests/factories.py; the personas themselves in tests/conft
 
 import re
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,28 +40,33 @@ OUTSIDERS = ["coach.eksjo", "chef.eksjo", "fk.eksjo"]
 # Everyone who neither coaches nor manages an SE team.
 OUTSIDE_THE_SE_TEAMS = [username for username in PERSONAS if username not in COACHES + MANAGERS]
 
-# The project's own apps; every_row reads all their tables (history and grants included).
 # Issue 15: no page makes more than this many queries, whatever the data (bench/README.md#national-scale-issue-15).
 MOST_QUERIES_A_PAGE = 15
 
+# The project's own apps; every_row reads all their tables (history and grants included).
 APPS = ["sehoglandet", "referrals", "participants", "consent", "reporting"]
 
 
-def every_row(*, access_log: bool = True) -> dict[str, list[dict]]:
+def _snapshot_models(*, access_log: bool) -> list:
+    models = [
+        *(model for label in APPS for model in apps.get_app_config(label).get_models(include_auto_created=True)),
+        *apps.get_app_config("auth").get_models(include_auto_created=True),
+    ]
+    return models if access_log else [model for model in models if model is not AccessLog]
+
+
+def every_row(*, access_log: bool = True, tables: Iterable[str] | None = None) -> dict[str, list[dict]]:
     """Every row of the project's tables (history, grants and many-to-many links included) and of the
     user, group and permission tables, by model, each row a dict of its columns as the database
-    returns them.
+    returns them; only those of `tables` (database table names) when given.
 
     `access_log=False` leaves out the append-only access log, for a test that checks it on its own.
     Plain SQL rather than the ORM: a role matrix takes two snapshots per persona and page, and this
     is some fifteen times faster.
     """
-    models = [
-        *(model for label in APPS for model in apps.get_app_config(label).get_models(include_auto_created=True)),
-        *apps.get_app_config("auth").get_models(include_auto_created=True),
-    ]
-    if not access_log:
-        models.remove(AccessLog)
+    models = _snapshot_models(access_log=access_log)
+    if tables is not None:
+        models = [model for model in models if model._meta.db_table in tables]
     quote = connection.ops.quote_name
     rows = {}
     with connection.cursor() as cursor:
@@ -74,6 +80,42 @@ def every_row(*, access_log: bool = True) -> dict[str, list[dict]]:
 def changed_tables(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> list[str]:
     """The models whose rows differ between two snapshots of every_row."""
     return sorted(label for label in before.keys() | after.keys() if before.get(label) != after.get(label))
+
+
+# The table an INSERT, UPDATE or DELETE writes, as Django's backends write them (quoted).
+WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"(\w+)"', re.IGNORECASE)
+
+
+@contextmanager
+def tables_written():
+    """The names of the tables written to (an INSERT, UPDATE or DELETE seen on the connection) while
+    the block runs: the only ones whose rows it can have changed."""
+    written: set[str] = set()
+
+    def note_writes(execute, sql, params, many, context):
+        if match := WRITE.match(sql):
+            written.add(match[1])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note_writes):
+        yield written
+
+
+def changed_by(send: Callable[[], Any], *, access_log: bool = True) -> tuple[Any, list[str]]:
+    """Runs `send()` and answers what it returned and the models whose rows it changed, as
+    changed_tables(every_row() before, every_row() after) would, and then undoes what it changed.
+
+    Only the tables `send` wrote to can have changed (tables_written), so only they are read: after
+    `send`, and again once a savepoint has undone it, which gives them back as they were before. A
+    request that writes nothing costs no snapshot at all.
+    """
+    with transaction.atomic():
+        with tables_written() as written:
+            result = send()
+        after = every_row(access_log=access_log, tables=written) if written else {}
+        transaction.set_rollback(True)
+    before = every_row(access_log=access_log, tables=written) if after else {}
+    return result, changed_tables(before, after)
 
 
 def today() -> date:
@@ -148,12 +190,12 @@ def statuses_by_persona(client_for, usernames: Iterable[str], request: Callable[
 
 def status_and_changed_tables(request: Callable[[Client], Any], *, access_log: bool = True):
     """An act for outcomes_by_persona: sends `request(client)` and answers (status code, the models
-    whose rows the request changed); `access_log=False` leaves the access log out of the comparison."""
+    whose rows the request changed), and undoes the change (changed_by); `access_log=False` leaves
+    the access log out of the comparison."""
 
     def act(client: Client) -> tuple[int, list[str]]:
-        before = every_row(access_log=access_log)
-        response = request(client)
-        return response.status_code, changed_tables(before, every_row(access_log=access_log))
+        response, changed = changed_by(lambda: request(client), access_log=access_log)
+        return response.status_code, changed
 
     return act
 
@@ -163,9 +205,8 @@ def status_shown_and_changed_tables(request: Callable[[Client], Any], text: str,
     answers (status code, `text` in the page, the models whose rows the request changed)."""
 
     def act(client: Client) -> tuple[int, bool, list[str]]:
-        before = every_row(access_log=access_log)
-        response = request(client)
-        return response.status_code, text in body(response), changed_tables(before, every_row(access_log=access_log))
+        response, changed = changed_by(lambda: request(client), access_log=access_log)
+        return response.status_code, text in body(response), changed
 
     return act
 

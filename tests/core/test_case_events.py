@@ -105,6 +105,7 @@ def status_changes_in_history() -> list[tuple]:
     return changes
 
 
+@pytest.mark.xdist_group("worked_cases")  # built once, on one pytest-xdist worker (--dist loadgroup)
 class TestTheWorkedCases:
     """The checks over the worked cases share them: building them takes seconds, so they are built
     once for the class, in a transaction rolled back afterwards, and each test runs in a savepoint

@@ -54,6 +54,11 @@ def test_without_debug_the_command_refuses_and_creates_no_user(empty_database, s
     assert not Municipality.objects.exists()
 
 
+# The demo is loaded once per process that runs these tests: all go to one pytest-xdist worker
+# (the Makefile runs `--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("demo_data")
+
+
 @pytest.fixture(scope="module")
 def _loaded_once(django_db_setup, django_db_blocker):
     """The demo loaded once for the module, from an empty database as on a fresh installation, in

@@ -61,8 +61,12 @@ from referrals import services as referral_services
 from referrals.models import AgendaItem, Decision, ExitReason, Meeting
 from sehoglandet import access
 from tests import factories
-from tests.helpers import PERSONAS, changed_tables, every_row, today
+from tests.helpers import PERSONAS, changed_tables, every_row, tables_written, today
 from tests.second_factor import sign_in_verified
+
+# The walk and the demo state are built once per process that runs them: every test of the module
+# goes to the same pytest-xdist worker (the Makefile runs `--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("form_fuzz")
 
 # Generated examples per form, besides the explicit ones (EXPLICIT_VALUES). The walk finds some
 # 85 forms over the personas; with it and the demo state the file stays under a minute on one core
@@ -816,6 +820,13 @@ class FormFailure(AssertionError):
     pass
 
 
+def changed_since(before: dict, written: set[str]) -> list[str]:
+    """The models whose rows differ from `before`, of the tables just written to: no other can have
+    changed (tests.helpers.tables_written)."""
+    after = every_row(access_log=False, tables=written)
+    return changed_tables({label: before[label] for label in after}, after)
+
+
 def fuzz_form(client: Client, form: Form, ids: list[str], before: dict) -> None:
     """Post the explicit examples and MAX_EXAMPLES generated ones to the form, each in a savepoint
     rolled back afterwards; raises FormFailure naming the persona, the form, the request and what
@@ -837,12 +848,13 @@ def fuzz_form(client: Client, form: Form, ids: list[str], before: dict) -> None:
         # the rollback takes away again: the persona goes on with the session it had.
         session = client.cookies[settings.SESSION_COOKIE_NAME].value
         with transaction.atomic():
-            response = send(client, form, post)
+            with tables_written() as written:
+                response = send(client, form, post)
             if response.status_code >= 500:
                 problem = f"answered {response.status_code}: {server_error(response)}"
             elif signed_out(response):
                 problem = "sent the signed-in persona to sign in"
-            elif not is_success(response) and (changed := changed_tables(before, every_row(access_log=False))):
+            elif not is_success(response) and written and (changed := changed_since(before, written)):
                 problem = f"answered {response.status_code} without success, but changed {changed}"
             else:
                 problem = ""
