@@ -124,10 +124,12 @@ class Participant(models.Model):
                 condition=Q(started_on__isnull=False, sus_registered_on__isnull=True),
                 name="participant_sus_to_register",
             ),
+            # Exits registered in SUS, by date: those still to de-register (the to-do) and the
+            # month's SUS list, which shows those de-registered in the month too.
             models.Index(
                 fields=["municipality", "exited_on"],
-                condition=Q(status="exited", sus_registered_on__isnull=False, sus_deregistered_on__isnull=True),
-                name="participant_sus_to_deregister",
+                condition=Q(status="exited", sus_registered_on__isnull=False),
+                name="participant_sus_exits",
             ),
             models.Index(
                 fields=["municipality", "exited_on"],
@@ -361,7 +363,16 @@ class AftercareVisit(models.Model):
     class Meta:
         verbose_name = _("aftercare visit")
         verbose_name_plural = _("aftercare visits")
-        indexes = [models.Index(fields=["participant", "due_on"])]
+        indexes = [
+            models.Index(fields=["participant", "due_on"]),
+            # The visits still to do, by date (the to-do list, the start page's week): a few hundred
+            # of a national installation's hundred thousand.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(status__in=["planned", "moved"]),
+                name="aftercare_visit_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant}: {self.get_kind_display()} ({self.due_on})"

@@ -23,6 +23,7 @@ from sehoglandet import access
 from sehoglandet.audit import log_access
 from sehoglandet.forms import errors_as_messages
 from sehoglandet.models import AccessLog, Role
+from sehoglandet.paging import CappedPaginator
 from sehoglandet.spreadsheets import csv_safe
 
 from .. import fetch, selectors, services, todo
@@ -81,7 +82,7 @@ def sus_list(request):
     if month is None:
         return _render_sus(request, form, month, [], [])
     pages = [
-        Paginator(rows, SUS_PAGE_SIZE).get_page(request.GET.get(param))
+        CappedPaginator(rows, SUS_PAGE_SIZE).get_page(request.GET.get(param))
         for rows, param in zip(todo.sus_querysets(request.user, month), SUS_PAGE_PARAMS, strict=True)
     ]
     for page in pages:

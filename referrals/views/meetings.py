@@ -10,7 +10,7 @@ from datetime import datetime, time
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -74,7 +74,11 @@ def _start_of_today() -> datetime:
 @require_GET
 def meeting_list(request):
     """The coach's and manager's meetings of their group; a member's published and held meetings."""
-    meetings = selectors.meetings_visible_to(request.user).annotate(item_count=Count("items"))
+    # Counted per meeting shown (a subquery), not by grouping every meeting of ten years with its items.
+    items = AgendaItem.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting")
+    meetings = selectors.meetings_visible_to(request.user).annotate(
+        item_count=Subquery(items.annotate(count=Count("pk")).values("count"), output_field=IntegerField())
+    )
     coming = meetings.filter(starts_at__gte=_start_of_today()).order_by("starts_at")
     past = meetings.filter(starts_at__lt=_start_of_today()).order_by("-starts_at")
     context = {

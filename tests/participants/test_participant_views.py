@@ -361,3 +361,20 @@ def test_of_a_protected_identity_only_the_coach_sees_any_identifying_field(clien
     assert all(value in coach for value in identifying[:3])
     assert not any(value in manager for value in identifying)
     assert "Skyddad identitet" in manager
+
+
+def test_a_caseload_longer_than_the_pages_offered_says_more_than_and_how_to_narrow_it(client_for, people, monkeypatch):
+    """The count stops at the cap (sehoglandet.paging): the caption says "more than", the last page
+    says to narrow the list with the filters, and each page reads its own rows."""
+    monkeypatch.setattr("sehoglandet.paging.COUNT_CAP", 2)
+    monkeypatch.setattr("participants.views.caseload.CASELOAD_PAGE_SIZE", 1)
+    enrol(people, ("Alva", "Brandt"), ("Bo", "Cederholm"), ("Cim", "Dahl"))
+    client = client_for("coach.nassjo")
+
+    first, second = client.get(url("participant_list")), client.get(url("participant_list"), {"page": 2})
+
+    assert "Fler än 2 deltagare" in body(first)
+    assert "Sida 1 av 2+" in body(first) and "Avgränsa den med filtren" not in body(first)
+    assert "Avgränsa den med filtren" in body(second)
+    shown = [*first.context["page"].object_list, *second.context["page"].object_list]
+    assert len(shown) == 2 and shown[0] != shown[1]
