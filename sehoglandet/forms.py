@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 
 from .identity import parse_identity_number
@@ -30,7 +31,14 @@ class NamedRequiredMessages:
     fyllas i." tells no one which field it means once it stands in the error summary, or is read
     out apart from its field. A field with a required message of its own keeps it.
 
-    Set at cleaning rather than at creation, so that labels a form's __init__ sets count too."""
+    Set at cleaning rather than at creation, so that labels a form's __init__ sets count too.
+
+    Its fields render through Django's Jinja2 copies of the widget templates, the same markup
+    several times faster than the template language: a meeting's agenda renders a member's answer
+    form for every item (bench/README.md#national-scale-issue-15). The admin's forms, which have
+    widget templates of their own, keep Django's default renderer."""
+
+    default_renderer = Jinja2()  # one for the process: it holds the compiled templates
 
     def full_clean(self):
         for name, field in self.fields.items():
