@@ -50,6 +50,20 @@ def participants_visible_to(user) -> QuerySet[Participant]:
     )
 
 
+def of_coached_participants(user, *, participant: Participant | None = None) -> Q:
+    """A filter for a participant's records (an income, a visit): those of the open participants of
+    the municipalities the user coaches that a grant reaches (`participant` alone, when given). The
+    participant's own columns first, the grant for the rows they leave: a team's to-do reads a
+    hundred visits and incomes, not the grants of its 3 000 participants."""
+    municipalities = [m.pk for m in access.municipalities_coached_by(user)]
+    if not municipalities:
+        return Q(pk__in=[])
+    condition = Q(participant__municipality__in=municipalities, participant__status__in=OPEN_STATUSES) & Q(
+        access.grant_reaches(user, "participants.view_participant", Participant, "participant")
+    )
+    return condition if participant is None else condition & Q(participant=participant)
+
+
 def name_shown_to(user, person) -> str | None:
     """The name the user's latest enrolment of the person shows them (access.name_shown_to)."""
     participant = participants_visible_to(user).filter(person=person).order_by("-decided_on", "-id").first()
@@ -179,11 +193,9 @@ def aftercare_due(user, start: date, end: date) -> QuerySet[AftercareVisit]:
     """The visits and calls still to do between `start` and `end` (inclusive) for the open participants
     of the municipalities the user coaches, in date order, with the participant. One query (after
     guardian's lookup of the permission)."""
-    municipalities = [m.pk for m in access.municipalities_coached_by(user)]
     return (
         AftercareVisit.objects.filter(
-            participant__in=participants_visible_to(user).filter(municipality__in=municipalities).values("pk"),
-            participant__status__in=OPEN_STATUSES,
+            of_coached_participants(user),
             status__in=AftercareVisit.OPEN_STATUSES,
             due_on__range=(start, end),
         )

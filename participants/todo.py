@@ -163,9 +163,9 @@ def _sources(user, today: date, participant: Participant | None) -> list:
         Q(valid_from__gt=OuterRef("valid_from")) | Q(valid_from=OuterRef("valid_from"), pk__gt=OuterRef("pk")),
         participant=OuterRef("participant"),
     )
-    incomes = IncomeRecord.objects.filter(participant__in=participants.values("pk"), review_on__lte=horizon).exclude(
-        Exists(newer_income)
-    )
+    incomes = IncomeRecord.objects.filter(
+        selectors.of_coached_participants(user, participant=participant), review_on__lte=horizon
+    ).exclude(Exists(newer_income))
 
     lasting_consent = Consent.objects.filter(
         person=OuterRef("person"), withdrawn_on__isnull=True, valid_until__gt=horizon, given_on__lte=today

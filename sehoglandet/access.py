@@ -111,16 +111,25 @@ def objects_for_user(user, perm: str, queryset: QuerySet) -> QuerySet:
     """
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
-    user_grants, group_grants = _grant_models(queryset.model)
+    return queryset.filter(grant_reaches(user, perm, queryset.model))
+
+
+def grant_reaches(user, perm: str, model: type[Model], ref: str = "pk") -> Exists:
+    """The condition of objects_for_user as an expression: `user` holds `perm` on the `model` object
+    that the query's `ref` names (the row itself by default, or a foreign key to it, such as an
+    income's "participant"). For a query over a record that belongs to the object: the database
+    then checks the grant only for the rows its other conditions leave, not for every object they
+    might belong to. Only for an active, signed-in user (objects_for_user answers the others)."""
+    user_grants, group_grants = _grant_models(model)
     permission = permission_id(perm)
-    by_user = user_grants.objects.filter(user=user, permission_id=permission, content_object=OuterRef("pk"))
+    by_user = user_grants.objects.filter(user=user, permission_id=permission, content_object=OuterRef(ref))
     by_group = group_grants.objects.filter(
-        group__in=user.groups.values("pk"), permission_id=permission, content_object=OuterRef("pk")
+        group__in=user.groups.values("pk"), permission_id=permission, content_object=OuterRef(ref)
     )
     # UNION ALL inside the EXISTS, not EXISTS … OR EXISTS …: PostgreSQL turns the OR into two hashes
     # of every grant, the UNION into two index probes per row it reads. The user's groups are a
     # subquery the database reads once per query, not a query of their own.
-    return queryset.filter(Exists(by_user.values("pk").union(by_group.values("pk"), all=True)))
+    return Exists(by_user.values("pk").union(by_group.values("pk"), all=True))
 
 
 def _grant_models(model: type[Model]) -> tuple[type[Model], type[Model]]:

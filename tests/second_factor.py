@@ -1,7 +1,7 @@
 """The second factor in tests: every persona has an authenticator app, and a test signs in for real.
 
-`sign_in_verified(client, user)` is what the suite's signed-in clients do: force_login skips the
-password form, and the session is then marked verified by the user's app exactly as
+`sign_in_verified(client, user)` is what the suite's signed-in clients do: it skips the password
+form, writing the session as a sign-in does, and marks it verified by the user's app exactly as
 django_otp.login marks it after a right code. The middleware and django-otp's own check that the
 device exists and belongs to the user run on every request as in production; nothing is switched
 off. Tests of the sign-in itself type codes that `next_code` computes from the device's secret.
@@ -9,7 +9,10 @@ off. Tests of the sign-in itself type codes that `next_code` computes from the d
 
 import time
 from base64 import b32decode
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -28,13 +31,25 @@ def give_app(user: User) -> TOTPDevice:
 
 
 def sign_in_verified(client: Client, user: User) -> Client:
-    """`client` signed in as `user`, the session verified by the user's app (see the module's doc)."""
+    """`client` signed in as `user`, the session verified by the user's app (see the module's doc).
+
+    The session is written as Django's login() writes it (the user, the backend, the password's
+    session hash) and as django_otp.login marks it, in one save; the signals of a sign-in (the last
+    login, django-axes' log and clean-up) are left to the tests of signing in, which use the login
+    page. The suite signs in some thousands of times, and force_login's signals cost more than the
+    request most tests make."""
     device = give_app(user)
-    client.force_login(user, backend=SIGN_IN_BACKEND)
-    session = client.session
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = SIGN_IN_BACKEND
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session[RENEWED_AT] = time.time()  # as the sign-in's own save does (session_renewal_middleware)
     session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    client.cookies[settings.SESSION_COOKIE_NAME].update(
+        {"path": "/", "domain": settings.SESSION_COOKIE_DOMAIN or "", "secure": settings.SESSION_COOKIE_SECURE or ""}
+    )
     return client
 
 
