@@ -29,43 +29,36 @@ import random
 import statistics
 import sys
 import time
-import warnings
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from datetime import time as clock
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sehoglandet.settings")
-warnings.filterwarnings("ignore", message="No directory at")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.contrib.auth.models import Permission, User  # noqa: E402
-from django.db import connection, models  # noqa: E402
-from django.db.models import Count  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
-from report_bench import (  # noqa: E402  (bench/ is the script's directory, so on sys.path)
+# report_bench sets Django up as it is imported (the repository on sys.path, the settings); bench/
+# is the script's directory, so it is on sys.path.
+import report_bench  # noqa: F401
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission, User
+from django.db import connection, models
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from report_bench import (
     EXIT_REASONS,
     FIRST_NAMES,
     INCOME_AFTER,
     INCOME_BEFORE,
     LAST_NAMES,
     OCCUPATION_AFTER,
+    PLAIN_STATIC_FILES,
+    signed_in,
     weighted,
 )
 
-from consent.models import Consent  # noqa: E402
-from participants.models import (  # noqa: E402
+from consent.models import Consent
+from participants.models import (
     AftercareVisit,
     Employment,
     IncomeRecord,
@@ -76,7 +69,7 @@ from participants.models import (  # noqa: E402
     StepChange,
     Transfer,
 )
-from referrals.models import (  # noqa: E402
+from referrals.models import (
     AgendaItem,
     Attendance,
     Decision,
@@ -88,10 +81,10 @@ from referrals.models import (  # noqa: E402
     ReferralGroupObjectPermission,
     ReferralUserObjectPermission,
 )
-from reporting.services import refresh_all_statistics  # noqa: E402
-from sehoglandet import services  # noqa: E402
-from sehoglandet.identity import format_identity_number, with_check_digit  # noqa: E402
-from sehoglandet.models import (  # noqa: E402
+from reporting.services import refresh_all_statistics
+from sehoglandet import services
+from sehoglandet.identity import format_identity_number, with_check_digit
+from sehoglandet.models import (
     AccessLog,
     Membership,
     Municipality,
@@ -102,7 +95,7 @@ from sehoglandet.models import (  # noqa: E402
     Role,
     age_on,
 )
-from sehoglandet.reference_data import DEFAULT_FILE, parse  # noqa: E402
+from sehoglandet.reference_data import DEFAULT_FILE, parse
 
 YEARS = 10
 # Every bench user signs in with this password and an authenticator app with this key (hex), so
@@ -1638,30 +1631,12 @@ def fill(options) -> None:
 
 # Measuring
 
-# Static files from the app directories: the benchmark needs no collectstatic and its manifest.
-PLAIN_STATIC_FILES = {
-    **settings.STORAGES,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 FLOOR = "floor: the password page"
 REPORT_PAGE = "director: report page, all municipalities"
 REPORT_PDF = "director: report PDF, all municipalities"
 MAX_QUERIES = 15
 MAX_TIMES_FLOOR = 3
 REPORT_LIMIT, PDF_LIMIT = 1.0, 3.0
-
-
-def signed_in(user: User) -> Client:
-    """A client signed in as `user` with the session verified by the user's authenticator app, as
-    django_otp.login marks it after a right code (tests/second_factor.py does the same): the
-    second-factor middleware and django-otp's device check run on every request as in production."""
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def pick_pages() -> list[tuple[str, Client, str, dict]]:

@@ -504,15 +504,23 @@ PLAIN_STATIC_FILES = {
 }
 
 
-@override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], STORAGES=PLAIN_STATIC_FILES)
-def measure(director: User, *, runs: int, pdf_runs: int, explain_slowest: int) -> None:
+def signed_in(user: User) -> Client:
+    """A client signed in as `user` with the session verified by the user's authenticator app (one
+    is added if they have none), as django_otp.login marks it after a right code (tests/second_factor.py
+    does the same): the second-factor middleware and django-otp's device check run on every request
+    as in production."""
+    device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Bench"})
     client = Client()
-    # Signed in with the second factor, as the middleware requires: the session verified by an app.
-    device, _created = TOTPDevice.objects.get_or_create(user=director, confirmed=True, defaults={"name": "Bench"})
-    client.force_login(director, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+    return client
+
+
+@override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], STORAGES=PLAIN_STATIC_FILES)
+def measure(director: User, *, runs: int, pdf_runs: int, explain_slowest: int) -> None:
+    client = signed_in(director)
     half_year = {"kind": "H1", "year": "2026"}
     cases = [
         ("Report page 2026 H1, all municipalities", "/rapporter/", half_year, runs),
