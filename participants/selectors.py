@@ -191,8 +191,7 @@ def get_employment_for_user(user, pk: int) -> Employment:
 
 def aftercare_due(user, start: date, end: date) -> QuerySet[AftercareVisit]:
     """The visits and calls still to do between `start` and `end` (inclusive) for the open participants
-    of the municipalities the user coaches, in date order, with the participant. One query (after
-    guardian's lookup of the permission)."""
+    of the municipalities the user coaches, in date order, with the participant. One query."""
     return (
         AftercareVisit.objects.filter(
             of_coached_participants(user),

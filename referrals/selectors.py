@@ -4,7 +4,7 @@ the checks that say in words what stands between a referral and its next step.""
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -254,13 +254,11 @@ def agenda_mail_by_organisation(meeting: Meeting) -> list[tuple[str, int]]:
 
 
 def group_seats(referral_group) -> list[ReferralGroupSeat]:
-    """The group's seats with their organisations, by name; read once per group object, as a meeting
-    page asks for them for the consent, the attendance and the missing parties."""
-    cached = referral_group.__dict__.get("_seats_by_name")
-    if cached is None:
-        cached = list(referral_group.seats.select_related("organisation").order_by("organisation__name"))
-        referral_group.__dict__["_seats_by_name"] = cached
-    return cached
+    """The group's seats with their organisations, by name; prefetched once per group object, as a
+    meeting page asks for them for the consent, the attendance and the missing parties."""
+    seats = ReferralGroupSeat.objects.select_related("organisation").order_by("organisation__name")
+    prefetch_related_objects([referral_group], Prefetch("seats", queryset=seats))
+    return list(referral_group.seats.all())
 
 
 def attendance_by_seat(meeting: Meeting) -> list[tuple]:

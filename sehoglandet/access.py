@@ -120,24 +120,22 @@ def grant_reaches(user, perm: str, model: type[Model], ref: str = "pk") -> Exist
     income's "participant"). For a query over a record that belongs to the object: the database
     then checks the grant only for the rows its other conditions leave, not for every object they
     might belong to. Only for an active, signed-in user (objects_for_user answers the others)."""
-    user_grants, group_grants = _grant_models(model)
-    permission = permission_id(perm)
-    by_user = user_grants.objects.filter(user=user, permission_id=permission, content_object=OuterRef(ref))
-    by_group = group_grants.objects.filter(
-        group__in=user.groups.values("pk"), permission_id=permission, content_object=OuterRef(ref)
-    )
+    by_user, by_group = _grants(user, model, permission_id=permission_id(perm), content_object=OuterRef(ref))
     # UNION ALL inside the EXISTS, not EXISTS … OR EXISTS …: PostgreSQL turns the OR into two hashes
-    # of every grant, the UNION into two index probes per row it reads. The user's groups are a
-    # subquery the database reads once per query, not a query of their own.
+    # of every grant, the UNION into two index probes per row it reads.
     return Exists(by_user.values("pk").union(by_group.values("pk"), all=True))
 
 
-def _grant_models(model: type[Model]) -> tuple[type[Model], type[Model]]:
-    """guardian's direct foreign-key grant models of `model`, to users and to groups."""
+def _grants(user, model: type[Model], **lookups) -> tuple[QuerySet, QuerySet]:
+    """The grants on `model` objects (guardian's direct foreign-key models) to `user` and to the
+    user's groups that match `lookups`; the groups are a subquery, not a query of their own."""
     user_grants, group_grants = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
     if user_grants.objects.is_generic() or group_grants.objects.is_generic():
         raise ImproperlyConfigured(f"{model.__name__} needs direct object-permission models")
-    return user_grants, group_grants
+    return (
+        user_grants.objects.filter(user=user, **lookups),
+        group_grants.objects.filter(group__in=user.groups.values("pk"), **lookups),
+    )
 
 
 _permission_ids: dict[str, int] = {}
@@ -178,9 +176,7 @@ def _permissions_held(user, obj: Model) -> frozenset[int]:
     grant tables' indexes on the object, however many actions a page offers (view, change, …)."""
     held = obj.__dict__.setdefault("_permissions_held", {})
     if user.pk not in held:
-        user_grants, group_grants = _grant_models(type(obj))
-        by_user = user_grants.objects.filter(user=user, content_object=obj.pk)
-        by_group = group_grants.objects.filter(group__in=user.groups.values("pk"), content_object=obj.pk)
+        by_user, by_group = _grants(user, type(obj), content_object=obj.pk)
         held[user.pk] = frozenset(
             by_user.values_list("permission_id", flat=True).union(
                 by_group.values_list("permission_id", flat=True), all=True
