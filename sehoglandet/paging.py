@@ -34,14 +34,9 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         return min(self.counted, self.cap)
 
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        keys = self.object_list.values("pk")[bottom:top]
-        return self._get_page(self.object_list.filter(pk__in=keys), number, self)
+    def _get_page(self, object_list, number, paginator):
+        """`object_list` is the page's slice of the list: its keys, sorted and cut, pick the rows."""
+        return super()._get_page(self.object_list.filter(pk__in=object_list.values("pk")), number, paginator)
 
     @property
     def capped(self) -> bool:
