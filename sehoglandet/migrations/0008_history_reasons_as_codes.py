@@ -12,6 +12,7 @@ seats and reference data keep their history only; they are not case events.
 """
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import migrations
@@ -275,6 +276,8 @@ EVENT_SOURCES = [
 ]
 MERGED = {"historicalreferral", "historicalconsent", "historicalattendance", "historicalaftercarevisit"}
 BATCH = 2000
+# History rows of a merged table with the same reason, record and user this close are one action.
+SAME_ACTION = timedelta(seconds=1)
 
 
 class _Persons:
@@ -316,19 +319,20 @@ def backfill_events(apps, schema_editor):
         return
     persons = _Persons(apps)
     system = None
-    seen = set()
+    seen = {}
     batch = []
     for app_label, table, codes, record_type, record_field, person_via in EVENT_SOURCES:
         history = apps.get_model(app_label, table)
         rows = history.objects.filter(history_change_reason__in=codes).order_by("history_date", "history_id")
         for row in rows.iterator(chunk_size=BATCH):
             record_id = str(getattr(row, record_field))
-            moment = row.history_date.replace(microsecond=0)
-            key = (row.history_change_reason, record_type, record_id, row.history_user_id, moment)
+            key = (row.history_change_reason, record_type, record_id, row.history_user_id)
             if table in MERGED:
-                if key in seen:
+                # The rows of one action come within the same moment, which may straddle a second.
+                first = seen.get(key)
+                if first is not None and row.history_date - first < SAME_ACTION:
                     continue
-                seen.add(key)
+                seen[key] = row.history_date
             payload = {"backfilled": True}
             if hasattr(row, "status"):
                 payload["status"] = row.status
