@@ -64,6 +64,14 @@ def current_step() -> int:
     return int(time.time()) // 30
 
 
+def away_from_a_step_change(margin: float = 3) -> None:
+    """Wait for the next time step when the current one ends within `margin` seconds, so that a code
+    computed for a step relative to now is still that step when the server checks it."""
+    left = 30 - time.time() % 30
+    if left < margin:
+        time.sleep(left + 0.1)
+
+
 def next_code(device: TOTPDevice) -> str:
     """A code the device accepts now: the current step's, or, when that one has been used already
     (signing in twice within 30 seconds), the next step's, which the device's tolerance of one step
