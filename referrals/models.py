@@ -353,6 +353,8 @@ class AgendaItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "referral"], name="one_item_per_referral_and_meeting")
         ]
+        # A page of a meeting's agenda, in its order, without sorting the meeting's items first.
+        indexes = [models.Index(fields=["meeting", "position", "id"], name="agenda_item_order")]
 
     def __str__(self) -> str:
         return f"{self.meeting} – {self.referral.reference}"

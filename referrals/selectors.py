@@ -4,6 +4,7 @@ the checks that say in words what stands between a referral and its next step.""
 from datetime import date
 
 from django.contrib.auth.models import User
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
@@ -108,20 +109,49 @@ def get_meeting_for_user(user, pk: int) -> Meeting:
     return meeting
 
 
-def agenda_for(user, meeting: Meeting) -> list[AgendaItem]:
-    """The meeting's items, each with `visible`: whether the user may read it (consent covers their
-    organisation). Three queries whatever the length of the agenda."""
-    items = list(
-        meeting.items.select_related(
-            "referral__person", "referral__municipality", "referral__referring_organisation", "decision"
-        ).prefetch_related(Prefetch("responses", queryset=ItemResponse.objects.select_related("organisation")))
-    )
+# Items on one page of a meeting's agenda. A group's agenda holds some tens of cases; a longer one is
+# read a page at a time, so a member's page does not carry hundreds of answer forms.
+AGENDA_PAGE_SIZE = 25
+
+
+def _agenda_items(meeting: Meeting) -> QuerySet[AgendaItem]:
+    return meeting.items.select_related(
+        "referral__person", "referral__municipality", "referral__referring_organisation", "decision"
+    ).prefetch_related(Prefetch("responses", queryset=ItemResponse.objects.select_related("organisation")))
+
+
+def _with_visibility(user, items: list[AgendaItem], first_number: int = 1) -> list[AgendaItem]:
+    """Each item with `visible`, whether the user may read it (consent covers their organisation),
+    and `number`, its place on the agenda."""
     visible = set(
         referrals_visible_to(user).filter(pk__in=[item.referral_id for item in items]).values_list("pk", flat=True)
     )
-    for item in items:
+    for number, item in enumerate(items, start=first_number):
         item.visible = item.referral_id in visible
+        item.number = number
     return items
+
+
+def agenda_for(user, meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's items, each with `visible` and `number` (_with_visibility). Three queries
+    whatever the length of the agenda."""
+    return _with_visibility(user, list(_agenda_items(meeting)))
+
+
+def agenda_page(user, meeting: Meeting, number) -> Page:
+    """One page of the meeting's items (AGENDA_PAGE_SIZE), each with `visible` and `number`; a page
+    number out of range gives the last page. Four queries."""
+    page = Paginator(_agenda_items(meeting), AGENDA_PAGE_SIZE).get_page(number)
+    page.object_list = _with_visibility(user, list(page.object_list), first_number=page.start_index())
+    return page
+
+
+def agenda_page_of(item: AgendaItem) -> int:
+    """The number of the agenda page that shows the item."""
+    before = AgendaItem.objects.filter(
+        Q(position__lt=item.position) | Q(position=item.position, pk__lt=item.pk), meeting_id=item.meeting_id
+    ).count()
+    return before // AGENDA_PAGE_SIZE + 1
 
 
 def escalations_for(user) -> QuerySet[Decision]:

@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -46,8 +46,12 @@ CANDIDATE_LIMIT = 20
 
 
 def _meeting_url(meeting: Meeting, item: AgendaItem | None = None) -> str:
+    """The meeting's page; with an item, the agenda page that shows it, at the item."""
     url = reverse("referrals:meeting_detail", args=[meeting.pk])
-    return f"{url}#item-{item.pk}" if item else url
+    if item is None:
+        return url
+    page = selectors.agenda_page_of(item)
+    return f"{url}{f'?page={page}' if page > 1 else ''}#item-{item.pk}"
 
 
 def _is_open_for_items(meeting: Meeting) -> bool:
@@ -142,14 +146,16 @@ def meeting_add_extra(request):
     return render(request, "referrals/meeting_add_extra.html", {"form": form})
 
 
-def _render_meeting(request, meeting: Meeting, *, attendance_form=None, response_forms=None):
-    """The meeting page, for the convener, the manager and the members; forms with errors passed in."""
+def _render_meeting(request, meeting: Meeting, *, attendance_form=None, response_forms=None, page_number=None):
+    """The meeting page, for the convener, the manager and the members; forms with errors passed in.
+    The agenda shows one page of items: `page_number`, or the one the address asks for."""
     user = request.user
     group = meeting.referral_group
     convener = access.may_run_meetings(user, group)
     seats = access.seats_of(user, group)
     own_organisations = {seat.organisation_id for seat in seats}
-    items = selectors.agenda_for(user, meeting)
+    page = selectors.agenda_page(user, meeting, page_number or request.GET.get("page"))
+    items = page.object_list
     begun = _has_begun(meeting)
     answers_open = meeting.status == Meeting.Status.PUBLISHED and meeting.starts_at > timezone.now()
     response_forms = response_forms or {}
@@ -165,6 +171,8 @@ def _render_meeting(request, meeting: Meeting, *, attendance_form=None, response
         "group": group,
         "municipality": group.municipality,
         "items": items,
+        "page": page,
+        "page_query": urlencode({"q": request.GET["q"]}) if "q" in request.GET else "",
         "convener": convener,
         "member": bool(seats),
         "begun": begun,
@@ -479,7 +487,9 @@ def item_respond(request, pk: int):
                 request, _("Your answer on %(reference)s is saved.") % {"reference": item.referral.reference}
             )
         return redirect(_meeting_url(item.meeting, item))
-    return _render_meeting(request, item.meeting, response_forms={item.pk: form})
+    return _render_meeting(
+        request, item.meeting, response_forms={item.pk: form}, page_number=selectors.agenda_page_of(item)
+    )
 
 
 def already_decided_message(decision: Decision) -> str:
@@ -521,6 +531,7 @@ def item_decide(request, pk: int):
     context = {
         "item": item,
         "meeting": item.meeting,
+        "meeting_url": _meeting_url(item.meeting, item),
         "referral": item.referral,
         "recorded": recorded,
         "form": form,

@@ -349,6 +349,41 @@ def test_fk_reviews_the_agenda_and_sees_only_the_item_its_consent_covers(login, 
     assert_accessible(page)
 
 
+def test_a_member_reads_a_long_agenda_a_page_at_a_time_and_answers_on_the_second_page(login, people, monkeypatch):
+    """A long agenda is read a page at a time (referrals.selectors.AGENDA_PAGE_SIZE, here one item a
+    page): the member goes to the next page, answers there, and is brought back to that page."""
+    monkeypatch.setattr("referrals.selectors.AGENDA_PAGE_SIZE", 1)
+    _meeting, _first, second = meeting_with_two_ready_referrals(
+        people,
+        a_person(people, "Elin", "Holm", date(1990, 4, 2)),
+        a_person(people, "Fredrik", "Ivarsson", date(1979, 8, 14)),
+    )
+    page = login("af.nassjo")
+    open_the_meeting(page)
+    main = page.get_by_role("main")
+    expect(main).to_contain_text(containing("Dagordningen har 2 punkter. Punkt 1 visas.", "The agenda has 2 items."))
+    expect(agenda_item(page, 1)).to_contain_text("Elin Holm")
+    expect(main).not_to_contain_text("Fredrik Ivarsson")
+
+    pages = page.get_by_role("navigation", name=either("Dagordningens sidor", "Pages of the agenda"))
+    pages.get_by_role("link", name=either("Nästa", "Next")).click()
+    item = agenda_item(page, 2)
+    expect(item).to_contain_text("Fredrik Ivarsson")
+    expect(main).not_to_contain_text("Elin Holm")
+    assert_accessible(page)
+
+    item.get_by_role(
+        "group", name=either("Är personen aktuell hos er organisation?", "Is the person active with your organisation?")
+    ).get_by_label(either("Inte aktuell hos oss", "Not active with us")).check()
+    item.get_by_role("button", name=either("Spara ditt svar", "Save your answer")).click()
+
+    expect(page).to_have_url(re.compile(rf"/moten/\d+/\?page=2#item-{second.pk}$"))
+    expect(agenda_item(page, 2)).to_contain_text(
+        containing("Er organisations svar: Inte aktuell hos oss", "Your organisation's answer: Not active with us")
+    )
+    assert_accessible(page)
+
+
 # 4. The coach records attendance and the group's decisions
 
 

@@ -714,6 +714,68 @@ def test_a_meeting_that_has_not_taken_place_cannot_be_marked_as_held(client_for,
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
 
 
+# A long agenda, a page at a time
+
+
+@pytest.fixture
+def long_agenda(people, agenda, monkeypatch):
+    """The agenda with a third item, AF's and FK's both, on pages of two items
+    (selectors.AGENDA_PAGE_SIZE): the third item is alone on page 2."""
+    monkeypatch.setattr("referrals.selectors.AGENDA_PAGE_SIZE", 2)
+    Meeting.objects.filter(pk=agenda.meeting.pk).update(status=Meeting.Status.PLANNED)
+    agenda.meeting.refresh_from_db()
+    agenda.third = factories.put_on_agenda(people, make_case(people, "Cim", "Dahl"), agenda.meeting)
+    return agenda
+
+
+def test_a_long_agenda_is_read_a_page_at_a_time_and_its_items_keep_their_numbers(client_for, long_agenda):
+    client = client_for("coach.nassjo")
+    url = _url("meeting_detail", long_agenda)
+
+    first, second = client.get(url), client.get(url, {"page": "2"})
+
+    third = long_agenda.third.referral.reference
+    assert [item.pk for item in first.context["items"]] == [long_agenda.shared.pk, long_agenda.hidden.pk]
+    assert "Dagordningen har 3 punkter. Punkt 1–2 visas." in body(first)
+    assert "Sida 1 av 2" in body(first) and third not in body(first)
+    assert [item.pk for item in second.context["items"]] == [long_agenda.third.pk]
+    assert f"Punkt 3: {third}" in body(second)
+    assert "Dagordningen har 3 punkter. Punkt 3 visas." in body(second)
+    assert long_agenda.shared.referral.reference not in body(second)
+
+
+def test_a_page_number_out_of_range_or_not_a_number_shows_a_page_of_the_agenda(client_for, long_agenda):
+    client = client_for("fk.nassjo")
+    url = _url("meeting_detail", long_agenda)
+
+    beyond, nonsense = client.get(url, {"page": "99"}), client.get(url, {"page": "två"})
+
+    assert (beyond.status_code, [item.pk for item in beyond.context["items"]]) == (200, [long_agenda.third.pk])
+    assert (nonsense.status_code, nonsense.context["page"].number) == (200, 1)
+
+
+def test_a_member_answering_an_item_on_the_second_page_comes_back_to_it(client_for, long_agenda):
+    client = client_for("af.nassjo")
+
+    response = client.post(reverse("referrals:item_respond", args=[long_agenda.third.pk]), {"active": "no"})
+
+    meeting_url = _url("meeting_detail", long_agenda)
+    assert response.url == f"{meeting_url}?page=2#item-{long_agenda.third.pk}"
+    assert ItemResponse.objects.get().item == long_agenda.third
+
+
+def test_a_refused_answer_on_the_second_page_is_shown_there_with_its_error(client_for, long_agenda):
+    response = client_for("af.nassjo").post(
+        reverse("referrals:item_respond", args=[long_agenda.third.pk]), {"active": "maybe", "note": "Kvar"}
+    )
+
+    assert response.status_code == 200
+    assert [item.pk for item in response.context["items"]] == [long_agenda.third.pk]
+    assert "Ange om personen är aktuell hos er organisation." in body(response)
+    assert "Kvar</textarea>" in body(response)
+    assert ItemResponse.objects.count() == 0
+
+
 # Members' answers
 
 
