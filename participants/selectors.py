@@ -52,16 +52,18 @@ def participants_visible_to(user) -> QuerySet[Participant]:
 
 def of_coached_participants(user, *, participant: Participant | None = None) -> Q:
     """A filter for a participant's records (an income, a visit): those of the open participants of
-    the municipalities the user coaches that a grant reaches (`participant` alone, when given). The
-    participant's own columns first, the grant for the rows they leave: a team's to-do reads a
-    hundred visits and incomes, not the grants of its 3 000 participants."""
+    the municipalities the user coaches that a grant reaches. The participant's own columns first,
+    the grant for the rows they leave: a team's to-do reads a hundred visits and incomes, not the
+    grants of its 3 000 participants. With `participant`, whom the caller has let the user read as
+    their coach (todo.todo_for), that one's records while the case is open."""
+    if participant is not None:
+        return Q(participant=participant, participant__status__in=OPEN_STATUSES)
     municipalities = [m.pk for m in access.municipalities_coached_by(user)]
     if not municipalities:
         return Q(pk__in=[])
-    condition = Q(participant__municipality__in=municipalities, participant__status__in=OPEN_STATUSES) & Q(
+    return Q(participant__municipality__in=municipalities, participant__status__in=OPEN_STATUSES) & Q(
         access.grant_reaches(user, "participants.view_participant", Participant, "participant")
     )
-    return condition if participant is None else condition & Q(participant=participant)
 
 
 def name_shown_to(user, person) -> str | None:
@@ -189,12 +191,13 @@ def get_employment_for_user(user, pk: int) -> Employment:
     return employment
 
 
-def aftercare_due(user, start: date, end: date) -> QuerySet[AftercareVisit]:
+def aftercare_due(user, start: date, end: date, *, participant: Participant | None = None) -> QuerySet[AftercareVisit]:
     """The visits and calls still to do between `start` and `end` (inclusive) for the open participants
-    of the municipalities the user coaches, in date order, with the participant. One query."""
+    of the municipalities the user coaches (`participant`'s: of_coached_participants), in date order,
+    with the participant. One query."""
     return (
         AftercareVisit.objects.filter(
-            of_coached_participants(user),
+            of_coached_participants(user, participant=participant),
             status__in=AftercareVisit.OPEN_STATUSES,
             due_on__range=(start, end),
         )

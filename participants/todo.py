@@ -63,9 +63,12 @@ class Todo:
 
 
 def _coached(user, participant: Participant | None = None):
+    """The participants of the municipalities the user coaches that a grant reaches; or `participant`
+    alone, whom the caller has let the user read as their coach (todo_for)."""
+    if participant is not None:
+        return Participant.objects.filter(pk=participant.pk)
     municipalities = [m.pk for m in access.municipalities_coached_by(user)]
-    coached = selectors.participants_visible_to(user).filter(municipality__in=municipalities)
-    return coached if participant is None else coached.filter(pk=participant.pk)
+    return selectors.participants_visible_to(user).filter(municipality__in=municipalities)
 
 
 def _open(user, participant: Participant | None = None):
@@ -145,9 +148,7 @@ def _sources(user, today: date, participant: Participant | None) -> list:
     participants = _open(user, participant)
     coached = _coached(user, participant)
 
-    visits = selectors.aftercare_due(user, date.min, week_end)
-    if participant is not None:
-        visits = visits.filter(participant=participant)
+    visits = selectors.aftercare_due(user, date.min, week_end, participant=participant)
 
     # A later end, or no end at all, from the same party replaces the decision.
     newer_decision = AgencyDecision.objects.filter(
@@ -318,7 +319,9 @@ class TodoList:
 
 def todo_for(user, today: date, *, participant: Participant | None = None) -> list[Todo]:
     """Everything due for the coach's open participants, overdue first, then by date; with
-    `participant`, what is due for that one case (the header of the case page), by the same rules."""
+    `participant`, what is due for that one case (the header of the case page), by the same rules.
+    The case page asks for it only once it has let the user read the case as its coach
+    (access.may_read_journal, after the grant): the case's own rows are read without asking again."""
     return TodoList(user, today, participant=participant).all()
 
 

@@ -65,6 +65,19 @@ def test_the_header_lists_the_sus_registration_as_due_until_it_is_done(client_fo
     assert after == []
 
 
+def test_the_header_lists_what_is_due_for_this_case_only(client_for, people):
+    """Both cases wait for their SUS registration; each header shows its own, not the other's."""
+    alva, bo = enrol(people, ("Alva", "Brandt"), ("Bo", "Cederholm"))
+    client = client_for("coach.nassjo")
+    services.mark_sus(actor=people["coach.nassjo"], participant=bo, registered=True, on=today())
+
+    alvas = client.get(url("participant_detail", alva.pk)).context["due"]
+    bos = client.get(url("participant_detail", bo.pk)).context["due"]
+
+    assert [(item.kind, item.participant.pk) for item in alvas] == [("sus_register", alva.pk)]
+    assert bos == []
+
+
 def test_an_exited_participant_shows_the_date_to_de_register_in_sus_by(client_for, participant):
     Participant.objects.filter(pk=participant.pk).update(sus_registered_on=participant.decided_on)
     exit_directly(participant)
