@@ -342,9 +342,10 @@ def active_count(municipality: Municipality) -> int:
 
 
 def capacity_use(municipalities: list[Municipality]) -> dict[int, dict[str, int]]:
-    """Active and queued participants per municipality, in one query."""
+    """Active and queued participants per municipality, in one query; it reads only their rows
+    (the index on municipality and status), not every exit since the service began."""
     rows = (
-        Participant.objects.filter(municipality__in=municipalities)
+        Participant.objects.filter(municipality__in=municipalities, status__in=OPEN_STATUSES)
         .values("municipality")
         .annotate(
             active=Count("id", filter=Q(status__in=ACTIVE_STATUSES)),
