@@ -143,6 +143,19 @@ class Participant(models.Model):
                 condition=Q(status="exited", occupation_after=""),
                 name="participant_exit_details_due",
             ),
+            # The month's SUS list (participants.todo.sus_querysets) also shows who was registered,
+            # and who de-registered, during the month: with these, each of its two lists reads a
+            # team's few rows through two indexes instead of every enrolment of the municipality.
+            models.Index(
+                fields=["municipality", "sus_registered_on"],
+                condition=Q(sus_registered_on__isnull=False),
+                name="participant_sus_registered",
+            ),
+            models.Index(
+                fields=["municipality", "sus_deregistered_on"],
+                condition=Q(sus_deregistered_on__isnull=False),
+                name="participant_sus_deregistered",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(step__gte=1, step__lte=5), name="participant_step_1_to_5"),
