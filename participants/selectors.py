@@ -6,6 +6,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -78,24 +79,29 @@ def name_shown_to(user, person) -> str | None:
 
 def get_participant_for_user(user, pk: int) -> Participant:
     """One participant, or 404 for anyone no grant reaches, never revealing whether it exists. It
-    carries `has_pending_transfer`, and its person the responsible municipality (the rules about the
-    person's rights ask for it), read with it."""
+    carries `pending_transfer`, its transfer waiting to be accepted or None (there is at most one:
+    one_pending_transfer_per_participant), and its person the responsible municipality (the rules
+    about the person's rights ask for it), read with it."""
     participant = (
         participants_visible_to(user)
-        .select_related(
-            "municipality__se_team", "person__municipality", "referral__referring_organisation", "responsible_coach"
-        )
         .annotate(
-            has_pending_transfer=Exists(
-                Transfer.objects.filter(participant=OuterRef("pk"), status=Transfer.Status.PENDING)
-            ),
+            pending=FilteredRelation("transfers", condition=Q(transfers__status=Transfer.Status.PENDING)),
             responsible_municipality_id=access.latest_case_municipality(Participant),
+        )
+        .select_related(
+            "municipality__se_team",
+            "person__municipality",
+            "referral__referring_organisation",
+            "responsible_coach",
+            "pending__to_municipality",
         )
         .filter(pk=pk)
         .first()
     )
     if participant is None:
         raise Http404
+    # select_related sets `pending` only when there is a transfer waiting.
+    participant.pending_transfer = getattr(participant, "pending", None)
     access.remember_responsible_municipality(participant.person, participant.responsible_municipality_id)
     return participant
 
@@ -297,10 +303,10 @@ def get_transfer_for_user(user, pk: int) -> Transfer:
 
 
 def pending_transfer_of(participant: Participant) -> Transfer | None:
-    """The participant's transfer waiting to be accepted; asked only when the participant's
-    `has_pending_transfer` (get_participant_for_user) says there is one."""
-    if not getattr(participant, "has_pending_transfer", True):
-        return None
+    """The participant's transfer waiting to be accepted: the one get_participant_for_user read with
+    the participant (`pending_transfer`), or asked for."""
+    if hasattr(participant, "pending_transfer"):
+        return participant.pending_transfer
     return _transfers().filter(participant=participant, status=Transfer.Status.PENDING).first()
 
 

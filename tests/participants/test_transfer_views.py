@@ -22,6 +22,7 @@ from sehoglandet.models import AccessLog
 from tests import factories
 from tests.helpers import (
     COACHES,
+    MOST_QUERIES_A_PAGE,
     PERSONAS,
     body,
     css_rules,
@@ -568,3 +569,20 @@ def test_the_transfers_page_needs_the_same_number_of_queries_for_one_transfer_an
     page = body(response)
     assert Transfer.objects.count() == 5
     assert all(url("transfer_cancel", pk) in page for pk in Transfer.objects.values_list("pk", flat=True))
+
+
+def test_the_participant_page_reads_the_waiting_transfer_with_the_participant(client_for, people, moving):
+    """A transfer waiting adds no query to the case page (issue 15: at most MOST_QUERIES_A_PAGE)."""
+    client = client_for("coach.nassjo")
+    page = url("participant_detail", moving.pk)
+    client.get(page)
+    with CaptureQueriesContext(connection) as without:
+        client.get(page)
+    start(people, moving, note=NOTE, meeting_at=in_a_week(), meeting_place="Stadshuset i Eksjö")
+
+    with CaptureQueriesContext(connection) as waiting:
+        response = client.get(page)
+
+    assert response.context["pending_transfer"].to_municipality.name == "Eksjö"
+    assert "Överflyttning till Eksjö väntar på mottagande coach." in body(response)
+    assert len(waiting) == len(without) <= MOST_QUERIES_A_PAGE
