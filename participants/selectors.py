@@ -51,14 +51,15 @@ def participants_visible_to(user) -> QuerySet[Participant]:
     )
 
 
-def of_coached_participants(user, *, participant: Participant | None = None) -> Q:
+def of_coached_participants(user, *, checked_participant: Participant | None = None) -> Q:
     """A filter for a participant's records (an income, a visit): those of the open participants of
     the municipalities the user coaches that a grant reaches. The participant's own columns first,
     the grant for the rows they leave: a team's to-do reads a hundred visits and incomes, not the
-    grants of its 3 000 participants. With `participant`, whom the caller has let the user read as
-    their coach (todo.todo_for), that one's records while the case is open."""
-    if participant is not None:
-        return Q(participant=participant, participant__status__in=OPEN_STATUSES)
+    grants of its 3 000 participants. With `checked_participant`, one the caller has already let the
+    user read as their coach (todo.todo_for), that one's records while the case is open: the grant
+    is not asked again."""
+    if checked_participant is not None:
+        return Q(participant=checked_participant, participant__status__in=OPEN_STATUSES)
     municipalities = [m.pk for m in access.municipalities_coached_by(user)]
     if not municipalities:
         return Q(pk__in=[])
@@ -85,7 +86,7 @@ def get_participant_for_user(user, pk: int) -> Participant:
     participant = (
         participants_visible_to(user)
         .annotate(
-            pending=FilteredRelation("transfers", condition=Q(transfers__status=Transfer.Status.PENDING)),
+            pending_transfer=FilteredRelation("transfers", condition=Q(transfers__status=Transfer.Status.PENDING)),
             responsible_municipality_id=access.latest_case_municipality(Participant),
         )
         .select_related(
@@ -93,15 +94,15 @@ def get_participant_for_user(user, pk: int) -> Participant:
             "person__municipality",
             "referral__referring_organisation",
             "responsible_coach",
-            "pending__to_municipality",
+            "pending_transfer__to_municipality",
         )
         .filter(pk=pk)
         .first()
     )
     if participant is None:
         raise Http404
-    # select_related sets `pending` only when there is a transfer waiting.
-    participant.pending_transfer = getattr(participant, "pending", None)
+    # select_related sets the filtered relation only when there is a transfer waiting.
+    participant.__dict__.setdefault("pending_transfer", None)
     access.remember_responsible_municipality(participant.person, participant.responsible_municipality_id)
     return participant
 
@@ -197,13 +198,15 @@ def get_employment_for_user(user, pk: int) -> Employment:
     return employment
 
 
-def aftercare_due(user, start: date, end: date, *, participant: Participant | None = None) -> QuerySet[AftercareVisit]:
+def aftercare_due(
+    user, start: date, end: date, *, checked_participant: Participant | None = None
+) -> QuerySet[AftercareVisit]:
     """The visits and calls still to do between `start` and `end` (inclusive) for the open participants
-    of the municipalities the user coaches (`participant`'s: of_coached_participants), in date order,
-    with the participant. One query."""
+    of the municipalities the user coaches (or `checked_participant`'s: of_coached_participants), in
+    date order, with the participant. One query."""
     return (
         AftercareVisit.objects.filter(
-            of_coached_participants(user, participant=participant),
+            of_coached_participants(user, checked_participant=checked_participant),
             status__in=AftercareVisit.OPEN_STATUSES,
             due_on__range=(start, end),
         )

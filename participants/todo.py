@@ -148,7 +148,7 @@ def _sources(user, today: date, participant: Participant | None) -> list:
     participants = _open(user, participant)
     coached = _coached(user, participant)
 
-    visits = selectors.aftercare_due(user, date.min, week_end, participant=participant)
+    visits = selectors.aftercare_due(user, date.min, week_end, checked_participant=participant)
 
     # A later end, or no end at all, from the same party replaces the decision.
     newer_decision = AgencyDecision.objects.filter(
@@ -165,7 +165,7 @@ def _sources(user, today: date, participant: Participant | None) -> list:
         participant=OuterRef("participant"),
     )
     incomes = IncomeRecord.objects.filter(
-        selectors.of_coached_participants(user, participant=participant), review_on__lte=horizon
+        selectors.of_coached_participants(user, checked_participant=participant), review_on__lte=horizon
     ).exclude(Exists(newer_income))
 
     lasting_consent = Consent.objects.filter(

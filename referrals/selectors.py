@@ -147,7 +147,8 @@ def agenda_page(user, meeting: Meeting, number) -> Page:
 
 
 def agenda_page_of(item: AgendaItem) -> int:
-    """The number of the agenda page that shows the item."""
+    """The number of the agenda page that shows the item: the items before it in the agenda's
+    order (AgendaItem.Meta.ordering, position then id), counted."""
     before = AgendaItem.objects.filter(
         Q(position__lt=item.position) | Q(position=item.position, pk__lt=item.pk), meeting_id=item.meeting_id
     ).count()

@@ -32,10 +32,14 @@ def system_user(db) -> User:
     return services.get_system_user()
 
 
+def _personas_present() -> bool:
+    return User.objects.filter(username="nobody").exists()
+
+
 def _build_personas() -> None:
     """Reference data, the demo users and `nobody`, each with an authenticator app (their second
     factor, tests/second_factor.py), unless they are there already."""
-    if User.objects.filter(username="nobody").exists():
+    if _personas_present():
         return
     services.load_reference_data(actor=services.get_system_user(), data=parse(DEFAULT_FILE.read_text(encoding="utf-8")))
     demo.create_demo_users()
@@ -94,7 +98,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     transactional = {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
     if transactional and nextitem is not None and _personas_rows is not None:
         with _db_blocker.unblock():
-            if not User.objects.filter(username="nobody").exists():
+            if not _personas_present():
                 _personas_rows.write_back()
     return result
 
