@@ -109,6 +109,9 @@ class BenchUser(HttpUser):
                 self.environment.stats.reset_all()
                 ALL_SIGNED_IN.set()
         ALL_SIGNED_IN.wait()
+        # Each begins after a pause like the one between journeys, as people at work do: released
+        # together, the hundred first clicks would land in the same second and queue behind each other.
+        gevent.sleep(self.wait_time())
 
     def csrf(self, session: requests.Session, path: str) -> str:
         response = session.get(self.host + path)
