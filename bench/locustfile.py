@@ -4,8 +4,8 @@
 
 Each simulated user signs in once, in on_start, as a bench user (password, then a code from the
 authenticator app that bench/national.py gave every bench user, computed here from the same key),
-and only the journeys after that are measured (they start, and the statistics are cleared, once
-every simulated user has signed in):
+and only the journeys after that are measured (the statistics are cleared once every simulated
+user has signed in; then each user starts after a pause like those between its journeys):
 
 - a coach opens the to-do list and the participant list, opens a participant and writes a journal
   entry (a POST with the CSRF token);
