@@ -84,7 +84,10 @@ def consents_visible_to(user) -> QuerySet[Consent]:
 
     Each condition is checked per consent row, so a page that asks for one person's consents
     (`consents_of(person) & consents_visible_to(user)`) reads that person's rows only."""
+    own = Q(recorded_by=user) & access.has_visible_case(user)
     municipalities = [*access.municipalities_coached_by(user), *access.municipalities_managed_by(user)]
+    if not municipalities:
+        return Consent.objects.filter(own)
     teams = [municipality.se_team_id for municipality in municipalities]
     through = Consent.organisations.through
     covers_the_team = Exists(through.objects.filter(consent=OuterRef("pk"), organisation__in=teams))
@@ -92,7 +95,7 @@ def consents_visible_to(user) -> QuerySet[Consent]:
     of_the_team = Q(covers_the_team | recorded_by_the_team) & access.has_visible_case(
         user, in_municipalities=municipalities
     )
-    return Consent.objects.filter(of_the_team | (Q(recorded_by=user) & access.has_visible_case(user)))
+    return Consent.objects.filter(of_the_team | own)
 
 
 def get_consent_for_user(user, pk: int) -> Consent:

@@ -181,7 +181,8 @@ def referral_detail(request, pk: int):
 
 def _case_context(request, referral: Referral, *, team: bool) -> dict:
     user = request.user
-    consents = list(consents_of(referral.person) & consents_visible_to(user))
+    visible = consents_visible_to(user)
+    consents = list(consents_of(referral.person) & visible)
     items = selectors.agenda_items_of(referral)
     # The decision on the referral itself; later ones on the participant are not the writer's to see.
     decided = [
@@ -200,7 +201,7 @@ def _case_context(request, referral: Referral, *, team: bool) -> dict:
     }
     group = getattr(referral.municipality, "referral_group", None)
     context["without_consent"] = (
-        selectors.organisations_without_consent(referral, group, among=None if team else consents_visible_to(user))
+        selectors.organisations_without_consent(referral, group, among=None if team else visible)
         if group and (referral.is_draft or referral.is_open)
         else []
     )
