@@ -1763,9 +1763,16 @@ def pick_pages() -> list[tuple[str, Client, str, dict]]:
 
 
 def request(client: Client, path: str, query: dict) -> tuple[float, int, int]:
+    """One request as `client`'s user, timed, with its number of queries and its status. It is made
+    by a client of its own that shares `client`'s cookies: Django's test client leaves a finaliser
+    behind for each request it makes, which lives as long as the client, and over a run of a few
+    clients those piled up and set off full passes of the garbage collector (about 110 ms) inside
+    whichever page came at that point of a round (bench/README.md, fourth pass)."""
+    once = Client()
+    once.cookies = client.cookies
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        response = client.get(path, query, secure=True)
+        response = once.get(path, query, secure=True)
         if getattr(response, "streaming", False):
             b"".join(response.streaming_content)
         seconds = time.perf_counter() - started
