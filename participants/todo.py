@@ -226,15 +226,18 @@ def _sources(user, today: date, participant: Participant | None) -> list:
     ]
 
 
-def _labels(model, field: str) -> dict:
-    return dict(model._meta.get_field(field).choices)
+def choice_labels(model, field: str) -> dict:
+    """The labels of a choice field by stored value, translated when shown: made once, for the rows
+    of a list or an export. Django's get_<field>_display() makes the dictionary anew on every call
+    and translates every label of the field to do so."""
+    return dict(model._meta.get_field(field).flatchoices)
 
 
 # What the detail column shows for a stored value: the label of the choice.
 _DETAILS = {kind: {} for kind in TodoKind}
-_DETAILS[TodoKind.AFTERCARE] = _labels(AftercareVisit, "kind")
-_DETAILS[TodoKind.INCOME_REVIEW] = _labels(IncomeRecord, "source")
-_DETAILS[TodoKind.SUS_DEREGISTER] = _labels(Participant, "exit_reason")
+_DETAILS[TodoKind.AFTERCARE] = choice_labels(AftercareVisit, "kind")
+_DETAILS[TodoKind.INCOME_REVIEW] = choice_labels(IncomeRecord, "source")
+_DETAILS[TodoKind.SUS_DEREGISTER] = choice_labels(Participant, "exit_reason")
 
 
 class TodoList:

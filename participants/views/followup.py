@@ -125,22 +125,14 @@ def _iso(day) -> str:
     return day.isoformat() if day else ""
 
 
-class _Labels:
-    """What get_<field>_display() shows, for the choice fields of the SUS export, looked up in
-    dictionaries made once per export. Django's get_<field>_display() makes its dictionary anew on
-    every call, translating each label of the field, which took most of the export's time."""
-
-    def __init__(self) -> None:
-        def labels(model, field: str) -> dict:
-            return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
-
-        self.gender = labels(Person, "gender")
-        self.income = labels(IncomeRecord, "source")
-        self.exit_reason = labels(Participant, "exit_reason")
-        self.occupation = labels(Participant, "occupation_after")
+# The labels of the SUS export's choice columns, by stored value (todo.choice_labels).
+_GENDERS = todo.choice_labels(Person, "gender")
+_INCOMES = todo.choice_labels(IncomeRecord, "source")
+_EXIT_REASONS = todo.choice_labels(Participant, "exit_reason")
+_OCCUPATIONS = todo.choice_labels(Participant, "occupation_after")
 
 
-def _sus_row(request, direction: str, participant: Participant, labels: _Labels) -> list[str]:
+def _sus_row(request, direction: str, participant: Participant) -> list:
     person = participant.person
     visible = access.may_see_identity(request.user, person, participant.municipality)
     before, after = participant.income_before, participant.income_after
@@ -149,15 +141,15 @@ def _sus_row(request, direction: str, participant: Participant, labels: _Labels)
         person.identity_display if visible else "",
         person.full_name if visible else _("Protected identity"),
         participant.municipality.name,
-        labels.gender.get(person.gender, person.gender),
+        _GENDERS.get(person.gender, person.gender),
         str(person.birth_date.year) if visible else "",
         _iso(participant.started_on),
-        labels.income.get(before.source, before.source) if before else "",
+        _INCOMES.get(before.source, before.source) if before else "",
         _iso(participant.sus_registered_on),
         _iso(participant.exited_on),
-        labels.exit_reason.get(participant.exit_reason, participant.exit_reason),
-        labels.occupation.get(participant.occupation_after, participant.occupation_after),
-        labels.income.get(after.source, after.source) if after else "",
+        _EXIT_REASONS.get(participant.exit_reason, participant.exit_reason),
+        _OCCUPATIONS.get(participant.occupation_after, participant.occupation_after),
+        _INCOMES.get(after.source, after.source) if after else "",
         _iso(participant.sus_deregistration_due_on),
         _iso(participant.sus_deregistered_on),
     ]
@@ -209,10 +201,9 @@ def sus_csv(request):
             _("De-registered in SUS"),
         ]
     )
-    labels = _Labels()
     for direction, participants in ((_("In"), register), (_("Out"), deregister)):
         for participant in participants:
-            writer.writerow(csv_safe(cell) for cell in _sus_row(request, direction, participant, labels))
+            writer.writerow(csv_safe(cell) for cell in _sus_row(request, direction, participant))
     return response
 
 
