@@ -5,7 +5,6 @@ from datetime import date
 from django.db.models import (
     Case,
     Count,
-    Exists,
     FilteredRelation,
     IntegerField,
     OuterRef,
@@ -318,15 +317,18 @@ def pending_transfer_of(participant: Participant) -> Transfer | None:
 
 def followup_summary_for(user, today: date) -> QuerySet[Participant]:
     """Open participants of the referral groups the user sits in whose referral the user's seat may
-    see, which it may only while a consent in force covers the seat's organisation. Each carries
-    `next_follow_up`, the group's next follow-up date. One query: it reads the open participants of
-    the user's groups' municipalities, checks each one's referral grant, and looks the next follow-up
-    up only for the rows of the page."""
+    see, which it may only while a consent in force covers the seat's organisation. A participant
+    comes before the group of their current municipality, so a transferred one is followed up by the
+    receiving group (docs/domain.md#group-of-the-case). Each carries `next_follow_up`, the group's
+    next follow-up date. A query for the groups' municipalities, then the list's: it reads their open
+    participants (the index on municipality and status), checks each one's referral grant, and looks
+    the next follow-up up only for the rows of the page."""
     from referrals.models import Decision, Referral
 
-    seated_in = Municipality.objects.filter(referral_group__seats__members__user=user).values("pk")
-    visible_referral = access.objects_for_user(
-        user, "referrals.view_referral", Referral.objects.filter(pk=OuterRef("referral_id"))
+    # A list, not a subquery: PostgreSQL then reads the municipalities' open participants from the
+    # index on municipality and status instead of every open participant in the country.
+    seated_in = list(
+        Municipality.objects.filter(referral_group__seats__members__user=user).values_list("pk", flat=True)
     )
     next_follow_up = (
         Decision.objects.filter(item__referral=OuterRef("referral_id"), follow_up_on__gte=today)
@@ -334,8 +336,8 @@ def followup_summary_for(user, today: date) -> QuerySet[Participant]:
         .values("follow_up_on")[:1]
     )
     return (
-        Participant.objects.filter(status__in=OPEN_STATUSES, referral__municipality__in=seated_in)
-        .filter(Exists(visible_referral))
+        Participant.objects.filter(status__in=OPEN_STATUSES, municipality__in=seated_in)
+        .filter(access.grant_reaches(user, "referrals.view_referral", Referral, "referral"))
         .select_related("person", "municipality", "referral")
         .annotate(next_follow_up=Subquery(next_follow_up))
         .order_by("municipality__name", "referral__reference")

@@ -189,6 +189,20 @@ def test_the_receiving_groups_member_reads_the_item_and_the_old_groups_member_no
     assert moved.person.first_name not in body(nassjo_page)
 
 
+def test_the_receiving_groups_member_follows_them_up_and_the_old_groups_member_no_longer_does(
+    client_for, people, moved, eksjo_meeting
+):
+    put_before_eksjo(people, moved, eksjo_meeting, kind=AgendaItem.Kind.FOLLOW_UP)
+
+    eksjo_summary = body(client_for("fk.eksjo").get(reverse("participants:followup_summary")))
+    nassjo_summary = body(client_for("fk.nassjo").get(reverse("participants:followup_summary")))
+
+    assert moved.referral.reference in eksjo_summary
+    assert moved.person.first_name in eksjo_summary
+    assert moved.referral.reference not in nassjo_summary
+    assert moved.person.first_name not in nassjo_summary
+
+
 def test_the_receiving_coach_records_the_exit_on_the_decision_page(client_for, people, moved, eksjo_meeting):
     item = put_before_eksjo(people, moved, eksjo_meeting)
     hold_today(eksjo_meeting)
