@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from consent.models import Consent
 from referrals.models import EXITS_TO_WORK_OR_STUDIES
 from sehoglandet import access
+from sehoglandet.choices import choice_labels
 
 from . import selectors
 from .models import AftercareVisit, IncomeRecord, Participant, add_months
@@ -224,13 +225,6 @@ def _sources(user, today: date, participant: Participant | None) -> list:
             participant=own,
         ),
     ]
-
-
-def choice_labels(model, field: str) -> dict:
-    """The labels of a choice field by stored value, translated when shown: made once, for the rows
-    of a list or an export. Django's get_<field>_display() makes the dictionary anew on every call
-    and translates every label of the field to do so."""
-    return dict(model._meta.get_field(field).flatchoices)
 
 
 # What the detail column shows for a stored value: the label of the choice.

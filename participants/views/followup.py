@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sehoglandet import access
 from sehoglandet.audit import log_access
+from sehoglandet.choices import choice_labels
 from sehoglandet.forms import errors_as_messages
 from sehoglandet.models import AccessLog, Person, Role
 from sehoglandet.paging import CappedPaginator
@@ -125,11 +126,11 @@ def _iso(day) -> str:
     return day.isoformat() if day else ""
 
 
-# The labels of the SUS export's choice columns, by stored value (todo.choice_labels).
-_GENDERS = todo.choice_labels(Person, "gender")
-_INCOMES = todo.choice_labels(IncomeRecord, "source")
-_EXIT_REASONS = todo.choice_labels(Participant, "exit_reason")
-_OCCUPATIONS = todo.choice_labels(Participant, "occupation_after")
+# The labels of the SUS export's choice columns, by stored value (sehoglandet.choices).
+_GENDERS = choice_labels(Person, "gender")
+_INCOMES = choice_labels(IncomeRecord, "source")
+_EXIT_REASONS = choice_labels(Participant, "exit_reason")
+_OCCUPATIONS = choice_labels(Participant, "occupation_after")
 
 
 def _sus_row(request, direction: str, participant: Participant) -> list:

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django import template
 
-from sehoglandet import dates, events
+from sehoglandet import choices, dates, events
 
 register = template.Library()
 
@@ -31,3 +31,10 @@ def long_date(value) -> str:
 def long_datetime(value) -> str:
     """A time standing alone in a heading or sentence: söndag 13 december 2026, 18:00."""
     return dates.long_datetime(value)
+
+
+@register.filter
+def choice(record, field: str):
+    """The label of a choice field's value, as get_<field>_display() shows it, from a dictionary
+    made once per field: `{{ participant|choice:"exit_reason" }}` (sehoglandet.choices)."""
+    return choices.choice_label(record, field)
