@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     DateField,
@@ -25,6 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import Consent
@@ -74,6 +76,22 @@ def _coached(user, participant: Participant | None = None):
 
 def _open(user, participant: Participant | None = None):
     return _coached(user, participant).filter(status__in=selectors.OPEN_STATUSES)
+
+
+def _open_where(user, participant: Participant | None, condition):
+    """The open participants of _open(user, participant) that meet `condition`, with the grant checked
+    only for those that do: the CASE keeps PostgreSQL from checking the grant first, as it does when
+    the two are separate conditions, since it judges an EXISTS cheap (to-do's consent part: 220 grant
+    checks for the busiest team instead of 2 790)."""
+    if participant is not None:
+        return _open(user, participant).filter(condition)
+    if not user.is_authenticated or not user.is_active:
+        return Participant.objects.none()
+    municipalities = [m.pk for m in access.municipalities_coached_by(user)]
+    granted = access.grant_reaches(user, "participants.view_participant", Participant)
+    return Participant.objects.filter(municipality__in=municipalities, status__in=selectors.OPEN_STATUSES).filter(
+        Case(When(condition, then=granted), default=Value(False), output_field=BooleanField())
+    )
 
 
 def sus_deregistration_candidates(user):
@@ -169,13 +187,16 @@ def _sources(user, today: date, participant: Participant | None) -> list:
         selectors.of_coached_participants(user, checked_participant=participant), review_on__lte=horizon
     ).exclude(Exists(newer_income))
 
-    lasting_consent = Consent.objects.filter(
-        person=OuterRef("person"), withdrawn_on__isnull=True, valid_until__gt=horizon, given_on__lte=today
+    # A consent that ends within the window, or has already ended (overdue), while no other consent
+    # lasts beyond it: the latest end of the person's consents given and not withdrawn lies within the
+    # window (NULL without a consent). A value, not EXISTS, which PostgreSQL would turn into a join
+    # after the grant check of every open participant.
+    consent_ends = Subquery(
+        Consent.objects.filter(person=OuterRef("person"), withdrawn_on__isnull=True, given_on__lte=today)
+        .order_by("-valid_until")
+        .values("valid_until")[:1],
+        output_field=DateField(),
     )
-    ending = Consent.objects.filter(withdrawn_on__isnull=True, valid_until__lte=horizon, given_on__lte=today)
-    # A consent that has already ended stays on the list (overdue) until a new one is recorded.
-    expiring = ending.exclude(Exists(lasting_consent)).values("person")
-    last_ending = ending.filter(person=OuterRef("person")).order_by("-valid_until").values("valid_until")[:1]
 
     own = F("pk")
     return [
@@ -189,9 +210,9 @@ def _sources(user, today: date, participant: Participant | None) -> list:
         ),
         _source(incomes, TodoKind.INCOME_REVIEW, due=F("review_on"), participant=F("participant"), detail=F("source")),
         _source(
-            participants.filter(person__in=expiring),
+            _open_where(user, participant, LessThanOrEqual(consent_ends, horizon)),
             TodoKind.CONSENT_EXPIRING,
-            due=Subquery(last_ending, output_field=DateField()),
+            due=consent_ends,
             participant=own,
         ),
         # Exited participants too: SUS counts everyone who was enrolled, and they must be de-registered after.

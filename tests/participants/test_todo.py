@@ -284,6 +284,23 @@ def test_a_consent_that_ends_is_listed_until_a_new_one_is_given(people, ends_in,
     assert [(item.participant, item.due_on) for item in items] == ([(participant, ends)] if listed else [])
 
 
+def test_of_two_consents_that_end_the_later_end_is_the_one_listed_and_a_future_consent_clears_nothing(people):
+    participant = participant_in(people)
+    consent_row(
+        people, participant.person, given_on=today() - timedelta(days=300), valid_until=today() + timedelta(days=3)
+    )
+    consent_row(
+        people, participant.person, given_on=today() - timedelta(days=200), valid_until=today() + timedelta(days=9)
+    )
+    consent_row(
+        people, participant.person, given_on=today() + timedelta(days=1), valid_until=today() + timedelta(days=365)
+    )
+
+    items = items_of(TodoKind.CONSENT_EXPIRING, people["coach.nassjo"], today())
+
+    assert [(item.participant, item.due_on) for item in items] == [(participant, today() + timedelta(days=9))]
+
+
 def test_a_new_consent_or_a_withdrawal_clears_the_consent_reminder(people):
     renewed, withdrawn = participant_in(people), participant_in(people, "Bo", "Cederholm")
     consent_row(people, renewed.person, given_on=today() - timedelta(days=300), valid_until=today() + timedelta(days=3))
