@@ -53,6 +53,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number > 0:
+        raise ImproperlyConfigured(f"{name} must be a positive number such as 1.1, not {value!r}.")
+    return number
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -170,8 +183,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: the app's queries are short, and PostgreSQL judges a list's grant check by
     # its cost over every row, not the 25 it reads, so it spent a second compiling a 0.2 s query
     # (bench/README.md#national-scale). DATABASE_JIT=true turns it back on.
-    if not env_bool("DATABASE_JIT", False):
-        DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+    options = [] if env_bool("DATABASE_JIT", False) else ["-c jit=off"]
+    # What PostgreSQL assumes an index lookup costs against reading a table in order: 1.1 for data
+    # in memory or on SSD, where its default of 4 (for spinning disks) made it read whole tables to
+    # avoid a few thousand index lookups (docs/operations.md#planner-costs).
+    options.append(f"-c random_page_cost={env_float('DATABASE_RANDOM_PAGE_COST', 1.1)}")
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(options)
     if env_bool("DATABASE_POOL", True):
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),

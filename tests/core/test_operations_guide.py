@@ -8,7 +8,7 @@ from django.conf import settings
 
 GUIDE = Path(settings.BASE_DIR, "docs", "operations.md").read_text(encoding="utf-8")
 SETTINGS = Path(settings.BASE_DIR, "sehoglandet", "settings.py").read_text(encoding="utf-8")
-READS = re.compile(r"""(?:os\.environ\.get|env_bool|env_int|env_list)\(\s*["']([A-Z0-9_]+)["']""")
+READS = re.compile(r"""(?:os\.environ\.get|env_bool|env_int|env_float|env_list)\(\s*["']([A-Z0-9_]+)["']""")
 
 
 def table_rows() -> str:
