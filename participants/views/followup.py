@@ -21,15 +21,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sehoglandet import access
 from sehoglandet.audit import log_access
-from sehoglandet.choices import choice_labels
+from sehoglandet.choices import choice_label
 from sehoglandet.forms import errors_as_messages
-from sehoglandet.models import AccessLog, Person, Role
+from sehoglandet.models import AccessLog, Role
 from sehoglandet.paging import CappedPaginator
 from sehoglandet.spreadsheets import csv_safe
 
 from .. import fetch, selectors, services, todo
 from ..followup_forms import SusBulkRegisterForm, SusMarkForm, SusMonthForm, month_of
-from ..models import IncomeRecord, Participant, add_months
+from ..models import Participant, add_months
 
 FOLLOWUP_PAGE_SIZE = 25
 TODO_PAGE_SIZE = 50
@@ -126,13 +126,6 @@ def _iso(day) -> str:
     return day.isoformat() if day else ""
 
 
-# The labels of the SUS export's choice columns, by stored value (sehoglandet.choices).
-_GENDERS = choice_labels(Person, "gender")
-_INCOMES = choice_labels(IncomeRecord, "source")
-_EXIT_REASONS = choice_labels(Participant, "exit_reason")
-_OCCUPATIONS = choice_labels(Participant, "occupation_after")
-
-
 def _sus_row(request, direction: str, participant: Participant) -> list:
     person = participant.person
     visible = access.may_see_identity(request.user, person, participant.municipality)
@@ -142,15 +135,15 @@ def _sus_row(request, direction: str, participant: Participant) -> list:
         person.identity_display if visible else "",
         person.full_name if visible else _("Protected identity"),
         participant.municipality.name,
-        _GENDERS.get(person.gender, person.gender),
+        choice_label(person, "gender"),
         str(person.birth_date.year) if visible else "",
         _iso(participant.started_on),
-        _INCOMES.get(before.source, before.source) if before else "",
+        choice_label(before, "source") or "",
         _iso(participant.sus_registered_on),
         _iso(participant.exited_on),
-        _EXIT_REASONS.get(participant.exit_reason, participant.exit_reason),
-        _OCCUPATIONS.get(participant.occupation_after, participant.occupation_after),
-        _INCOMES.get(after.source, after.source) if after else "",
+        choice_label(participant, "exit_reason"),
+        choice_label(participant, "occupation_after"),
+        choice_label(after, "source") or "",
         _iso(participant.sus_deregistration_due_on),
         _iso(participant.sus_deregistered_on),
     ]
