@@ -12,7 +12,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 
 from referrals import grants as referral_grants
 from referrals.models import ExitReason, IncomeSource, Referral
@@ -110,16 +109,16 @@ def _event(actor: User, code: str, record, *, participant: Participant | None = 
     events.record(actor=actor, code=code, record=record, person=participant.person_id, payload=payload)
 
 
+def _team_grants(municipality: Municipality) -> set[tuple[int, str]]:
+    return {(municipality.se_team.group_id, perm) for perm in PARTICIPANT_PERMISSIONS}
+
+
 def _grant_team(municipality: Municipality, participant: Participant) -> None:
-    for perm in PARTICIPANT_PERMISSIONS:
-        assign_perm(perm, municipality.se_team.group, participant)
-    access.forget_grants(participant)
+    access.add_grants(participant, groups=_team_grants(municipality))
 
 
 def _revoke_team(municipality: Municipality, participant: Participant) -> None:
-    for perm in PARTICIPANT_PERMISSIONS:
-        remove_perm(perm, municipality.se_team.group, participant)
-    access.forget_grants(participant)
+    access.remove_grants(participant, groups=_team_grants(municipality))
 
 
 # The SE step and the journal: the coaches of the participant's current municipality only.

@@ -14,9 +14,6 @@ those facts (submit, agenda, a transfer accepted); a consent given or withdrawn 
 the consent events this app subscribes to. It adds and removes grants by difference.
 """
 
-from django.contrib.auth.models import Group
-from guardian.shortcuts import assign_perm, remove_perm
-
 from consent.models import Purpose
 from consent.selectors import covered_organisation_ids
 from sehoglandet import access
@@ -33,41 +30,36 @@ def _wanted_group_perms(referral: Referral) -> set[tuple[int, str]]:
     wanted: set[tuple[int, str]] = set()
     if referral.status != Referral.Status.DRAFT and referral.municipality.se_team_id:
         team_group = referral.municipality.se_team.group_id
-        wanted |= {(team_group, "view_referral"), (team_group, "change_referral")}
+        wanted |= {(team_group, VIEW), (team_group, CHANGE)}
     group_municipality = selectors.group_municipality_id(referral)
     if group_municipality != referral.municipality_id:
         receiving_team = Organisation.objects.filter(se_team_of=group_municipality).values_list("group_id", flat=True)
-        wanted |= {(group_id, "view_referral") for group_id in receiving_team}
+        wanted |= {(group_id, VIEW) for group_id in receiving_team}
     on_agenda = referral.agenda_items.filter(meeting__referral_group__municipality=group_municipality).exists()
     if referral.status != Referral.Status.WITHDRAWN and on_agenda:
         covered = covered_organisation_ids(referral.person, Purpose.REFERRAL_GROUP)
         seats = ReferralGroupSeat.objects.filter(referral_group__municipality=group_municipality)
-        wanted |= {(seat.group_id, "view_referral") for seat in seats if seat.organisation_id in covered}
+        wanted |= {(seat.group_id, VIEW) for seat in seats if seat.organisation_id in covered}
     return wanted
 
 
 def sync_referral_access(referral: Referral) -> None:
     """Bring the group grants on `referral` in line with its state and the person's consent."""
     wanted = _wanted_group_perms(referral)
-    current = set(
-        ReferralGroupObjectPermission.objects.filter(content_object=referral).values_list(
+    current = {
+        (group_id, f"referrals.{codename}")
+        for group_id, codename in ReferralGroupObjectPermission.objects.filter(content_object=referral).values_list(
             "group_id", "permission__codename"
         )
-    )
-    groups = {group.pk: group for group in Group.objects.filter(pk__in={g for g, _p in wanted | current})}
-    for group_id, codename in wanted - current:
-        assign_perm(f"referrals.{codename}", groups[group_id], referral)
-    for group_id, codename in current - wanted:
-        remove_perm(f"referrals.{codename}", groups[group_id], referral)
-    access.forget_grants(referral)
+    }
+    access.add_grants(referral, groups=wanted - current)
+    access.remove_grants(referral, groups=current - wanted)
 
 
 def grant_referrer(referral: Referral) -> None:
     """The referrer, and a coach who wrote the referral on their behalf, see and edit their draft."""
-    for user in {referral.referrer, referral.written_by}:
-        assign_perm(VIEW, user, referral)
-        assign_perm(CHANGE, user, referral)
-    access.forget_grants(referral)
+    writers = {referral.referrer_id, referral.written_by_id}
+    access.add_grants(referral, users={(user_id, perm) for user_id in writers for perm in (VIEW, CHANGE)})
 
 
 def sync_person_access(person_id: int) -> None:
@@ -86,10 +78,8 @@ def grant_consultation(consultation: Consultation) -> None:
     SE team (coaches and manager). It names no person, so no consent narrows it
     (docs/domain.md#consultations)."""
     referral_group = consultation.meeting.referral_group
-    groups = [seat.group for seat in referral_group.seats.select_related("group")]
+    groups = [seat.group_id for seat in referral_group.seats.all()]
     se_team = referral_group.municipality.se_team
     if se_team is not None:
-        groups.append(se_team.group)
-    for group in groups:
-        assign_perm("referrals.view_consultation", group, consultation)
-    access.forget_grants(consultation)
+        groups.append(se_team.group_id)
+    access.add_grants(consultation, groups={(group_id, "referrals.view_consultation") for group_id in groups})

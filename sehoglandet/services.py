@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from guardian.shortcuts import assign_perm
 
 from . import access, events
 from .events import CoreEvent
@@ -55,6 +54,8 @@ ADMINISTRATOR_PERMISSIONS = [
     ("sehoglandet", "membership", ("add", "delete", "view")),
     ("sehoglandet", "referralgroupmember", ("add", "delete", "view")),
 ]
+
+VIEW_REFERRAL_GROUP = "sehoglandet.view_referralgroup"
 
 
 def _role_payload(membership: Membership) -> dict:
@@ -187,7 +188,7 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
             changes.append(municipality)
 
         referral_group = _upsert(ReferralGroup, actor, changes, {"municipality": municipality}, {})
-        assign_perm("view_referralgroup", se_team.group, referral_group)
+        access.add_grants(referral_group, groups={(se_team.group_id, VIEW_REFERRAL_GROUP)})
         for code in spec["referral_group"]:
             organisation = organisations[code]
             seat = ReferralGroupSeat.objects.filter(referral_group=referral_group, organisation=organisation).first()
@@ -200,7 +201,7 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
                 track(seat, actor, CoreEvent.REFERENCE_DATA_LOADED)
                 seat.save()
                 changes.append(seat)
-            assign_perm("view_referralgroup", seat.group, referral_group)
+            access.add_grants(referral_group, groups={(seat.group_id, VIEW_REFERRAL_GROUP)})
             seats += 1
 
     ensure_administrators_group()

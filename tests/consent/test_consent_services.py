@@ -9,8 +9,8 @@ from django.utils import timezone
 from consent import services as consent_services
 from consent.models import Consent, Purpose
 from consent.selectors import covered_organisation_ids, missing_consent
-from referrals import grants
 from referrals.selectors import submission_problems
+from sehoglandet import access
 from tests import factories
 from tests.helpers import NASSJO_MEMBERS, sees
 
@@ -213,22 +213,23 @@ def test_a_new_consent_gives_back_access_to_the_organisations_it_covers(people, 
 
 def test_when_access_cannot_be_revoked_the_withdrawal_is_not_recorded_either(people, on_agenda, monkeypatch):
     consent = Consent.objects.get(person=on_agenda.person)
-    real_remove_perm = grants.remove_perm
+    real_remove_grants = access.remove_grants
     removed = []
 
-    def remove_then_fail(*args, **kwargs):
-        real_remove_perm(*args, **kwargs)
-        removed.append(args)
-        if len(removed) == 2:
+    def remove_then_fail(obj, *, groups=(), users=()):
+        real_remove_grants(obj, groups=groups, users=users)
+        if groups or users:
+            removed.append(obj)
             raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(grants, "remove_perm", remove_then_fail)
+    monkeypatch.setattr(access, "remove_grants", remove_then_fail)
 
     with pytest.raises(RuntimeError):
         consent_services.withdraw_consent(
             actor=people["coach.nassjo"], consent=consent, withdrawn_on=timezone.localdate()
         )
 
+    assert removed == [on_agenda], "the seats' grants were taken away before the failure"
     consent.refresh_from_db()
     assert consent.withdrawn_on is None
     assert all(sees(people[member], on_agenda) for member in NASSJO_MEMBERS), "the revocations made are rolled back"
