@@ -4,6 +4,7 @@ Every function drives the real services, so a referral "in the queue for a decis
 way a user would get it there. All persons are fictional; numbers are valid test personnummer.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from itertools import count
 
@@ -28,6 +29,15 @@ def valid_personnummer(birth: date, serial: int) -> str:
 
 def org(code: str) -> Organisation:
     return Organisation.objects.get(code=code)
+
+
+def orgs(codes: Iterable[str]) -> list[Organisation]:
+    """The organisations of these codes, in their order, read in one query."""
+    codes = list(codes)
+    found = Organisation.objects.in_bulk(codes, field_name="code")
+    if missing := [code for code in codes if code not in found]:
+        raise Organisation.DoesNotExist(f"No organisation has the code {missing}.")
+    return [found[code] for code in codes]
 
 
 def municipality(code: str = "nassjo") -> Municipality:
@@ -66,7 +76,7 @@ def give_consent(
     """A written consent given today. By default it covers the SE team and every member organisation
     of the municipality's remittentgrupp, for discussion in the group and participation."""
     codes = org_codes if org_codes is not None else [f"{municipality_code}-se", *GROUP_ORGS]
-    organisations = [org(code.format(m=municipality_code)) for code in codes]
+    organisations = orgs(code.format(m=municipality_code) for code in codes)
     today = timezone.localdate()
     return consent_services.record_consent(
         actor=actor,
@@ -98,7 +108,7 @@ def make_referral(
         person=person,
         municipality=municipality(municipality_code),
         referring_organisation=referring,
-        active_at=[org(code) for code in active_at],
+        active_at=orgs(active_at),
         income_source="sickness_benefit",
         motivation="Jag vill ha ett riktigt jobb.",
         question="Deltagande i SE-Höglandet?",
