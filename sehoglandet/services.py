@@ -188,7 +188,7 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
             changes.append(municipality)
 
         referral_group = _upsert(ReferralGroup, actor, changes, {"municipality": municipality}, {})
-        access.add_grants(referral_group, groups={(se_team.group_id, VIEW_REFERRAL_GROUP)})
+        readers = {se_team.group_id}
         for code in spec["referral_group"]:
             organisation = organisations[code]
             seat = ReferralGroupSeat.objects.filter(referral_group=referral_group, organisation=organisation).first()
@@ -201,8 +201,9 @@ def load_reference_data(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
                 track(seat, actor, CoreEvent.REFERENCE_DATA_LOADED)
                 seat.save()
                 changes.append(seat)
-            access.add_grants(referral_group, groups={(seat.group_id, VIEW_REFERRAL_GROUP)})
+            readers.add(seat.group_id)
             seats += 1
+        access.add_grants(referral_group, groups={(group_id, VIEW_REFERRAL_GROUP) for group_id in readers})
 
     ensure_administrators_group()
     if changes:
