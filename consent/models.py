@@ -91,7 +91,17 @@ class Consent(models.Model):
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
         ordering = ["-given_on", "-id"]
-        indexes = [models.Index(fields=["person", "valid_until"])]
+        indexes = [
+            models.Index(fields=["person", "valid_until"]),
+            # The latest end of a person's consents in force, from the index alone: the to-do's
+            # consent part asks it of every open participant of the team (participants.todo).
+            models.Index(
+                fields=["person", "-valid_until"],
+                include=["given_on"],
+                condition=Q(withdrawn_on__isnull=True),
+                name="consent_latest_end",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(valid_until__gte=models.F("given_on")), name="consent_ends_after_start"),
             models.CheckConstraint(

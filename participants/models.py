@@ -111,7 +111,9 @@ class Participant(models.Model):
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         indexes = [
-            models.Index(fields=["municipality", "status"]),
+            # A team's open participants, read from the index alone (their ids and persons, no table
+            # page): the to-do's parts and the start page's counts (bench/README.md, sixth pass).
+            models.Index(fields=["municipality", "status"], include=["id", "person"], name="participant_team_status"),
             models.Index(fields=["exited_on"]),
             models.Index(fields=["started_on"]),
             models.Index(fields=["decided_on"]),

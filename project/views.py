@@ -26,6 +26,9 @@ from .forms import FindPersonForm
 
 QUEUE_PREVIEW = 10
 TODO_PREVIEW = 5
+# This week's aftercare contacts on the start page; the rest are on the to-do list. A team in a
+# large municipality has well over a hundred a week (bench/README.md, sixth pass).
+AFTERCARE_PREVIEW = 10
 SEARCH_LIMIT = 20
 
 
@@ -83,7 +86,9 @@ def _coach_overview(request) -> dict:
     monday = today - timedelta(days=today.weekday())
     todo_list = todo.TodoList(request.user, today)
     first = todo_list[:TODO_PREVIEW]
-    aftercare_week = list(participant_selectors.aftercare_due(request.user, monday, monday + timedelta(days=6)))
+    aftercare_week = list(
+        participant_selectors.aftercare_due(request.user, monday, monday + timedelta(days=6))[:AFTERCARE_PREVIEW]
+    )
     if aftercare_week or any(item.participant is not None for item in first):
         log_access(
             request,
@@ -97,6 +102,7 @@ def _coach_overview(request) -> dict:
         "todo_counts": todo_list.count_labels(),
         "todo_items": first,
         "aftercare_week": aftercare_week,
+        "aftercare_week_more": max(todo_list.aftercare_due_from(monday) - len(aftercare_week), 0),
     }
 
 

@@ -73,6 +73,30 @@ def test_the_coach_sees_this_weeks_aftercare_with_links(client_for, people):
     assert (monday() + timedelta(days=7)).isoformat() not in section
 
 
+def test_a_busy_week_shows_the_first_ten_contacts_and_how_many_more_are_on_the_to_do_list(client_for, people):
+    for number in range(12):
+        employed_this_week(people, "Deltagare", f"Anställd{number:02d}")
+    # Employed two weeks before this Monday: a visit due last Monday (overdue, not this week's) and
+    # one this Monday (the first month's visits are weekly, docs/domain.md#efterstod-aftercare).
+    last_week = participant_in(people, "Gun", "Hall", sus_registered_on=today() - timedelta(days=150))
+    services.register_employment(
+        actor=people["coach.nassjo"],
+        participant=last_week,
+        employer="Bageriet",
+        kind=Employment.Kind.EMPLOYMENT,
+        starts_on=monday() - timedelta(days=14),
+        hours_per_week=20,
+    )
+
+    page = body(client_for("coach.nassjo").get("/"))
+
+    section = page[page.index('id="aftercare-week-heading"') :]
+    assert [f"Deltagare Anställd{number:02d}" in section for number in range(12)] == [True] * 10 + [False] * 2
+    assert "Gun Hall" not in section
+    more = f'<a href="{reverse("participants:todo_list")}">3 kontakter till den här veckan finns på att göra-listan</a>'
+    assert more in section
+
+
 def test_a_coach_with_nothing_due_is_told_so(client_for):
     page = body(client_for("coach.nassjo").get("/"))
 
