@@ -9,7 +9,11 @@ browser tests, thread races) empty the database afterwards; pytest-django runs t
 fixtures below put the personas back from a copy of their rows taken when the database was set up.
 """
 
+import fcntl
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -22,8 +26,6 @@ from tests.second_factor import give_app, sign_in_verified
 
 def pytest_configure(config):
     # Fast hashing for the whole run, the personas built at database set-up included.
-    from django.conf import settings
-
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -82,11 +84,60 @@ _db_blocker = None
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_modify_db_settings_xdist_suffix() -> None:
+    """Every pytest-xdist worker starts from the one test database, the template that django_db_setup
+    migrates once and copies for each worker; pytest-django would give each worker a database of its
+    own to migrate."""
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_blocker, django_db_keepdb, django_db_createdb, tmp_path_factory, worker_id):
+    """The test database, migrated and with the personas, once per run: under pytest-xdist the first
+    worker builds it as a template (the migrations take about 25 s of a core, docs/architecture.md)
+    and each worker then works on a copy of its own (CREATE DATABASE … TEMPLATE on PostgreSQL, a copy
+    of the file on SQLite), made afresh every run. Without xdist the test database is the template.
+    With --reuse-db (the Makefile's) the template stays for the next run, which only migrates it."""
+    from django.test.utils import setup_databases
+
     global _personas_rows, _db_blocker
-    with django_db_blocker.unblock():
+    keepdb = django_db_keepdb and not django_db_createdb
+
+    def build_template() -> None:
+        setup_databases(
+            verbosity=request.config.option.verbose, interactive=False, keepdb=keepdb, serialized_aliases=set()
+        )
         _build_personas()
+
+    with django_db_blocker.unblock():
+        if worker_id == "master":
+            build_template()
+        else:
+            _clone_template_for_worker(build_template, worker_id, tmp_path_factory.getbasetemp().parent)
         _personas_rows, _db_blocker = _Rows(), django_db_blocker
+    yield
+    if worker_id != "master" or not keepdb:
+        with django_db_blocker.unblock():
+            connection.close()
+            connection.creation._destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+
+
+def _clone_template_for_worker(build_template, worker_id: str, shared: Path) -> None:
+    """Build the template if no worker of this run has yet (the workers share `shared`, and take
+    turns under a lock), then copy it for this worker and point the connection at the copy."""
+    creation = connection.creation
+    template = creation._get_test_db_name()
+    with open(shared / "test-database.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "test-database.ready").exists():
+            build_template()
+            (shared / "test-database.ready").touch()
+        # The template's name, whether this worker built it or not; no session may stay connected
+        # to a PostgreSQL template while it is copied.
+        connection.close()
+        connection.settings_dict["NAME"] = template
+        creation.clone_test_db(suffix=worker_id, verbosity=0, keepdb=False)
+    connection.settings_dict.update(creation.get_test_db_clone_settings(worker_id))
+    settings.DATABASES[connection.alias]["NAME"] = connection.settings_dict["NAME"]
 
 
 @pytest.hookimpl(wrapper=True)
