@@ -19,7 +19,6 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     TextChoices,
@@ -366,10 +365,9 @@ def sus_querysets(user, month: date):
     (due by the month's end and not yet done, or done during the month), filtered and ordered in
     the database. Give each row `income_before` and `income_after` with with_sus_incomes."""
     first, last = sus_month_bounds(month)
-    rows = (
-        _coached(user)
-        .select_related("referral__referring_organisation")
-        .prefetch_related(Prefetch("incomes", queryset=IncomeRecord.objects.exclude(phase=IncomeRecord.Phase.DURING)))
+    rows = _coached(user).annotate(
+        income_before_source=_income_source(IncomeRecord.Phase.BEFORE),
+        income_after_source=_income_source(IncomeRecord.Phase.AFTER),
     )
     register = rows.filter(
         Q(started_on__lte=last, sus_registered_on__isnull=True) | Q(sus_registered_on__range=(first, last))
@@ -385,17 +383,30 @@ def sus_querysets(user, month: date):
     return register, deregister
 
 
+def _income_source(phase: str) -> Subquery:
+    """The source of the participant's income of `phase`: there is at most one at enrolment and one at
+    exit (IncomeRecord's one_income_before_and_after)."""
+    incomes = IncomeRecord.objects.filter(participant=OuterRef("pk"), phase=phase).values("source")[:1]
+    return Subquery(incomes, output_field=CharField())
+
+
 def with_sus_incomes(participants) -> list[Participant]:
-    """`participants` (rows of sus_querysets) as a list, each with `income_before` and `income_after`."""
+    """`participants` (rows of sus_querysets) as a list, each with `income_before` and `income_after`:
+    the income, read-only with its phase and source (all SUS asks of it), or None. A list of a few
+    hundred rows read each participant's incomes apart (prefetch_related), which took a third of
+    the SUS export's time (bench/README.md, sixth pass)."""
     participants = list(participants)
     for participant in participants:
-        phases = {income.phase: income for income in participant.incomes.all()}
-        participant.income_before = phases.get(IncomeRecord.Phase.BEFORE)
-        participant.income_after = phases.get(IncomeRecord.Phase.AFTER)
+        participant.income_before = _income(IncomeRecord.Phase.BEFORE, participant.income_before_source)
+        participant.income_after = _income(IncomeRecord.Phase.AFTER, participant.income_after_source)
     return participants
 
 
+def _income(phase: str, source: str | None) -> IncomeRecord | None:
+    return None if source is None else IncomeRecord(phase=phase, source=source)
+
+
 def sus_list(user, month: date) -> tuple[list[Participant], list[Participant]]:
-    """The whole of both of the month's SUS lists (sus_querysets), for the export. Three queries."""
+    """The whole of both of the month's SUS lists (sus_querysets), for the export. Two queries."""
     register, deregister = sus_querysets(user, month)
     return with_sus_incomes(register), with_sus_incomes(deregister)
