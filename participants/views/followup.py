@@ -107,6 +107,7 @@ def _render_sus(request, form: SusMonthForm, month, register, deregister, **extr
         "register": register,
         "deregister": deregister,
         "today": timezone.localdate(),
+        "today_iso": timezone.localdate().isoformat(),
         "any_to_register": any(participant.sus_registered_on is None for participant in register),
         **extra,
     }
