@@ -19,7 +19,18 @@ from django.utils.functional import cached_property
 COUNT_CAP = 1000
 
 
-class CappedPaginator(Paginator):
+class KeysFirstPaginator(Paginator):
+    """A Paginator whose page is `WHERE pk IN (the page's keys, sorted and cut)`: the database sorts
+    the list's own rows (and whatever the order joins) and joins the rest for the page's rows only.
+    For a list that shows every row it counts: a referral group's follow-up (2 700 participants of
+    the national bench, each sorted by its municipality and case reference)."""
+
+    def _get_page(self, object_list, number, paginator):
+        """`object_list` is the page's slice of the list: its keys, sorted and cut, pick the rows."""
+        return super()._get_page(self.object_list.filter(pk__in=object_list.values("pk")), number, paginator)
+
+
+class CappedPaginator(KeysFirstPaginator):
     def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
@@ -33,10 +44,6 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return min(self.counted, self.cap)
-
-    def _get_page(self, object_list, number, paginator):
-        """`object_list` is the page's slice of the list: its keys, sorted and cut, pick the rows."""
-        return super()._get_page(self.object_list.filter(pk__in=object_list.values("pk")), number, paginator)
 
     @property
     def capped(self) -> bool:
