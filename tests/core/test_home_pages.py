@@ -24,15 +24,16 @@ def body(response) -> str:
     return response.content.decode()
 
 
-def employed_this_week(people, first_name: str, last_name: str) -> Participant:
-    """Employed a week before this Monday: the first workplace visit is due this Monday."""
+def employed_this_week(people, first_name: str, last_name: str, *, weeks: int = 1) -> Participant:
+    """Employed `weeks` weeks before this Monday: by default the first workplace visit is due this
+    Monday (the first month's visits are weekly, docs/domain.md#efterstod-aftercare)."""
     participant = participant_in(people, first_name, last_name, sus_registered_on=today() - timedelta(days=150))
     services.register_employment(
         actor=people["coach.nassjo"],
         participant=participant,
         employer="Bageriet",
         kind=Employment.Kind.EMPLOYMENT,
-        starts_on=monday() - timedelta(days=7),
+        starts_on=monday() - timedelta(weeks=weeks),
         hours_per_week=20,
     )
     return participant
@@ -76,17 +77,8 @@ def test_the_coach_sees_this_weeks_aftercare_with_links(client_for, people):
 def test_a_busy_week_shows_the_first_ten_contacts_and_how_many_more_are_on_the_to_do_list(client_for, people):
     for number in range(12):
         employed_this_week(people, "Deltagare", f"Anställd{number:02d}")
-    # Employed two weeks before this Monday: a visit due last Monday (overdue, not this week's) and
-    # one this Monday (the first month's visits are weekly, docs/domain.md#efterstod-aftercare).
-    last_week = participant_in(people, "Gun", "Hall", sus_registered_on=today() - timedelta(days=150))
-    services.register_employment(
-        actor=people["coach.nassjo"],
-        participant=last_week,
-        employer="Bageriet",
-        kind=Employment.Kind.EMPLOYMENT,
-        starts_on=monday() - timedelta(days=14),
-        hours_per_week=20,
-    )
+    # A visit due last Monday (overdue, not this week's) and one this Monday.
+    employed_this_week(people, "Gun", "Hall", weeks=2)
 
     page = body(client_for("coach.nassjo").get("/"))
 
