@@ -81,7 +81,7 @@ def home(request):
 
 def _coach_overview(request) -> dict:
     """The coach's to-do (counts per kind and the first items, counted and cut in the database) and
-    this week's aftercare contacts."""
+    the first of this week's aftercare contacts."""
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
     todo_list = todo.TodoList(request.user, today)
