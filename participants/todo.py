@@ -392,9 +392,8 @@ def _income_source(phase: str) -> Subquery:
 
 def with_sus_incomes(participants) -> list[Participant]:
     """`participants` (rows of sus_querysets) as a list, each with `income_before` and `income_after`:
-    the income, read-only with its phase and source (all SUS asks of it), or None. A list of a few
-    hundred rows read each participant's incomes apart (prefetch_related), which took a third of
-    the SUS export's time (bench/README.md, sixth pass)."""
+    the income as the list's query read it, read-only with its phase and source (all SUS asks of
+    it), or None."""
     participants = list(participants)
     for participant in participants:
         participant.income_before = _income(IncomeRecord.Phase.BEFORE, participant.income_before_source)

@@ -91,7 +91,7 @@ def django_db_modify_db_settings_xdist_suffix() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, django_db_blocker, django_db_keepdb, django_db_createdb, tmp_path_factory, worker_id):
+def django_db_setup(request, django_db_blocker, django_db_keepdb, django_db_createdb, tmp_path_factory):
     """The test database, migrated and with the personas, once per run: under pytest-xdist the first
     worker builds it as a template (the migrations take about 25 s of a core, docs/architecture.md)
     and each worker then works on a copy of its own (CREATE DATABASE … TEMPLATE on PostgreSQL, a copy
@@ -101,6 +101,8 @@ def django_db_setup(request, django_db_blocker, django_db_keepdb, django_db_crea
 
     global _personas_rows, _db_blocker
     keepdb = django_db_keepdb and not django_db_createdb
+    # As pytest-django reads it: None when pytest-xdist is not running the tests (or not installed).
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid")
 
     def build_template() -> None:
         setup_databases(
@@ -109,16 +111,15 @@ def django_db_setup(request, django_db_blocker, django_db_keepdb, django_db_crea
         _build_personas()
 
     with django_db_blocker.unblock():
-        if worker_id == "master":
+        if worker_id is None:
             build_template()
         else:
             _clone_template_for_worker(build_template, worker_id, tmp_path_factory.getbasetemp().parent)
         _personas_rows, _db_blocker = _Rows(), django_db_blocker
     yield
-    if worker_id != "master" or not keepdb:
+    if worker_id is not None or not keepdb:
         with django_db_blocker.unblock():
-            connection.close()
-            connection.creation._destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+            connection.creation.destroy_test_db(verbosity=0)
 
 
 def _clone_template_for_worker(build_template, worker_id: str, shared: Path) -> None:
