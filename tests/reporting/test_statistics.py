@@ -297,9 +297,13 @@ def purge_everything() -> None:
 @pytest.fixture
 def cases_through_the_services(people):
     """This half-year's cases the way users make them: an exit to work with income after, a change
-    of income, an employment, a transfer to Eksjö, a declined and a withdrawn referral."""
+    of income, an employment, a transfer to Eksjö, a transfer called off, an exit the group decides
+    while a transfer waits, a referral sent back, one the manager declines after the group could
+    not agree, a withdrawn one, and a draft for someone already enrolled."""
     coach = people["coach.nassjo"]
-    working, leaving, moving = enrol(people, ("Alva", "Brandt"), ("Bo", "Ek"), ("Cilla", "Dahl"))
+    working, leaving, moving, staying, exiting = enrol(
+        people, ("Alva", "Brandt"), ("Bo", "Ek"), ("Cilla", "Dahl"), ("Erik", "Gran"), ("Frida", "Holm")
+    )
     factories.employ(coach, working, days_ago=0)
     participant_services.record_income(actor=coach, participant=working, source="salary", valid_from=today())
     participant_services.exit_participant(
@@ -310,17 +314,40 @@ def cases_through_the_services(people):
         occupation_after="studies",
         income_after="student_finance",
     )
-    consent_to_transfer(people, moving)
-    transfer = participant_services.start_transfer(
-        actor=coach, participant=moving, to_municipality=factories.municipality("eksjo")
-    )
+    eksjo = factories.municipality("eksjo")
+    for participant in (moving, staying, exiting):
+        consent_to_transfer(people, participant)
+    transfer = participant_services.start_transfer(actor=coach, participant=moving, to_municipality=eksjo)
     participant_services.accept_transfer(actor=people["coach.eksjo"], transfer=transfer)
+    transfer = participant_services.start_transfer(actor=coach, participant=staying, to_municipality=eksjo)
+    participant_services.cancel_transfer(actor=coach, transfer=transfer)
+    participant_services.start_transfer(actor=coach, participant=exiting, to_municipality=eksjo)
     referral_services.withdraw_referral(actor=people["referrer.af"], referral=factories.make_referral(people))
+    factories.make_referral(people, person=working.person, submit=False, consent=False)
     declined = factories.make_case(people, "David", "Falk")
+    disputed = factories.make_case(people, "Gun", "Ivarsson")
     meeting = factories.make_meeting(people, days_ahead=20)
+    exit_item = referral_services.add_agenda_item(
+        actor=coach, meeting=meeting, referral=exiting.referral, kind=AgendaItem.Kind.PROPOSED_EXIT
+    )
+    disputed_item = factories.put_on_agenda(people, disputed, meeting, publish=False)
     item = factories.put_on_agenda(people, declined, meeting)
     _hold_today(meeting)
     factories.decide(people, item, Decision.Outcome.SEND_BACK)
+    factories.decide(people, exit_item, Decision.Outcome.EXIT, exit_reason="work")
+    escalated = referral_services.record_decision(
+        actor=coach, item=disputed_item, group_agreed=False, disagreement="Gruppen är oenig om stödbehovet."
+    )
+    referral_services.decide_escalated(
+        actor=people["chef.nassjo"],
+        decision=escalated,
+        outcome=Decision.Outcome.DECLINE,
+        recommendation="Kontakta Arbetsförmedlingen.",
+        grounds="Behovet möts bättre av en annan insats.",
+        informs_person="Handläggaren på AF",
+    )
+    assert not Transfer.objects.filter(status=Transfer.Status.PENDING).exists()
+    assert Referral.objects.get(pk=disputed.pk).status == Referral.Status.DECLINED
 
 
 def test_the_report_gives_the_same_figures_after_the_purge(dataset, cases_through_the_services):  # noqa: F811
