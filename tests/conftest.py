@@ -29,6 +29,30 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+BROWSER_TESTS = Path(__file__).parent / "e2e"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests marked `late` after the others, and the browser tests last.
+
+    A test marked `late` changes its process for good: Sentry's Django integration, once set up,
+    wraps every request and query for the rest of the process (tests/core/test_error_reporting.py),
+    which made the tests after it on its worker about 15 % slower; the browser tests, which come
+    after it, spend their time in the browser. Playwright's sync API keeps an asyncio loop running
+    on the main thread from the first browser test to the end of the session, and no other test
+    should run under it. Under pytest-xdist every worker collects this order, and `--dist loadgroup`
+    hands each worker its tests in it, so the order holds on every worker.
+    """
+
+    def rank(item: pytest.Item) -> int:
+        if item.path.is_relative_to(BROWSER_TESTS):
+            return 2
+        return 1 if item.get_closest_marker("late") else 0
+
+    items.sort(key=rank)
+
+
 @pytest.fixture
 def system_user(db) -> User:
     return services.get_system_user()

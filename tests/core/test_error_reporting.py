@@ -8,6 +8,9 @@ from sentry_sdk.transport import Transport
 
 from sehoglandet import error_reporting
 
+# Sentry's Django integration stays set up in the process once a test has started it.
+pytestmark = pytest.mark.late
+
 SECRETS = ["19900101-1234", "199001011234", "anna.svensson@example.se", "070-123 45 67", "coach.nassjo"]
 
 

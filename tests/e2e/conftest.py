@@ -6,7 +6,6 @@ Every test that opens a page gets the live server as its base URL, which also ma
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -36,19 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-E2E_DIR = Path(__file__).parent
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the browser tests last, so the loop Playwright leaves running touches no other test.
-
-    Under pytest-xdist every worker collects this order, and the default load scheduling hands each
-    worker its tests in it, so on every worker the browser tests still come after all the others.
-    """
-    browser_tests = [item for item in items if item.path.is_relative_to(E2E_DIR)]
-    others = [item for item in items if not item.path.is_relative_to(E2E_DIR)]
-    items[:] = others + browser_tests
 
 
 @pytest.fixture(scope="session")
