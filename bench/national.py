@@ -30,8 +30,10 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 from datetime import time as clock
+from typing import NamedTuple
 
 # report_bench sets Django up as it is imported (the repository on sys.path, the settings); bench/
 # is the script's directory, so it is on sys.path.
@@ -41,6 +43,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission, User
 from django.db import connection, models
 from django.db.models import Count
+from django.template.backends.django import Template as DjangoTemplate
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
@@ -1762,21 +1765,68 @@ def pick_pages() -> list[tuple[str, Client, str, dict]]:
     return pages
 
 
-def request(client: Client, path: str, query: dict) -> tuple[float, int, int]:
-    """One request as `client`'s user, timed, with its number of queries and its status. It is made
-    by a client of its own that shares `client`'s cookies: Django's test client leaves a finaliser
-    behind for each request it makes, which lives as long as the client, and over a run of a few
-    clients those piled up and set off full passes of the garbage collector (about 110 ms) inside
-    whichever page came at that point of a round (bench/README.md, fourth pass)."""
+class Timing(NamedTuple):
+    seconds: float
+    queries: int
+    status: int
+    sql_seconds: float
+    render_seconds: float
+
+
+class RenderClock:
+    """The seconds a page spends rendering templates, for `measure --breakdown`: the outermost render
+    of each template of Django's backend (a form's widgets render inside the page's template, and
+    count once). A query the template makes itself counts as rendering and as SQL."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self._depth = 0
+
+    @contextmanager
+    def installed(self):
+        original = DjangoTemplate.render
+        clock = self
+
+        def render(template, context=None, request=None):
+            clock._depth += 1
+            started = time.perf_counter()
+            try:
+                return original(template, context, request)
+            finally:
+                clock._depth -= 1
+                if clock._depth == 0:
+                    clock.seconds += time.perf_counter() - started
+
+        DjangoTemplate.render = render
+        try:
+            yield self
+        finally:
+            DjangoTemplate.render = original
+
+
+def request(client: Client, path: str, query: dict, clock: RenderClock | None = None) -> Timing:
+    """One request as `client`'s user, timed, with its number of queries, its status, and the time
+    its queries took (as the database driver saw them) and, with a clock, its templates took. It is
+    made by a client of its own that shares `client`'s cookies: Django's test client leaves a
+    finaliser behind for each request it makes, which lives as long as the client, and over a run of
+    a few clients those piled up and set off full passes of the garbage collector (about 110 ms)
+    inside whichever page came at that point of a round (bench/README.md, fourth pass)."""
     once = Client()
     once.cookies = client.cookies
+    rendered_before = clock.seconds if clock else 0.0
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         response = once.get(path, query, secure=True)
         if getattr(response, "streaming", False):
             b"".join(response.streaming_content)
         seconds = time.perf_counter() - started
-    return seconds, len(queries.captured_queries), response.status_code
+    return Timing(
+        seconds=seconds,
+        queries=len(queries.captured_queries),
+        status=response.status_code,
+        sql_seconds=sum(float(captured["time"]) for captured in queries.captured_queries),
+        render_seconds=(clock.seconds - rendered_before) if clock else 0.0,
+    )
 
 
 @override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], STORAGES=PLAIN_STATIC_FILES)
@@ -1789,34 +1839,47 @@ def measure(options) -> None:
         flush=True,
     )
     pages = [page for page in pick_pages() if options.only in page[0] or page[0] == FLOOR]
-    times: dict[str, list[float]] = defaultdict(list)
+    timings: dict[str, list[Timing]] = defaultdict(list)
     queries: dict[str, int] = {}
     statuses: dict[str, int] = {}
-    print("Warm-up …", flush=True)
-    for label, client, path, query in pages:
-        _seconds, _count, statuses[label] = request(client, path, query)
-    for number in range(options.rounds):
-        print(f"Round {number + 1} of {options.rounds} …", flush=True)
-        # Each round in an order of its own (the same for every run): a full pass of the garbage
-        # collector (about 100 ms for this process) lands on whichever page comes when the pages
-        # before it have made enough garbage, so in one fixed order it landed on the same page
-        # every round, and that page's median was the pause's (bench/README.md, fifth pass).
-        for label, client, path, query in random.Random(number).sample(pages, len(pages)):
-            seconds, count, statuses[label] = request(client, path, query)
-            times[label].append(seconds)
-            # The fewest of any round: the session is written at most once a minute, on whichever
-            # page a client opens at the minute, and those three queries are the session's, not the page's.
-            queries[label] = min(queries.get(label, count), count)
+    clock = RenderClock() if options.breakdown else None
+    with clock.installed() if clock else nullcontext():
+        print("Warm-up …", flush=True)
+        for label, client, path, query in pages:
+            statuses[label] = request(client, path, query, clock).status
+        for number in range(options.rounds):
+            print(f"Round {number + 1} of {options.rounds} …", flush=True)
+            # Each round in an order of its own (the same for every run): a full pass of the garbage
+            # collector (about 100 ms for this process) lands on whichever page comes when the pages
+            # before it have made enough garbage, so in one fixed order it landed on the same page
+            # every round, and that page's median was the pause's (bench/README.md, fifth pass).
+            for label, client, path, query in random.Random(number).sample(pages, len(pages)):
+                timing = request(client, path, query, clock)
+                statuses[label] = timing.status
+                timings[label].append(timing)
+                # The fewest of any round: the session is written at most once a minute, on whichever
+                # page a client opens at the minute, and those three queries are the session's, not the page's.
+                queries[label] = min(queries.get(label, timing.queries), timing.queries)
     load_after = os.getloadavg()
-    floor = statistics.median(times[FLOOR])
-    rows = sorted(pages, key=lambda page: statistics.median(times[page[0]]))
+
+    def median_of(label: str, part: str = "seconds") -> float:
+        return statistics.median(getattr(timing, part) for timing in timings[label])
+
+    floor = median_of(FLOOR)
+    rows = sorted(pages, key=lambda page: median_of(page[0]))
     print(f"\nLoad average at the start {load_before[0]:.2f}, at the end {load_after[0]:.2f} (1 min).")
     print(f"Floor: {floor * 1000:.1f} ms. Median of {options.rounds} interleaved rounds after a warm-up.\n")
-    print("| page | median | × floor | queries | status | misses |")
-    print("|---|---:|---:|---:|---:|---|")
+    if clock:
+        # Where each page's time goes: its queries as the driver saw them, its templates, and the rest
+        # (middleware, the view's Python, building and compiling the queries).
+        print("| page | median | × floor | queries | status | misses | SQL | templates | rest |")
+        print("|---|---:|---:|---:|---:|---|---:|---:|---:|")
+    else:
+        print("| page | median | × floor | queries | status | misses |")
+        print("|---|---:|---:|---:|---:|---|")
     missing = []
     for label, _client, path, _query in rows:
-        median = statistics.median(times[label])
+        median = median_of(label)
         ratio = median / floor
         misses = []
         if queries[label] > MAX_QUERIES:
@@ -1832,10 +1895,13 @@ def measure(options) -> None:
         if misses:
             missing.append(label)
         shown = f"{median * 1000:.0f} ms" if median < 10 else f"{median:.1f} s"
-        print(
-            f"| {label} (`{path}`) | {shown} | {ratio:.1f} | {queries[label]} | {statuses[label]} | "
-            f"{', '.join(misses)} |"
-        )
+        row = f"| {label} (`{path}`) | {shown} | {ratio:.1f} | {queries[label]} | {statuses[label]} | "
+        row += f"{', '.join(misses)} |"
+        if clock:
+            sql, templates = median_of(label, "sql_seconds"), median_of(label, "render_seconds")
+            rest = median - sql - templates
+            row += f" {sql * 1000:.0f} ms | {templates * 1000:.0f} ms | {rest * 1000:.0f} ms |"
+        print(row)
     print(f"\n{len(missing)} of {len(rows) - 1} pages miss a target.")
 
 
@@ -1850,6 +1916,9 @@ def main() -> None:
     measuring = commands.add_parser("measure", help="Time every page per role against the floor.")
     measuring.add_argument("--rounds", type=int, default=7)
     measuring.add_argument("--only", default="", help="Only pages whose label contains this text.")
+    measuring.add_argument(
+        "--breakdown", action="store_true", help="Also say how much of each page is SQL and how much templates."
+    )
     options = parser.parse_args()
     if connection.vendor != "postgresql":
         refuse("set DATABASE_URL to a PostgreSQL database; the benchmark does not run on SQLite.")
