@@ -81,37 +81,35 @@ def transfer_list(request):
             object_type=Transfer._meta.label_lower,
             purpose=_("Transfers between municipalities"),
         )
-    sections = [
-        (True, [(transfer, _meeting_form(transfer)) for transfer in incoming]),
-        (False, [(transfer, _meeting_form(transfer)) for transfer in outgoing]),
-    ]
-    return render(request, "participants/transfer_list.html", {"sections": sections})
-
-
-def _meeting_form(transfer: Transfer) -> TransferMeetingForm:
-    return TransferMeetingForm(
-        initial={"meeting_at": transfer.meeting_at, "meeting_place": transfer.meeting_place},
-        auto_id=f"id_transfer_{transfer.pk}_%s",
-    )
+    return render(request, "participants/transfer_list.html", {"sections": [(True, incoming), (False, outgoing)]})
 
 
 @access.require_roles(Role.COACH)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def transfer_meeting(request, pk: int):
-    """Book or change the meeting with the participant and both coaches."""
+    """Book or change the meeting with the participant and both coaches, on a page of its own: the
+    transfers page shows each transfer's facts and buttons, not a form per card, and a time that is
+    refused comes back on the form with what the coach typed."""
     transfer = fetch.transfer(request, pk, may=access.may_take_part_in_transfer)
-    form = TransferMeetingForm(request.POST)
-    if not form.is_valid():
-        errors_as_messages(request, form)
-        return _to_list()
-    try:
-        transfer = services.book_transfer_meeting(actor=request.user, transfer=transfer, **form.cleaned_data)
-    except ValidationError as error:
-        errors_as_messages(request, error)
+    if request.method == "POST":
+        form = TransferMeetingForm(request.POST)
     else:
-        when = date_format(timezone.localtime(transfer.meeting_at), "Y-m-d H:i")
-        messages.success(request, _("The transfer meeting is booked for %(when)s.") % {"when": when})
-    return _to_list()
+        form = TransferMeetingForm(initial={"meeting_at": transfer.meeting_at, "meeting_place": transfer.meeting_place})
+    if form.is_bound and form.is_valid():
+        try:
+            transfer = services.book_transfer_meeting(actor=request.user, transfer=transfer, **form.cleaned_data)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                errors_as_messages(request, error)
+                return _to_list()
+            add_service_errors(form, error)
+        else:
+            when = date_format(timezone.localtime(transfer.meeting_at), "Y-m-d H:i")
+            messages.success(request, _("The transfer meeting is booked for %(when)s.") % {"when": when})
+            return _to_list()
+    purpose = _("Transfers between municipalities")
+    log_access(request, transfer, person_id=transfer.participant.person_id, purpose=purpose)
+    return render(request, "participants/transfer_meeting.html", {"transfer": transfer, "form": form})
 
 
 @access.require_roles(Role.COACH)

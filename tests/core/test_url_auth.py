@@ -48,7 +48,6 @@ POST_ONLY = {
     "participants:aftercare_visit_mark",
     "participants:employment_end",
     "participants:exit_complete",
-    "participants:transfer_meeting",
     "participants:transfer_move",
     "participants:transfer_accept",
     "participants:transfer_cancel",

@@ -1,6 +1,6 @@
 """A participant moves from Nässjö to Eksjö in the browser, on a phone: Nässjö's coach starts the
-transfer, Eksjö's coach accepts it and writes in the journal, and Nässjö's coach can no longer
-open the case."""
+transfer, Eksjö's coach moves the meeting, accepts the transfer and writes in the journal, and
+Nässjö's coach can no longer open the case."""
 
 import re
 from datetime import timedelta
@@ -92,6 +92,25 @@ def test_a_participant_moves_from_nassjo_to_eksjo(login, people: dict[str, User]
     expect(transfer).to_contain_text(NOTE_TO_EKSJO)
     expect(transfer).to_contain_text(f"{meeting_day.isoformat()} 10:00, Stadshuset i Eksjö")
     check_page(page)
+
+    # The meeting moves to the library: the card links to a page of its own with the meeting's form.
+    transfer.get_by_role(
+        "link", name=re.compile(r"^(Ändra överlämningsmötet|Change the transfer meeting) Sara Lind$")
+    ).tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        either("Ändra överlämningsmötet", "Change the transfer meeting")
+    )
+    check_page(page)
+    place = page.get_by_label(either("Plats för mötet", "Place of the meeting"))
+    expect(place).to_have_value("Stadshuset i Eksjö")
+    place.fill("Biblioteket i Eksjö")
+    page.get_by_role("button", name=either("Spara mötet", "Save the meeting")).tap()
+    expect(messages(page)).to_contain_text(
+        containing("Överlämningsmötet är bokat till", "The transfer meeting is booked for")
+    )
+    incoming = page.get_by_role("region", name=either("Inkommande", "Incoming"))
+    transfer = incoming.get_by_role("article", name="Sara Lind")
+    expect(transfer).to_contain_text(f"{meeting_day.isoformat()} 10:00, Biblioteket i Eksjö")
     transfer.get_by_role("link", name=re.compile(r"^(Acceptera|Accept) Sara Lind$")).tap()
 
     # The confirmation says who gains and who loses access, and names no one.

@@ -111,6 +111,26 @@ def test_the_transfers_page_is_for_coaches(client_for):
     assert statuses == {username: 200 if username in COACHES else 403 for username in PERSONAS}
 
 
+def test_the_meeting_page_opens_for_either_coach_only(client_for, transfer):
+    page = url("transfer_meeting", transfer.pk)
+
+    statuses = statuses_by_persona(client_for, PERSONAS, lambda client: client.get(page))
+
+    assert statuses == {**dict.fromkeys(PERSONAS, 403), "coach.nassjo": 200, "coach.eksjo": 200}
+
+
+def test_a_coach_of_neither_municipality_gets_404_on_the_meeting_page_and_nothing_changes(client_for, elsewhere):
+    client = client_for("coach.eksjo")
+    before = every_row(access_log=False)
+
+    response = client.get(url("transfer_meeting", elsewhere.pk))
+
+    assert response.status_code == 404
+    assert "Bo" not in body(response)
+    assert every_row(access_log=False) == before
+    assert list(AccessLog.objects.values_list("action", "object_id")) == [("refused", str(elsewhere.pk))]
+
+
 def test_no_one_else_may_start_a_transfer_and_nothing_is_saved(client_for, moving):
     expected = {"coach.eksjo": 404, "chef.nassjo": 403, "referrer.af": 403}
     data = start_data()
@@ -151,12 +171,17 @@ def test_other_roles_get_403_on_every_button(client_for, transfer, name):
     assert outcomes == dict.fromkeys(others, (403, []))
 
 
-@pytest.mark.parametrize(("page", "username"), [("transfer_start", "coach.nassjo"), ("transfer_list", "coach.eksjo")])
+@pytest.mark.parametrize(
+    ("page", "username"),
+    [("transfer_start", "coach.nassjo"), ("transfer_list", "coach.eksjo"), ("transfer_meeting", "coach.eksjo")],
+)
 def test_opening_a_page_changes_nothing(client_for, transfer, page, username):
     client = client_for(username)
     before = every_row(access_log=False)
+    arguments = {"transfer_start": [transfer.participant_id], "transfer_list": [], "transfer_meeting": [transfer.pk]}
+    address = url(page, *arguments[page])
 
-    client.get(url(page, transfer.participant_id) if page == "transfer_start" else url(page))
+    client.get(address)
 
     assert every_row(access_log=False) == before
 
@@ -388,6 +413,42 @@ def test_the_handing_over_coach_cannot_reorder_the_receivers_queue(client_for, t
 # The meeting
 
 
+def test_the_transfers_page_links_to_the_meeting_instead_of_a_form_on_every_card(client_for, transfer):
+    page = body(client_for("coach.eksjo").get(url("transfer_list")))
+
+    assert f'href="{url("transfer_meeting", transfer.pk)}"' in page
+    assert "Ändra överlämningsmötet" in page
+    assert 'name="meeting_at"' not in page
+
+
+def test_the_meeting_page_shows_the_booked_meeting_to_change_and_logs_the_look(client_for, people, transfer):
+    response = client_for("coach.eksjo").get(url("transfer_meeting", transfer.pk))
+
+    page = body(response)
+    assert "Ändra överlämningsmötet" in page
+    assert transfer.participant.person.full_name in page
+    assert "Nässjö" in page and "Eksjö" in page
+    assert timezone.localtime(transfer.meeting_at).strftime("%Y-%m-%dT%H:%M") in page
+    assert 'value="Stadshuset i Eksjö"' in page
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.action, entry.object_type, entry.object_id, entry.person_id) == (
+        people["coach.eksjo"],
+        "view",
+        "participants.transfer",
+        str(transfer.pk),
+        transfer.participant.person_id,
+    )
+
+
+def test_a_transfer_without_a_meeting_offers_to_book_one(client_for, people, moving):
+    unbooked = start(people, moving, note=NOTE)
+
+    page = body(client_for("coach.nassjo").get(url("transfer_meeting", unbooked.pk)))
+
+    assert "Boka överlämningsmötet" in page
+    assert "Ändra överlämningsmötet" not in page
+
+
 @pytest.mark.parametrize("username", ["coach.nassjo", "coach.eksjo"])
 def test_either_coach_changes_the_meeting(client_for, transfer, username):
     later = in_a_week() + timedelta(days=1, hours=3)
@@ -419,9 +480,13 @@ def test_a_bad_meeting_is_refused_in_swedish_and_nothing_is_saved(client_for, tr
     client = client_for("coach.eksjo")
     before = every_row(access_log=False)
 
-    response = client.post(url("transfer_meeting", transfer.pk), {"meeting_at": meeting_at}, follow=True)
+    response = client.post(
+        url("transfer_meeting", transfer.pk), {"meeting_at": meeting_at, "meeting_place": "Biblioteket i Eksjö"}
+    )
 
+    assert response.status_code == 200
     assert message in body(response)
+    assert 'value="Biblioteket i Eksjö"' in body(response)
     assert every_row(access_log=False) == before
 
 
