@@ -190,3 +190,36 @@ def test_a_search_takes_the_same_number_of_queries_for_one_match_and_for_many(
         response = client.get(SEARCH, {"q": "Alva"})
 
     assert len(response.context["participants"]) == 6
+
+
+# A name is grant-checked on the newest matches first (referrals.selectors.search_referrals)
+
+
+def referral_named(people, last_name: str, municipality_code: str):
+    person = factories.make_person(people["referrer.af"], first_name="Saga", last_name=last_name)
+    return factories.make_referral(people, person=person, municipality_code=municipality_code)
+
+
+def test_a_name_finds_the_users_referral_behind_newer_ones_the_user_may_not_see(client_for, people, monkeypatch):
+    monkeypatch.setattr("referrals.selectors.NAME_SEARCH_WINDOW", 2)
+    own = referral_named(people, "Vinge", "nassjo")
+    for _ in range(2):
+        referral_named(people, "Vinge", "eksjo")
+
+    response = client_for("coach.nassjo").get(SEARCH, {"q": "Vinge"})
+
+    assert found(response)[1] == [own.pk]
+
+
+def test_a_name_with_more_matches_than_a_page_shows_the_newest_the_user_may_see(client_for, people, monkeypatch):
+    # The window holds the Eksjö referral and three of Nässjö's: more than a page, so it is the answer.
+    monkeypatch.setattr("referrals.selectors.NAME_SEARCH_WINDOW", 4)
+    monkeypatch.setattr("project.views.SEARCH_LIMIT", 2)
+    older, *newer = [referral_named(people, "Vinge", "nassjo") for _ in range(4)]
+    referral_named(people, "Vinge", "eksjo")
+
+    response = client_for("coach.nassjo").get(SEARCH, {"q": "Vinge"})
+
+    assert found(response)[1] == [newer[2].pk, newer[1].pk]
+    assert response.context["more_referrals"]
+    assert older.pk not in found(response)[1]
