@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import events, keyset, records
-from .choices import choice_label
+from .choices import choice_label, choice_labels
 from .keyset import Cursor, KeysetPage
 from .models import AccessLog, CaseEvent, Organisation
 from .record_names import person_numbers
@@ -293,6 +293,7 @@ def _trail_rows(values: list[tuple]) -> list[Row]:
     organisation_ids = {value[4] for value in values if value[4] is not None} | {org for _user, org in roles}
     organisations = Organisation.objects.in_bulk(organisation_ids)
     described = records.describe((value[5], value[6]) for value in values if value[5])
+    actions = choice_labels(AccessLog, "action")
     rows = []
     for at, source, key, who, organisation_id, record_type, record_id, done, why in values:
         is_change = source != ACCESS_LOG_SOURCE
@@ -312,13 +313,9 @@ def _trail_rows(values: list[tuple]) -> list[Row]:
                     if org in organisations
                 ],
                 what=_what(described, (record_type, record_id)),
-                action=(events.label(done) or _("Changed")) if is_change else _action_label(done),
+                action=(events.label(done) or _("Changed")) if is_change else actions.get(done, done),
                 purpose=why,
                 is_change=is_change,
             )
         )
     return rows
-
-
-def _action_label(action: str) -> str:
-    return str(AccessLog.Action(action).label) if action in AccessLog.Action.values else action
