@@ -214,7 +214,13 @@ class Attack:
         variables, relations = next(part for part in self._components() if var in part[0])
         return self._range(self._program(variables, relations), var)
 
-    def recovered(self, *, samples: int = 8, seed: int = 1) -> list[tuple]:
+    def _look(self, program, objective: np.ndarray, seen: dict[int, set[int]]) -> None:
+        """Solve for `objective` and add each watched count's value in the solution to what is seen."""
+        point, local = self._solve(program, objective), program[0]
+        for var, values in seen.items():
+            values.add(int(point[local[var]]))
+
+    def recovered(self, *, samples: int = 3, seed: int = 1) -> list[tuple]:
         """The identities of the counts from 1 to 3 the relations pin to their true value."""
         names = {var: identity for identity, var in self.index.items()}
         rng = random.Random(seed)
@@ -226,12 +232,20 @@ class Attack:
             program = self._program(variables, relations)
             local = program[0]
             seen = {var: {self.truth[var]} for var in small}
+            # Random objectives find solutions far apart, each showing every count one value it may
+            # take; a count seen at two values is not pinned and needs no solve of its own.
             for _ in range(samples):
-                point = self._solve(program, np.array([rng.uniform(-1, 1) for _ in variables]))
-                for var in small:
-                    seen[var].add(int(point[local[var]]))
+                self._look(program, np.array([rng.uniform(-1, 1) for _ in variables]), seen)
+            # The rest are pinned when their least and their greatest value are the same; the
+            # solution each of those solves finds may show other counts a second value too.
             for var in small:
-                if len(seen[var]) == 1 and len(set(self._range(program, var))) == 1:
+                objective = np.zeros(len(variables))
+                for direction in (1, -1):
+                    if len(seen[var]) > 1:
+                        break
+                    objective[local[var]] = direction
+                    self._look(program, objective, seen)
+                if len(seen[var]) == 1:
                     pinned.append(names[var])
         return sorted(pinned)
 
