@@ -38,6 +38,16 @@ def sign_in_verified(client: Client, user: User) -> Client:
     login, django-axes' log and clean-up) are left to the tests of signing in, which use the login
     page. The suite signs in some thousands of times, and force_login's signals cost more than the
     request most tests make."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = verified_session(user)
+    client.cookies[settings.SESSION_COOKIE_NAME].update(
+        {"path": "/", "domain": settings.SESSION_COOKIE_DOMAIN or "", "secure": settings.SESSION_COOKIE_SECURE or ""}
+    )
+    return client
+
+
+def verified_session(user: User) -> str:
+    """The key of a new session signed in as `user` and verified by the user's app, written as a
+    sign-in writes it (see `sign_in_verified`)."""
     device = give_app(user)
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
@@ -46,11 +56,7 @@ def sign_in_verified(client: Client, user: User) -> Client:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session[RENEWED_AT] = time.time()  # as the sign-in's own save does (session_renewal_middleware)
     session.save()
-    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
-    client.cookies[settings.SESSION_COOKIE_NAME].update(
-        {"path": "/", "domain": settings.SESSION_COOKIE_DOMAIN or "", "secure": settings.SESSION_COOKIE_SECURE or ""}
-    )
-    return client
+    return session.session_key
 
 
 def code_at(key: bytes, t: int) -> str:

@@ -5,18 +5,14 @@ Every test that opens a page gets the live server as its base URL, which also ma
 """
 
 import os
-import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect
+from django.shortcuts import resolve_url
+from playwright.sync_api import Page
 
-from sehoglandet import demo
-from tests.second_factor import next_code
-
-from .ui import login_path, submit_login_form, submit_second_factor
+from tests.second_factor import verified_session
 
 # Playwright's sync API keeps an asyncio loop running on the main thread from the first browser
 # test to the end of the session, and Django refuses ORM calls "from an async context" while one
@@ -55,16 +51,19 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 @pytest.fixture
 def login(page: Page, live_server, people: dict[str, User]):
-    """`login("coach.nassjo")` signs that persona in through the login form and then the code step,
-    typing a code computed from the persona's authenticator app; returns the page."""
+    """`login("coach.nassjo")` opens the start page signed in as that persona, with the session a
+    sign-in with the password and the code writes (tests/second_factor.py); returns the page.
 
-    def sign_in(username: str, password: str = demo.DEMO_PASSWORD) -> Page:
-        page.goto(live_server.url + login_path())
-        submit_login_form(page, username, password)
-        submit_second_factor(page, next_code(TOTPDevice.objects.get(user__username=username)))
-        expect(page, f"{username} should be past the code step").not_to_have_url(
-            re.compile(re.escape(reverse("second_factor_verify")))
-        )
+    Signing in itself, the form, the code step and their errors, is the journey of
+    test_login_journey.py and test_second_factor_journey.py, which type into the forms. The other
+    journeys start signed in: through the forms each sign-in took three page loads and 0.5–1 s of
+    every test."""
+
+    def sign_in(username: str) -> Page:
+        page.context.clear_cookies()
+        session = verified_session(people[username])
+        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+        page.goto(live_server.url + resolve_url(settings.LOGIN_REDIRECT_URL))
         return page
 
     return sign_in
