@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from sehoglandet.history import History
 from sehoglandet.models import Organisation, Person
 
 
@@ -85,7 +85,7 @@ class Consent(models.Model):
         verbose_name=_("withdrawal recorded by"),
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[organisations])
+    history = History(m2m_fields=[organisations])
 
     class Meta:
         verbose_name = _("consent")

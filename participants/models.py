@@ -13,9 +13,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
 
 from referrals.models import EXITS_TO_WORK_OR_STUDIES, ExitReason, IncomeSource
+from sehoglandet.history import History
 from sehoglandet.models import Municipality, Organisation, Person
 
 # The queue puts young people first (docs/domain.md#queue).
@@ -105,7 +105,7 @@ class Participant(models.Model):
     )
     sus_registered_on = models.DateField(_("registered in SUS"), null=True, blank=True, editable=False)
     sus_deregistered_on = models.DateField(_("de-registered in SUS"), null=True, blank=True, editable=False)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("participant")
@@ -240,7 +240,7 @@ class StepChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("step change")
@@ -274,7 +274,7 @@ class JournalEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("journal entry")
@@ -314,7 +314,7 @@ class Employment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("employment")
@@ -380,7 +380,7 @@ class AftercareVisit(models.Model):
     )
     done_on = models.DateField(_("done on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("aftercare visit")
@@ -431,7 +431,7 @@ class IncomeRecord(models.Model):
     # Why the income at enrolment was corrected (services.correct_income_before); the history keeps
     # every earlier value and reason.
     correction_reason = models.TextField(_("reason for the correction"), blank=True, editable=False)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("income")
@@ -474,7 +474,7 @@ class MunicipalityPeriod(models.Model):
     )
     moved_in_on = models.DateField(_("from"))
     moved_out_on = models.DateField(_("until"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("municipality period")
@@ -549,7 +549,7 @@ class Transfer(models.Model):
         verbose_name=_("accepted or cancelled by"),
     )
     decided_at = models.DateTimeField(_("accepted or cancelled"), null=True, blank=True, editable=False)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("transfer")
@@ -591,7 +591,7 @@ class ReminderDelivery(models.Model):
     day = models.DateField(_("day"))
     items = models.PositiveIntegerField(_("items"))
     sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("reminder sent")

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
 
+from sehoglandet.history import History
 from sehoglandet.models import Municipality, Organisation, Person, ReferralGroup, ReferralGroupSeat
 
 # Enrolment needs the person active at two or more parties (docs/domain.md#two-parties).
@@ -137,7 +137,7 @@ class Referral(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
-    history = HistoricalRecords(m2m_fields=[active_at])
+    history = History(m2m_fields=[active_at])
 
     class Meta:
         verbose_name = _("referral")
@@ -237,7 +237,7 @@ class AgencyDecision(models.Model):
     reference = models.CharField(_("the party's reference"), max_length=100)
     decided_on = models.DateField(_("decided on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("individual decision on insats")
@@ -277,7 +277,7 @@ class PreMeeting(models.Model):
     coach = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("coach")
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("pre-meeting")
@@ -314,7 +314,7 @@ class Meeting(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED, editable=False
     )
     published_at = models.DateTimeField(_("agenda published"), null=True, blank=True, editable=False)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("meeting")
@@ -344,7 +344,7 @@ class AgendaItem(models.Model):
     position = models.PositiveIntegerField(_("order"), default=0)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("agenda item")
@@ -373,7 +373,7 @@ class ItemResponse(models.Model):
     active = models.CharField(_("active with us"), max_length=5, choices=Active.choices)
     note = models.TextField(_("what is relevant for the question"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("member's response")
@@ -389,7 +389,7 @@ class Attendance(models.Model):
     seat = models.ForeignKey(ReferralGroupSeat, on_delete=models.PROTECT, related_name="+")
     present = models.BooleanField(_("present"), default=False)
     attendee = models.CharField(_("who attended"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("attendance")
@@ -447,7 +447,7 @@ class Decision(models.Model):
         verbose_name=_("decided by the manager"),
     )
     manager_decided_at = models.DateTimeField(_("manager's decision"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("decision")
@@ -520,7 +520,7 @@ class Consultation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("consultation")

@@ -14,10 +14,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from participants.models import Employment, IncomeRecord, Occupation
 from referrals.models import ExitReason, IncomeSource, Referral
+from sehoglandet.history import History
 from sehoglandet.models import Municipality, Organisation, Person
 
 SCALE_STEPS = 6
@@ -134,7 +134,7 @@ class SurveyResponse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
     )
     created_at = models.DateTimeField(_("entered"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("survey answer")
@@ -168,7 +168,7 @@ class Certification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("certified by")
     )
     certified_at = models.DateTimeField(_("certified"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("half-year certification")
@@ -362,7 +362,7 @@ class AdoptedReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("adopted by")
     )
     adopted_at = models.DateTimeField(_("adopted"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("adopted report")

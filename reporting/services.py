@@ -379,6 +379,8 @@ def refresh_all_statistics(*, apps=global_apps) -> RefreshCounts:
 # statistic counts submitted referrals, and writing one leaves a known person's row as it is). A
 # decision's own event is here too: what the decision changes (an enrolment, a decline, a sending
 # back, an exit) writes an event of its own, in the same transaction, after which the refresh runs.
+# So does a referral's enrolment: `referrals.services._apply` enrols the participant right after it,
+# and the participant's own event refreshes the whole person, the referral included.
 # `test_a_second_refresh_changes_nothing` runs each of these services and checks this.
 EVENTS_WITHOUT_STATISTICS = frozenset(
     {
@@ -404,6 +406,7 @@ EVENTS_WITHOUT_STATISTICS = frozenset(
         "agenda.member_responded",
         "meeting.attendance_recorded",
         "decision.recorded",
+        "referral.enrolled",
         "decision.escalated",
         "decision.decided_by_manager",
         "meeting.held",

@@ -1,5 +1,8 @@
 """Who made a change and why, for the history row simple_history writes on the next save."""
 
+from functools import cache
+
+from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
 
@@ -10,7 +13,29 @@ def track(instance, actor, code: str) -> None:
     instance._change_reason = str(code)
 
 
-class HistoryOfKeptFields(HistoricalRecords):
+class _HistoryManager(HistoryManager):
+    """simple_history's manager, whose class for a queryset class is built once.
+
+    `Model.history` builds `HistoryManager.from_queryset(...)`, a new class, on every access, and
+    simple_history reads it for every history row it writes: 0.1 ms of inspecting the queryset's
+    methods each time, about 2 % of the test suite."""
+
+    @classmethod
+    @cache
+    def from_queryset(cls, queryset_class, class_name=None):
+        return super().from_queryset(queryset_class, class_name)
+
+
+class History(HistoricalRecords):
+    """The history of a model (`history = History()`): simple_history's HistoricalRecords, with the
+    manager class built once (_HistoryManager)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("history_manager", _HistoryManager)
+        super().__init__(*args, **kwargs)
+
+
+class HistoryOfKeptFields(History):
     """simple_history's records, with no row for a save that names only fields the history leaves
     out (`excluded_fields`) and gives no reason.
 

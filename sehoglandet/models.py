@@ -25,9 +25,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history import register
-from simple_history.models import HistoricalRecords
 
-from .history import HistoryOfKeptFields
+from .history import History, HistoryOfKeptFields
 from .identity import format_identity_number
 
 # docs/domain.md#capacity
@@ -43,7 +42,7 @@ class Association(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("association")
@@ -84,7 +83,7 @@ class Organisation(models.Model):
         help_text=_("For a municipal unit: the municipality it belongs to."),
     )
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organisation", editable=False)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("organisation")
@@ -113,7 +112,7 @@ class Municipality(models.Model):
         blank=True,
         verbose_name=_("SE team"),
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("municipality")
@@ -135,7 +134,7 @@ class ReferralGroup(models.Model):
     municipality = models.OneToOneField(
         Municipality, on_delete=models.PROTECT, related_name="referral_group", verbose_name=_("municipality")
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("referral group")
@@ -160,7 +159,7 @@ class ReferralGroupSeat(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="seats", verbose_name=_("organisation")
     )
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="referral_group_seat", editable=False)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("seat in a referral group")
@@ -199,7 +198,7 @@ class Membership(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("For coaches: a full-time post carries 20 participants."),
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("membership")
@@ -231,7 +230,7 @@ class ReferralGroupMember(models.Model):
         related_name="referral_group_seats",
         verbose_name=_("user"),
     )
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("member of a referral group")
@@ -304,7 +303,7 @@ class Person(models.Model):
         help_text=_("Skyddad identitet: name, address and number are shown only to the responsible coach."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("person")
@@ -347,7 +346,7 @@ class PersonCorrection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("corrected by")
     )
     corrected_at = models.DateTimeField(_("corrected"), default=timezone.now)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("correction of a person's details")
@@ -507,7 +506,7 @@ class PurgeRun(models.Model):
     participant_months = models.PositiveSmallIntegerField(_("months kept after an exit"))
     persons = models.PositiveIntegerField(_("persons purged"), default=0)
     counts = models.JSONField(_("rows per kind"), default=dict, blank=True)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("purge run")
@@ -559,7 +558,7 @@ class CalendarFeed(models.Model):
     )
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     made_at = models.DateTimeField(_("made"), editable=False)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("calendar address")

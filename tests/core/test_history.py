@@ -14,6 +14,7 @@ from reporting.models import (
     EnrolmentStatistic,
     ReferralStatistic,
 )
+from sehoglandet.history import _HistoryManager
 from sehoglandet.models import AccessLog, CaseEvent
 
 APPS = ["sehoglandet", "referrals", "participants", "consent", "reporting"]
@@ -63,7 +64,13 @@ def test_the_list_of_models_checked_is_not_empty():
 
 @pytest.mark.parametrize("model", models_that_need_history(), ids=lambda model: model._meta.label)
 def test_every_model_keeps_its_history(model):
-    assert has_history(model), f"{model._meta.label} has no HistoricalRecords()"
+    assert has_history(model), f"{model._meta.label} has no History()"
+
+
+@pytest.mark.parametrize("model", models_that_need_history(), ids=lambda model: model._meta.label)
+def test_every_history_is_declared_with_the_projects_class(model):
+    """sehoglandet.history.History, whose manager class is built once rather than on every row written."""
+    assert isinstance(model.history, _HistoryManager), f"{model._meta.label}: use History(), not HistoricalRecords()"
 
 
 def test_user_accounts_keep_their_history(db):
