@@ -30,6 +30,16 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Less for the browser to do on the two cores the tests share with it: no extensions, none of
+    # the features below, no holding back the first paint, and no slowing down of a page's timers
+    # while another worker's browser has the screen. The browser tests took 8 % less time (SQLite,
+    # two workers: 89–92 s against 98–100 s).
+    "--disable-extensions",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,PaintHolding,AutofillServerCommunication",
+    "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+    "--disable-dev-shm-usage",
+    "--mute-audio",
 ]
 
 
