@@ -24,7 +24,7 @@ from sehoglandet.audit import log_access
 from sehoglandet.choices import choice_label
 from sehoglandet.forms import errors_as_messages
 from sehoglandet.models import AccessLog, Role
-from sehoglandet.paging import CappedPaginator, KeysFirstPaginator
+from sehoglandet.paging import CappedPaginator, CountedWithPagePaginator
 from sehoglandet.spreadsheets import csv_safe
 
 from .. import fetch, selectors, services, todo
@@ -281,7 +281,7 @@ def followup_summary(request):
     """For the referral group's members: the status, step and next follow-up of the group's
     participants whose consent covers the member's organisation. Never the journal or notes."""
     participants = selectors.followup_summary_for(request.user, timezone.localdate())
-    page = KeysFirstPaginator(participants, FOLLOWUP_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedWithPagePaginator(participants, FOLLOWUP_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     if page.object_list:
         log_access(
