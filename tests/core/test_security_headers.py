@@ -133,6 +133,14 @@ def test_the_static_files_the_pages_load_are_served(client, client_for):
     assert statuses == dict.fromkeys(loaded, 200)
 
 
+def test_a_page_names_its_icon_so_that_no_browser_asks_for_a_favicon_that_is_not_there(client, client_for):
+    """Without a named icon every browser asks for /favicon.ico, which answered with the 404 page
+    (and a warning in the log) on the first page of every session."""
+    for response in (client.get("/konto/logga-in/"), client_for("coach.nassjo").get("/")):
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in response.content.decode()
+    assert client.get("/static/favicon.svg").status_code == 200
+
+
 def cache_directives(response) -> set[str]:
     return {directive.strip().split("=")[0] for directive in response.get("Cache-Control", "").split(",")}
 
