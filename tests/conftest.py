@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.commands import flush
 from django.db import connection, transaction
+from pytest_django.fixtures import validate_django_db
 
 from sehoglandet import demo, services
 from sehoglandet.reference_data import DEFAULT_FILE, parse
@@ -178,7 +179,10 @@ def _transactional(item: pytest.Item) -> bool:
     if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
         return True
     marker = item.get_closest_marker("django_db")
-    return marker is not None and bool(marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+    if marker is None:
+        return False
+    commits, *_others = validate_django_db(marker)  # its arguments as pytest-django reads them
+    return commits
 
 
 @pytest.hookimpl(wrapper=True)
