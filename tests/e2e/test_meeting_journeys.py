@@ -4,6 +4,7 @@ group decides the exit of a transferred participant. Axe runs on every page the 
 
 import re
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
@@ -30,6 +31,8 @@ def find_case_for_the_agenda(page: Page, text: str) -> None:
     """The "add to the agenda" search, as a coach on a phone would use it: type, then Search."""
     page.get_by_label(FIND_A_CASE).fill(text)
     page.locator("#add-to-agenda").get_by_role("button", name=either("Sök", "Search")).click()
+    # The answer is the same page with the search in its address: wait for it, not the page searched from.
+    expect(page).to_have_url(re.compile(re.escape(urlencode({"q": text})) + r"(&|#|$)"))
 
 
 def url_of(name: str, *args) -> re.Pattern:

@@ -541,8 +541,10 @@ def test_the_minutes_of_the_held_meeting_download_as_a_pdf_without_names(login, 
 
     open_the_meeting(page)
     page.get_by_role("link", name=either("Markera mötet som hållet", "Mark the meeting as held")).click()
+    confirm = page.get_by_role("button", name=either("Ja, markera mötet som hållet", "Yes, mark the meeting as held"))
+    expect(confirm).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name=either("Ja, markera mötet som hållet", "Yes, mark the meeting as held")).click()
+    confirm.click()
     expect(messages(page)).to_contain_text(
         containing("Mötet är markerat som hållet.", "The meeting is marked as held.")
     )

@@ -85,6 +85,7 @@ def test_the_chef_changes_a_participants_responsible_coach(login, people, viewpo
     page.set_viewport_size(viewport)
 
     open_from_menu(page, "Deltagare", "Participants")
+    expect(page.get_by_role("main").get_by_role("link", name="Sara Lind")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("main").get_by_role("link", name="Sara Lind").click()
     page.get_by_role("link", name=either("Byt ansvarig coach", "Change the responsible coach")).click()

@@ -101,6 +101,7 @@ def test_an_administrator_resets_a_coachs_app_and_the_coach_adds_a_new_one_at_th
     page.goto(reverse("admin:auth_user_change", args=[coach.pk]))
 
     page.get_by_role("link", name=RESET).click()
+    expect(page.get_by_role("button", name=RESET)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name=RESET).click()
 

@@ -108,6 +108,7 @@ def test_the_coach_makes_a_calendar_address_on_the_account_page(login, people, v
     page.set_viewport_size(viewport)
     page.goto(reverse("account"))
     page.get_by_role("link", name=either("Din kalender", "Your calendar")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(either("Din kalender", "Your calendar"))
     assert_accessible(page)
 
     page.get_by_role("button", name=either("Skapa en kalenderadress", "Make a calendar address")).click()
