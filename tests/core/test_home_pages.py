@@ -127,6 +127,10 @@ def test_the_manager_sees_the_caseload_per_coach_against_capacity_and_those_with
     coach = people["coach.nassjo"]
     for n in range(3):
         participant_in(people, "Med", f"Coach{n}", responsible_coach=coach)
+    participant_in(people, "Efterstöd", "Medcoach", status=Participant.Status.AFTERCARE, responsible_coach=coach)
+    # Neither a queued nor an exited participant counts in the coach's caseload.
+    participant_in(people, "Köad", "Medcoach", status=Participant.Status.QUEUED, responsible_coach=coach)
+    exited(people, today() - timedelta(days=10), ExitReason.WORK, responsible_coach=coach)
     participant_in(people, "Utan", "Coach")
     participant_in(people, "Utan", "Coach2", status=Participant.Status.AFTERCARE)
     participant_in(people, "I", "Kön", status=Participant.Status.QUEUED)
@@ -140,7 +144,7 @@ def test_the_manager_sees_the_caseload_per_coach_against_capacity_and_those_with
     assert '<a href="/deltagare/' in page[page.index("I Kön") - 80 : page.index("I Kön")]
     row = page[page.index('<th scope="row">Maja Lindqvist</th>') :]
     row = row[: row.index("</tr>")]
-    assert '<td class="num">3</td>' in row
+    assert '<td class="num">4</td>' in row
     assert "20" in row and "100 % av en heltidstjänst" in row
     assert "2 deltagare i stöd eller efterstöd saknar ansvarig coach." in page
     assert "I Kön" in page
