@@ -194,9 +194,12 @@ def changes_of(participant: Participant, *, page_number) -> Page:
     """Who changed what in the participant's record and its parts, and when, newest first,
     `CHANGES_PAGE_SIZE` a page: each history row against the one before it of the same record,
     field labels and values as users read them, the reason as the event's label. A fixed number of
-    queries: the count and the keys, then per kind of record one for the rows and their
-    predecessors, and one per kind of value that names another record."""
-    page = Paginator(_history_keys(participant), CHANGES_PAGE_SIZE).get_page(page_number)
+    queries: every key (a participant's record and parts have a few dozen history rows: at most 11
+    of the record itself at 100 000 participants in the national bench), then per kind of record
+    one for the rows and their predecessors, and one per kind of value that names another record.
+    Reading the keys in one query instead of a count and a page compiles the union of seven
+    tables once instead of twice."""
+    page = Paginator(list(_history_keys(participant)), CHANGES_PAGE_SIZE).get_page(page_number)
     keys = list(page.object_list)
     by_model = {model._meta.label_lower: model for model in (Participant, *PARTS)}
     rows: dict[tuple[str, int], Model] = {}

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from participants import services
+from participants.case import CHANGES_PAGE_SIZE
 from participants.models import IncomeRecord, JournalEntry, Participant
 from referrals.models import IncomeSource
 from sehoglandet.models import AccessLog, CaseEvent
@@ -276,6 +277,28 @@ def test_what_changed_never_shows_the_words_of_an_exit_note(client_for, particip
     text = body(client_for("auditor").get(url("participant_changes", participant.pk)))
 
     assert "Hemligt om hälsan" not in text
+
+
+def test_what_changed_pages_newest_first_and_a_bad_page_number_shows_a_page(client_for, participant, people):
+    for step in (2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1):
+        services.change_step(actor=people["coach.nassjo"], participant=participant, step=step, changed_on=today())
+    client = client_for("coach.nassjo")
+
+    pages = {number: client.get(url("participant_changes", participant.pk), {"page": number}) for number in ("1", "2")}
+
+    first, second = (pages[number].context["page"] for number in ("1", "2"))
+    total = first.paginator.count
+    assert total > CHANGES_PAGE_SIZE
+    assert len(first.object_list) == CHANGES_PAGE_SIZE
+    assert len(second.object_list) == total - CHANGES_PAGE_SIZE
+    times = [change.at for change in [*first.object_list, *second.object_list]]
+    assert times == sorted(times, reverse=True)
+    # The oldest change of all is the participant's creation, on the last page.
+    assert second.object_list[-1].kind == "+"
+    for number, shown in (("abc", 1), ("99", 2)):
+        response = client.get(url("participant_changes", participant.pk), {"page": number})
+        assert response.status_code == 200
+        assert response.context["page"].number == shown
 
 
 def test_what_changed_takes_the_same_queries_with_more_changes(client_for, participant, people):
