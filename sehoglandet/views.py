@@ -161,7 +161,7 @@ def person_trail_csv(request):
     heading = [
         _("Who saw and who changed person %(number)s") % {"number": person_number(person)},
         _period_label(data["date_from"], data["date_to"]),
-        _("Exported by %(name)s") % {"name": _user_label(request.user)},
+        _("Exported by %(name)s") % {"name": trail.user_label(request.user)},
         now.strftime("%Y-%m-%d %H:%M"),
     ]
     writer.writerow(csv_safe(cell) for cell in heading)
@@ -171,7 +171,7 @@ def person_trail_csv(request):
             csv_safe(cell)
             for cell in [
                 timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
-                _user_label(row.user),
+                trail.user_label(row.user),
                 ", ".join(capacity.organisation for capacity in row.capacities),
                 ", ".join(role for capacity in row.capacities for role in capacity.roles),
                 row.what,
@@ -190,14 +190,6 @@ def _period_label(since, until) -> str:
     if until:
         return _("Period: until %(to)s") % {"to": until.isoformat()}
     return _("Period: the whole log")
-
-
-def _user_label(user) -> str:
-    """ "Anna Berg (coach.nassjo)": the full name and the user name."""
-    if user is None:
-        return ""
-    name = user.get_full_name()
-    return f"{name} ({user.username})" if name else user.username
 
 
 @access.require_roles(Role.COACH, Role.ADMINISTRATOR)

@@ -112,7 +112,9 @@ def test_the_page_shows_who_which_organisation_what_whose_why_and_when(client_fo
     html = body(response)
     for text in ["Maja Lindqvist", "coach.nassjo", "Inför trepartsmöte", person.identity_display, "09:41"]:
         assert text in html
-    assert Organisation.objects.get(code="nassjo-se").short_name in html
+    assert f"<td>{Organisation.objects.get(code='nassjo-se').short_name}</td>" in html
+    assert "<td>Maja Lindqvist (coach.nassjo)</td>" in html
+    assert "<td>SE-coach</td>" in html
 
 
 def test_records_are_named_as_people_name_them_never_by_their_code(client_for, make_entry, person):
