@@ -120,6 +120,15 @@ class Participant(models.Model):
             # The participant list: one coach's ("mine"), and by decision date (participants.filters).
             models.Index(fields=["municipality", "responsible_coach", "status"], name="participant_lists_coach"),
             models.Index(fields=["municipality", "decided_on"], name="participant_lists_decided"),
+            # The list as it opens: a team's open participants by status, the newest decision first.
+            # Read in this order, a page stops after its rows; without it the busiest team's 2 792
+            # open participants were grant-checked and sorted for every page (bench/README.md,
+            # tenth pass).
+            models.Index(
+                fields=["municipality", "status", "-decided_on", "-id"],
+                condition=Q(status__in=["queued", "active", "aftercare"]),
+                name="participant_lists_open",
+            ),
             # The to-do list and the SUS page (participants.todo): the few rows still to act on.
             models.Index(
                 fields=["municipality", "started_on"],
