@@ -172,7 +172,7 @@ def person_trail_csv(request):
             for cell in [
                 timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
                 trail.user_label(row.user),
-                ", ".join(capacity.organisation for capacity in row.capacities),
+                row.organisations,
                 ", ".join(role for capacity in row.capacities for role in capacity.roles),
                 row.what,
                 row.action,
