@@ -272,22 +272,20 @@ def without_responsible_coach(municipality: Municipality) -> int:
 # Transfers between municipalities.
 
 
-def _transfers() -> QuerySet[Transfer]:
-    return Transfer.objects.select_related(
-        "participant__person",
-        "participant__responsible_coach",
-        "from_municipality__se_team",
-        "to_municipality__se_team",
-        "requested_by",
-    )
-
-
 def _transfer_cards() -> QuerySet[Transfer]:
     """The transfers with what their cards on the transfers page show, and no more: planning the
     eight joins of _transfers took PostgreSQL 2.2 ms for each of the page's two lists, more than
     reading the rows (bench/README.md, tenth pass)."""
     return Transfer.objects.select_related(
         "participant__person", "from_municipality", "to_municipality", "requested_by"
+    )
+
+
+def _transfers() -> QuerySet[Transfer]:
+    """A transfer with what its own pages and services read: the cards' relations, the responsible
+    coach and both SE teams."""
+    return _transfer_cards().select_related(
+        "participant__responsible_coach", "from_municipality__se_team", "to_municipality__se_team"
     )
 
 
