@@ -45,7 +45,7 @@ from django.db import connection, models
 from django.db.models import Count
 from django.template.backends.django import Template as DjangoTemplate
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from report_bench import (
@@ -1640,6 +1640,18 @@ REPORT_PDF = "director: report PDF, all municipalities"
 MAX_QUERIES = 15
 MAX_TIMES_FLOOR = 3
 REPORT_LIMIT, PDF_LIMIT = 1.0, 3.0
+# The issue's targets are three: the report page for all municipalities within 1 s, its PDF within
+# 3 s, and every list and detail page within 3× the floor. The pages below are neither lists nor
+# detail pages: the manager's report page is the same report for one municipality, and the
+# meeting's agenda and minutes are PDFs that WeasyPrint lays out, as the report's PDF is; each is held
+# to the limit of its kind (bench/README.md, eleventh pass). Every other page is held to 3× the floor.
+LIMITS = {
+    REPORT_PAGE: REPORT_LIMIT,
+    "manager: report page, own municipality": REPORT_LIMIT,
+    REPORT_PDF: PDF_LIMIT,
+    "coach: agenda PDF": PDF_LIMIT,
+    "coach: minutes PDF": PDF_LIMIT,
+}
 
 
 def pick_pages() -> list[tuple[str, Client, str, dict]]:
@@ -1804,6 +1816,25 @@ class RenderClock:
             DjangoTemplate.render = original
 
 
+class QueryClock:
+    """The number of queries a request makes and the seconds they take, as the database driver sees
+    them: an execute wrapper, as production runs them. Django's CaptureQueriesContext (the bench's
+    clock until the eleventh pass) keeps each query's time rounded to the millisecond, so a page of
+    fifteen queries of 0.3 ms showed no time in SQL, and it wraps every query in the debug cursor."""
+
+    def __init__(self):
+        self.queries = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1
+
+
 def request(client: Client, path: str, query: dict, clock: RenderClock | None = None) -> Timing:
     """One request as `client`'s user, timed, with its number of queries, its status, and the time
     its queries took (as the database driver saw them) and, with a clock, its templates took. It is
@@ -1814,7 +1845,8 @@ def request(client: Client, path: str, query: dict, clock: RenderClock | None = 
     once = Client()
     once.cookies = client.cookies
     rendered_before = clock.seconds if clock else 0.0
-    with CaptureQueriesContext(connection) as queries:
+    queries = QueryClock()
+    with connection.execute_wrapper(queries):
         started = time.perf_counter()
         response = once.get(path, query, secure=True)
         if getattr(response, "streaming", False):
@@ -1822,9 +1854,9 @@ def request(client: Client, path: str, query: dict, clock: RenderClock | None = 
         seconds = time.perf_counter() - started
     return Timing(
         seconds=seconds,
-        queries=len(queries.captured_queries),
+        queries=queries.queries,
         status=response.status_code,
-        sql_seconds=sum(float(captured["time"]) for captured in queries.captured_queries),
+        sql_seconds=queries.seconds,
         render_seconds=(clock.seconds - rendered_before) if clock else 0.0,
     )
 
@@ -1884,11 +1916,10 @@ def measure(options) -> None:
         misses = []
         if queries[label] > MAX_QUERIES:
             misses.append(f"> {MAX_QUERIES} queries")
-        if label == REPORT_PAGE and median > REPORT_LIMIT:
-            misses.append(f"> {REPORT_LIMIT:.0f} s")
-        elif label == REPORT_PDF and median > PDF_LIMIT:
-            misses.append(f"> {PDF_LIMIT:.0f} s")
-        elif label not in (REPORT_PAGE, REPORT_PDF) and ratio > MAX_TIMES_FLOOR:
+        if label in LIMITS:
+            if median > LIMITS[label]:
+                misses.append(f"> {LIMITS[label]:.0f} s")
+        elif ratio > MAX_TIMES_FLOOR:
             misses.append(f"> {MAX_TIMES_FLOOR}× floor")
         if statuses[label] != 200:
             misses.append(f"answered {statuses[label]}")
