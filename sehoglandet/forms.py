@@ -1,9 +1,12 @@
+from pathlib import Path
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.forms.renderers import Jinja2
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .identity import parse_identity_number
@@ -26,6 +29,22 @@ def required_message(label, widget: forms.Widget) -> str:
     return _("%(label)s must be filled in.") % {"label": label}
 
 
+class FormRenderer(Jinja2):
+    """Django's Jinja2 copies of the widget templates, with ours in sehoglandet/jinja2 before them:
+    a select that writes its options in place (django/forms/widgets/select.html there)."""
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "APP_DIRS": False,
+                "DIRS": [Path(__file__).parent / "jinja2", Path(forms.__file__).parent / "jinja2"],
+                "NAME": "djangoforms",
+                "OPTIONS": {},
+            }
+        )
+
+
 class NamedRequiredMessages:
     """A form whose empty required fields say which field they are. Django's "Detta fält måste
     fyllas i." tells no one which field it means once it stands in the error summary, or is read
@@ -38,7 +57,7 @@ class NamedRequiredMessages:
     form for every item (bench/README.md#national-scale-issue-15). The admin's forms, which have
     widget templates of their own, keep Django's default renderer."""
 
-    default_renderer = Jinja2()  # one for the process: it holds the compiled templates
+    default_renderer = FormRenderer()  # one for the process: it holds the compiled templates
 
     def full_clean(self):
         for name, field in self.fields.items():
