@@ -25,7 +25,7 @@ SORTS = [
 
 class ParticipantFilter(django_filters.FilterSet):
     """`user` is the asking user: "mine" is theirs, and their municipalities' coaches are the choices.
-    `coaches` are those coaches; `coached` the ids of the municipalities where the user coaches (and
+    `coaches` are those coaches, (id, name); `coached` the ids of the municipalities where the user coaches (and
     so sees every name); `open_statuses` the statuses listed when none is chosen."""
 
     status = django_filters.ChoiceFilter(
@@ -48,9 +48,9 @@ class ParticipantFilter(django_filters.FilterSet):
             (EVERY_STATUS, _("All, closed included")),
         ]
         self.filters["coach"].extra["choices"] = [
-            *([(MINE, _("Mine"))] if any(coach.pk == user.pk for coach in coaches) else []),
+            *([(MINE, _("Mine"))] if any(pk == user.pk for pk, _name in coaches) else []),
             (NOBODY, _("No responsible coach")),
-            *[(str(coach.pk), coach.get_full_name() or coach.username) for coach in coaches],
+            *[(str(pk), name) for pk, name in coaches],
         ]
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:

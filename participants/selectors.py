@@ -125,16 +125,17 @@ def list_municipalities_of(user) -> list[int]:
     )
 
 
-def coaches_of_municipalities(municipality_ids: list[int]) -> list:
-    """The users who coach in these municipalities' SE teams, by name, each once."""
-    users = {}
-    for membership in (
+def coaches_of_municipalities(municipality_ids: list[int]) -> list[tuple[int, str]]:
+    """The users who coach in these municipalities' SE teams, by name, each once: (id, the name the
+    list shows). Read as values, not users: the busiest team of the national bench has 138 coaches."""
+    coaches = {}
+    for pk, first_name, last_name, username in (
         Membership.objects.filter(organisation__se_team_of__in=municipality_ids, role=Role.COACH)
-        .select_related("user")
         .order_by("user__first_name", "user__last_name", "user_id")
+        .values_list("user_id", "user__first_name", "user__last_name", "user__username")
     ):
-        users.setdefault(membership.user_id, membership.user)
-    return list(users.values())
+        coaches.setdefault(pk, f"{first_name} {last_name}".strip() or username)
+    return list(coaches.items())
 
 
 def step_changes_of(participant: Participant) -> list[StepChange]:
