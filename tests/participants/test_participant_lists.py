@@ -100,3 +100,23 @@ def test_the_list_takes_the_same_number_of_queries_for_one_participant_and_for_m
         response = client.get(LIST, query)
 
     assert len(listed(response)) == 6
+
+
+def test_the_coach_filter_offers_the_teams_coaches_by_name_and_mine_only_to_a_coach(client_for, people, three):
+    from sehoglandet.models import Membership, Municipality, Role
+
+    nassjo = Municipality.objects.get(name="Nässjö")
+    second = people["coach.eksjo"]
+    Membership.objects.create(user=second, organisation=nassjo.se_team, role=Role.COACH)
+    coach = people["coach.nassjo"]
+
+    def choices(username):
+        field = client_for(username).get(LIST).context["form"].fields["coach"]
+        return [(value, str(label)) for value, label in field.choices]
+
+    coach_choices, manager_choices = choices("coach.nassjo"), choices("chef.nassjo")
+
+    team = sorted([coach, second], key=lambda user: (user.first_name, user.last_name, user.pk))
+    names = [(str(user.pk), user.get_full_name()) for user in team]
+    assert coach_choices == [("", "Alla coacher"), ("mine", "Mina"), ("none", "Utan ansvarig coach"), *names]
+    assert manager_choices == [("", "Alla coacher"), ("none", "Utan ansvarig coach"), *names]
