@@ -205,14 +205,24 @@ def aftercare_due(
     """The visits and calls still to do between `start` and `end` (inclusive) for the open participants
     of the municipalities the user coaches (or `checked_participant`'s: of_coached_participants), in
     date order, with the participant. One query."""
-    return (
+    return _listed_visits(
         AftercareVisit.objects.filter(
             of_coached_participants(user, checked_participant=checked_participant),
             status__in=AftercareVisit.OPEN_STATUSES,
             due_on__range=(start, end),
         )
-        .select_related("participant__person", "participant__municipality", "employment")
-        .order_by("due_on", "participant__person__last_name", "id")
+    )
+
+
+def aftercare_visits(ids: list[int]) -> QuerySet[AftercareVisit]:
+    """The visits of `ids`, as aftercare_due lists them: for ids the caller has read through
+    aftercare_due, the to-do's aftercare part (todo.TodoList.aftercare_visits_from). One query."""
+    return _listed_visits(AftercareVisit.objects.filter(pk__in=ids))
+
+
+def _listed_visits(visits: QuerySet[AftercareVisit]) -> QuerySet[AftercareVisit]:
+    return visits.select_related("participant__person", "participant__municipality", "employment").order_by(
+        "due_on", "participant__person__last_name", "id"
     )
 
 

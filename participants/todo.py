@@ -318,11 +318,13 @@ class TodoList:
         """Every item: one query for the rows, one for their participants."""
         return self[0 : len(self)]
 
-    def aftercare_due_from(self, start: date) -> int:
-        """The number of aftercare contacts on the list due from `start`: the list's aftercare part
-        is selectors.aftercare_due up to the end of this week, so from this week's Monday it counts
-        the contacts of this week, overdue ones of this week included, without another query."""
-        return sum(1 for due, kind, *_rest in self._keys if kind == TodoKind.AFTERCARE and due >= start)
+    def aftercare_visits_from(self, start: date) -> list[int]:
+        """The ids of the aftercare contacts on the list due from `start`: the list's aftercare part
+        is selectors.aftercare_due up to the end of this week, so from this week's Monday these are
+        the contacts of this week, overdue ones of this week included, read and grant-checked with
+        the list rather than by another query over the team's visits."""
+        aftercare = TodoKind.AFTERCARE
+        return [visit for due, kind, _participant, _detail, visit in self._keys if kind == aftercare and due >= start]
 
     def count_labels(self) -> list[tuple[str, int]]:
         return [(kind.label, self.counts[kind]) for kind in TodoKind if self.counts[kind]]

@@ -81,14 +81,13 @@ def home(request):
 
 def _coach_overview(request) -> dict:
     """The coach's to-do (counts per kind and the first items, counted and cut in the database) and
-    the first of this week's aftercare contacts."""
+    the first of this week's aftercare contacts, which are the to-do's from Monday on."""
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
     todo_list = todo.TodoList(request.user, today)
     first = todo_list[:TODO_PREVIEW]
-    aftercare_week = list(
-        participant_selectors.aftercare_due(request.user, monday, monday + timedelta(days=6))[:AFTERCARE_PREVIEW]
-    )
+    week = todo_list.aftercare_visits_from(monday)
+    aftercare_week = list(participant_selectors.aftercare_visits(week)[:AFTERCARE_PREVIEW]) if week else []
     if aftercare_week or any(item.participant is not None for item in first):
         log_access(
             request,
@@ -102,7 +101,7 @@ def _coach_overview(request) -> dict:
         "todo_counts": todo_list.count_labels(),
         "todo_items": first,
         "aftercare_week": aftercare_week,
-        "aftercare_week_more": max(todo_list.aftercare_due_from(monday) - len(aftercare_week), 0),
+        "aftercare_week_more": len(week) - len(aftercare_week),
     }
 
 
