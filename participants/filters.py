@@ -25,8 +25,8 @@ SORTS = [
 
 class ParticipantFilter(django_filters.FilterSet):
     """`user` is the asking user: "mine" is theirs, and their municipalities' coaches are the choices.
-    `coaches` are those coaches, (id, name); `coached` the ids of the municipalities where the user coaches (and
-    so sees every name); `open_statuses` the statuses listed when none is chosen."""
+    `coaches` are those coaches as (id, name); `coached` the ids of the municipalities where the user
+    coaches (and so sees every name); `open_statuses` the statuses listed when none is chosen."""
 
     status = django_filters.ChoiceFilter(
         label=_("Status"), method="filter_status", empty_label=_("All open statuses"), choices=[]
