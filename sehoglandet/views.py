@@ -173,7 +173,7 @@ def person_trail_csv(request):
                 timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
                 trail.user_label(row.user),
                 row.organisations,
-                ", ".join(role for capacity in row.capacities for role in capacity.roles),
+                row.roles,
                 row.what,
                 row.action,
                 row.purpose,

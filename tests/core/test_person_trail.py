@@ -19,7 +19,7 @@ from django.utils import timezone
 from stdnum import luhn
 
 from participants.services import add_journal_entry
-from sehoglandet.models import AccessLog, Organisation, Person
+from sehoglandet.models import AccessLog, Membership, Municipality, Organisation, Person, Role
 from sehoglandet.services import find_or_create_person
 from tests.factories import decide, hold_meeting_today, make_meeting, make_person, make_ready_referral, put_on_agenda
 from tests.helpers import PERSONAS, body, messages_of, outcomes_by_persona, shows, status_and_changed_tables
@@ -414,8 +414,11 @@ def read_csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
-def test_the_csv_holds_the_same_rows_with_swedish_headers_and_who_exported_it_when(client_for, viewed_case):
+def test_the_csv_holds_the_same_rows_with_swedish_headers_and_who_exported_it_when(client_for, people, viewed_case):
     number = viewed_case.person.identity_display
+    # The coach also manages another team: two capacities, whose roles the page keeps apart.
+    eksjo = Municipality.objects.get(name="Eksjö")
+    Membership.objects.create(user=people["coach.nassjo"], organisation=eksjo.se_team, role=Role.MANAGER)
     auditor = client_for("auditor")
     shown = auditor.get(PAGE, {"person": number, "date_from": "2020-01-01"})
 
@@ -436,6 +439,10 @@ def test_the_csv_holds_the_same_rows_with_swedish_headers_and_who_exported_it_wh
     assert data[0][5] == "Export"
     assert [row[4] for row in data[1 : 1 + len(rows(shown))]] == [row.what for row in rows(shown)]
     assert any(row[1] == "Maja Lindqvist (coach.nassjo)" and row[5] == "Visning" for row in data)
+    # Who, for which organisations and in which roles, as the page writes them.
+    page_rows = rows(shown)
+    assert [row[1:4] for row in data[1 : 1 + len(page_rows)]] == [[r.who, r.organisations, r.roles] for r in page_rows]
+    assert any(";" in r.roles for r in page_rows), "the coach's two capacities"
     assert not any("referrals.referral" in cell for row in data for cell in row)
 
 
