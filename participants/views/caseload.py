@@ -22,7 +22,7 @@ from sehoglandet import access, gate
 from sehoglandet.audit import log_access
 from sehoglandet.forms import add_service_errors, errors_as_messages
 from sehoglandet.models import AccessLog, Role
-from sehoglandet.paging import CappedPaginator
+from sehoglandet.paging import UncountedPaginator
 
 from .. import case, fetch, selectors, services, todo
 from ..filters import ParticipantFilter
@@ -71,7 +71,7 @@ def participant_list(request):
         open_statuses=selectors.OPEN_STATUSES,
     )
     participants = filters.qs if filters.is_valid() else filters.queryset.none()
-    page = CappedPaginator(participants, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = UncountedPaginator(participants, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     if page.object_list:
         is_coach = bool(access.municipalities_coached_by(request.user))

@@ -19,7 +19,7 @@ from sehoglandet import access
 from sehoglandet.audit import log_access
 from sehoglandet.forms import add_service_errors, errors_as_messages
 from sehoglandet.models import AccessLog, Role
-from sehoglandet.paging import CappedPaginator
+from sehoglandet.paging import UncountedPaginator
 from sehoglandet.services import find_or_create_person
 
 from .. import fetch, selectors, services
@@ -67,7 +67,7 @@ def referral_list(request):
     filtered by status and "mine", newest first or by name, 25 a page, at most 40 pages."""
     filters = ReferralFilter(request.GET, queryset=selectors.referral_list_for(request.user), user=request.user)
     referrals = filters.qs if filters.is_valid() else filters.queryset.none()
-    page = CappedPaginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = UncountedPaginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     if page.object_list:
         log_access(

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from participants import services
 from participants.models import JournalEntry, Participant
 from tests import factories
+from tests.participants.conftest import enrol
 
 from .axe import assert_accessible
 from .ui import containing, either, open_from_menu
@@ -150,3 +151,28 @@ def test_the_coach_ends_a_participation_for_work_and_sees_the_exit_summary(login
     assert_no_horizontal_scroll(page)
     participant.refresh_from_db()
     assert (participant.status, participant.exit_reason) == (Participant.Status.EXITED, "work")
+
+
+@pytest.mark.browser_context_args(viewport=PHONE, is_mobile=True, has_touch=True)
+def test_the_coach_pages_through_a_caseload_longer_than_a_page_on_a_phone(login, people, monkeypatch):
+    """The list is not counted (sehoglandet.paging.UncountedPaginator): the caption says which rows a
+    page shows, "Nästa" goes on, and the last page says how many there are."""
+    monkeypatch.setattr("participants.views.caseload.CASELOAD_PAGE_SIZE", 2)
+    enrol(people, ("Alva", "Brandt"), ("Bo", "Cederholm"), ("Cim", "Dahl"))
+    page = login("coach.nassjo")
+
+    open_from_menu(page, "Deltagare", "Participants")
+    table = page.get_by_role("table")
+    expect(table).to_have_accessible_name(either("Deltagare 1–2 av fler", "Participants 1–2 of more"))
+    pages = page.get_by_role("navigation", name=either("Sidor", "Pages"))
+    expect(pages).to_contain_text(containing("Sida 1", "Page 1"))
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    pages.get_by_role("link", name=either("Nästa", "Next")).click()
+
+    expect(table).to_have_accessible_name(either("3 deltagare", "3 participants"))
+    expect(pages).to_contain_text(containing("Sida 2 av 2", "Page 2 of 2"))
+    expect(pages.get_by_role("link", name=either("Nästa", "Next"))).to_have_count(0)
+    expect(table.get_by_role("row")).to_have_count(2)
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)

@@ -102,6 +102,25 @@ def test_the_list_takes_the_same_number_of_queries_for_one_participant_and_for_m
     assert len(listed(response)) == 6
 
 
+def test_a_list_of_many_pages_takes_as_many_queries_as_one_of_a_single_page(
+    client_for, people, django_assert_num_queries, monkeypatch
+):
+    """Paging does not count the list (sehoglandet.paging.UncountedPaginator): the page that has more
+    after it reads that in its own query."""
+    monkeypatch.setattr("participants.views.caseload.CASELOAD_PAGE_SIZE", 2)
+    enrol(people, ("Alva", "Brandt"))
+    client = client_for("coach.nassjo")
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as single:
+        client.get(LIST)
+    enrol(people, *[("Deltagare", f"Nummer{n}") for n in range(6)])
+
+    with django_assert_num_queries(len(single)):
+        response = client.get(LIST, {"page": 2})
+
+    assert len(listed(response)) == 2 and response.context["page"].has_next()
+
+
 def test_the_coach_filter_offers_the_teams_coaches_by_name_and_mine_only_to_a_coach(client_for, people, three):
     from sehoglandet.models import Membership, Municipality, Role
 

@@ -363,18 +363,38 @@ def test_of_a_protected_identity_only_the_coach_sees_any_identifying_field(clien
     assert "Skyddad identitet" in manager
 
 
-def test_a_caseload_longer_than_the_pages_offered_says_more_than_and_how_to_narrow_it(client_for, people, monkeypatch):
-    """The count stops at the cap (sehoglandet.paging): the caption says "more than", the last page
-    says to narrow the list with the filters, and each page reads its own rows."""
+def test_a_caseload_longer_than_a_page_shows_which_rows_until_the_last_page_gives_the_number(
+    client_for, people, monkeypatch
+):
+    """The list is not counted (sehoglandet.paging.UncountedPaginator): a page with more after it
+    says which rows it shows and links to the next, the last page says how many there are."""
+    monkeypatch.setattr("participants.views.caseload.CASELOAD_PAGE_SIZE", 2)
+    enrol(people, ("Alva", "Brandt"), ("Bo", "Cederholm"), ("Cim", "Dahl"))
+    client = client_for("coach.nassjo")
+
+    first, second = client.get(url("participant_list")), client.get(url("participant_list"), {"page": 2})
+
+    assert "Deltagare 1–2 av fler" in body(first) and "Sida 1<" in body(first)
+    assert 'rel="next"' in body(first) and 'rel="prev"' not in body(first)
+    assert "3 deltagare" in body(second) and "Sida 2 av 2" in body(second)
+    assert 'rel="next"' not in body(second) and 'rel="prev"' in body(second)
+    shown = [*first.context["page"].object_list, *second.context["page"].object_list]
+    assert len(set(shown)) == 3
+
+
+def test_a_caseload_longer_than_the_pages_offered_says_to_narrow_it_with_the_filters(client_for, people, monkeypatch):
+    """The pages stop at the cap: the last one offered has no link onwards and says to narrow the list."""
     monkeypatch.setattr("sehoglandet.paging.COUNT_CAP", 2)
     monkeypatch.setattr("participants.views.caseload.CASELOAD_PAGE_SIZE", 1)
     enrol(people, ("Alva", "Brandt"), ("Bo", "Cederholm"), ("Cim", "Dahl"))
     client = client_for("coach.nassjo")
 
     first, second = client.get(url("participant_list")), client.get(url("participant_list"), {"page": 2})
+    past_the_cap = client.get(url("participant_list"), {"page": 3})
 
-    assert "Fler än 2 deltagare" in body(first)
-    assert "Sida 1 av 2+" in body(first) and "Avgränsa den med filtren" not in body(first)
-    assert "Avgränsa den med filtren" in body(second)
+    assert "Deltagare 1–1 av fler" in body(first) and "Avgränsa den med filtren" not in body(first)
+    assert "Deltagare 2–2 av fler" in body(second) and 'rel="next"' not in body(second)
+    assert "Listan visar de första 2. Avgränsa den med filtren för att se fler." in body(second)
+    assert past_the_cap.context["page"].number == 2
     shown = [*first.context["page"].object_list, *second.context["page"].object_list]
     assert len(shown) == 2 and shown[0] != shown[1]

@@ -101,9 +101,10 @@ def test_a_list_longer_than_the_pages_offered_says_to_narrow_it_with_the_filters
     response = client_for("coach.nassjo").get(LIST)
 
     assert listed(response) == [newest[0].pk, newest[1].pk]
-    assert "Fler än 2 remisser" in body(response)
+    assert "Remisser 1–2 av fler" in body(response)
     assert "Listan visar de första 2. Avgränsa den med filtren för att se fler." in body(response)
     services.withdraw_referral(actor=people["referrer.af"], referral=newest[2])
     filtered = client_for("coach.nassjo").get(LIST, {"status": "withdrawn"})
     assert listed(filtered) == [newest[2].pk]
+    assert "1 remiss<" in body(filtered)
     assert "Avgränsa den med filtren" not in body(filtered)

@@ -192,7 +192,8 @@ def test_the_list_shows_25_referrals_a_page(client_for, people):
 
     assert len(first.context["page"].object_list) == 25
     assert len(second.context["page"].object_list) == 1
-    assert "Sida 1 av 2" in page_text(first)
+    assert "Remisser 1–25 av fler" in page_text(first) and "Sida 1<" in page_text(first)
+    assert "26 remisser" in page_text(second) and "Sida 2 av 2" in page_text(second)
 
 
 @pytest.mark.parametrize("username", ["coach.nassjo", "referrer.af"])
