@@ -5,6 +5,7 @@ years). Django's Paginator counts them all (`COUNT(*)`, and each row's grant che
 "page 1 of 1 000". CappedPaginator counts at most `cap` rows (`SELECT COUNT(*) FROM (… LIMIT
 cap + 1)`), offers the pages of those, and says when there are more: the user narrows the list
 with its filters instead of paging past the thousandth row (bench/README.md#national-scale).
+UncountedPaginator offers the same pages without counting: each page reads one row past its own.
 
 It also sorts and cuts the page on the list's own rows before it joins anything: the page is
 `WHERE pk IN (the page's keys, sorted and cut)`, so the database reads the people, municipalities
@@ -125,9 +126,9 @@ class UncountedPage(Page):
 
 class UncountedPaginator(KeysFirstPaginator):
     """Numbered pages of a list that is not counted: each page reads one row more than it shows, to
-    know whether another page follows, in the one query of its rows (keys first). The whole list is
-    counted only once the page read is its last: `count` is then the rows before the page and on it,
-    and None while more follow. The pages offered stop at `cap` rows, as CappedPaginator's do, and
+    know whether another page follows, in the one query of its rows (keys first). The list's length
+    is known only on its last page: `count` is then the rows before the page and on it, and None on
+    a page with more after it. The pages offered stop at `cap` rows, as CappedPaginator's do, and
     `capped` says there are more rows than that.
 
     For the lists a team pages through (participants, referrals): CappedPaginator's count checked
