@@ -127,7 +127,8 @@ def list_municipalities_of(user) -> list[int]:
 
 def coaches_of_municipalities(municipality_ids: list[int]) -> list[tuple[int, str]]:
     """The users who coach in these municipalities' SE teams, by name, each once: (id, the name the
-    list shows). Read as values, not users: the busiest team of the national bench has 138 coaches."""
+    list shows: User.get_full_name, or the user name without a name). Read as values, not users: the
+    busiest team of the national bench has 138 coaches."""
     coaches = {}
     for pk, first_name, last_name, username in (
         Membership.objects.filter(organisation__se_team_of__in=municipality_ids, role=Role.COACH)

@@ -115,10 +115,11 @@ def test_a_list_of_many_pages_takes_as_many_queries_as_one_of_a_single_page(
         client.get(LIST)
     enrol(people, *[("Deltagare", f"Nummer{n}") for n in range(6)])
 
-    with django_assert_num_queries(len(single)):
+    with django_assert_num_queries(len(single)) as paged:
         response = client.get(LIST, {"page": 2})
 
     assert len(listed(response)) == 2 and response.context["page"].has_next()
+    assert not [query for query in paged.captured_queries if "COUNT(" in query["sql"]]
 
 
 def test_the_coach_filter_offers_the_teams_coaches_by_name_and_mine_only_to_a_coach(client_for, people, three):

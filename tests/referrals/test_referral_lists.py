@@ -62,6 +62,27 @@ def test_the_filtered_list_takes_the_same_number_of_queries_for_one_referral_and
         client.get(LIST, query)
 
 
+def test_a_list_of_many_pages_takes_as_many_queries_as_one_of_a_single_page(
+    client_for, people, django_assert_num_queries, monkeypatch
+):
+    """Paging does not count the list (sehoglandet.paging.UncountedPaginator): the page that has more
+    after it reads that in its own query."""
+    monkeypatch.setattr("referrals.views.referrals.PAGE_SIZE", 2)
+    factories.make_referral(people)
+    client = client_for("coach.nassjo")
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as single:
+        client.get(LIST)
+    for _ in range(6):
+        factories.make_referral(people)
+
+    with django_assert_num_queries(len(single)) as paged:
+        response = client.get(LIST, {"page": 2})
+
+    assert len(listed(response)) == 2 and response.context["page"].has_next()
+    assert not [query for query in paged.captured_queries if "COUNT(" in query["sql"]]
+
+
 def test_withdrawn_referrals_are_listed_by_status(client_for, people):
     withdrawn = factories.make_referral(people)
     services.withdraw_referral(actor=people["referrer.af"], referral=withdrawn)
